@@ -1,0 +1,33 @@
+// alpine-backend: a small HTTP service. It reads its config from environment variables that
+// `tradeops run` / the supervisor provide (ALPINE_HTTP__HOST, …) and its port from PORT.
+import { createServer } from "node:http";
+
+const port = Number(process.env.PORT ?? 8001);
+const host = process.env.ALPINE_HTTP__HOST ?? "127.0.0.1";
+const label = process.env.ALPINE_HTTP__VERSION_LABEL ?? "v1";
+const started = Date.now();
+let shuttingDown = false;
+
+const server = createServer((req, res) => {
+  const body = (status, value) => {
+    res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify(value));
+  };
+  if (req.url === "/health" || req.url === "/livez") {
+    return body(200, { status: "healthy", service: "alpine-backend", uptime_seconds: (Date.now() - started) / 1000 });
+  }
+  if (req.url === "/readyz" || req.url === "/health/detailed") {
+    return body(shuttingDown ? 503 : 200, { status: shuttingDown ? "unhealthy" : "healthy", service: "alpine-backend" });
+  }
+  if (req.url === "/version") return body(200, { version: label });
+  return body(404, { error: "not found" });
+});
+
+server.listen(port, host, () => {
+  console.log(JSON.stringify({ event: "listening", port: server.address().port }));
+});
+process.on("SIGTERM", () => {
+  shuttingDown = true;
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 5000).unref();
+});

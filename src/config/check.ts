@@ -1,0 +1,220 @@
+/**
+ * `config check`: every environment validates, every environment defines the same keys (unless the schema
+ * marks a key optional for some), the example file matches the schema, files meant for production hold
+ * placeholders rather than literal secrets, and files holding secrets are readable by their owner only.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { relative } from "node:path";
+import type { EnvironmentName } from "../environment/names.js";
+import type { Problem } from "../errors.js";
+import { schemasAt } from "../validation/json-schema.js";
+import type { Workspace } from "../workspace/types.js";
+import { generateExample } from "./example.js";
+import { type ConfigResolution, leafKeys, requireProject, resolveConfig } from "./load.js";
+import { optionalIn } from "./schema-source.js";
+
+export type CheckName = "validate" | "parity" | "example" | "placeholders" | "file-modes";
+
+export interface CheckResult {
+  readonly check: CheckName;
+  readonly environment?: EnvironmentName;
+  readonly ok: boolean;
+  readonly problems: readonly Problem[];
+}
+
+export interface ProjectCheckReport {
+  readonly project: string;
+  readonly ok: boolean;
+  readonly results: readonly CheckResult[];
+}
+
+export interface ConfigCheckReport {
+  readonly ok: boolean;
+  readonly projects: readonly ProjectCheckReport[];
+}
+
+export interface ConfigCheckOptions {
+  readonly workspace: Workspace;
+  /** projects to check (default: every project with a config block) */
+  readonly projects?: readonly string[];
+  readonly environments: readonly EnvironmentName[];
+  /** the environment of this machine: only it reads the local overlay and environment variables */
+  readonly current: EnvironmentName;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Placeholders that stand for a value provided elsewhere. */
+const PLACEHOLDER = /^(FROM_[A-Z0-9_]+|CHANGE_?ME|REPLACE_?ME|PLACEHOLDER|REDACTED|<[^>]*>|\$\{[^}]+\}|\*+)?$/i;
+
+/** Credential shapes that are refused in committed files whatever key they sit under. */
+export const KNOWN_SECRET_SHAPES: readonly { readonly name: string; readonly pattern: RegExp }[] = [
+  { name: "AWS access key id", pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
+  { name: "Alpaca key id", pattern: /\b(PK|AK)[0-9A-Z]{18}\b/ },
+  { name: "Stripe secret key", pattern: /\bsk_(live|test)_[0-9A-Za-z]{16,}\b/ },
+  { name: "private key block", pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
+];
+
+export function isPlaceholder(value: unknown): boolean {
+  return value === null || value === undefined || (typeof value === "string" && PLACEHOLDER.test(value.trim()));
+}
+
+export async function checkConfig(options: ConfigCheckOptions): Promise<ConfigCheckReport> {
+  const { workspace } = options;
+  const names = options.projects?.length
+    ? options.projects.map((n) => requireProject(workspace, n).name)
+    : Object.values(workspace.projects)
+        .filter((p) => p.config)
+        .map((p) => p.name);
+  const projects: ProjectCheckReport[] = [];
+  for (const name of names) projects.push(await checkProject(name, options));
+  return { ok: projects.every((p) => p.ok), projects };
+}
+
+async function checkProject(name: string, options: ConfigCheckOptions): Promise<ProjectCheckReport> {
+  const { workspace } = options;
+  const project = requireProject(workspace, name);
+  const results: CheckResult[] = [];
+  const resolutions = new Map<EnvironmentName, ConfigResolution>();
+  for (const environment of options.environments) {
+    const current = environment === options.current;
+    const resolution = await resolveConfig({
+      workspace,
+      project: name,
+      environment,
+      env: options.env,
+      includeLocal: current,
+      includeEnv: current,
+    });
+    resolutions.set(environment, resolution);
+    results.push({ check: "validate", environment, ok: !resolution.errors.length, problems: resolution.errors });
+  }
+
+  if (options.environments.length > 1)
+    results.push(checkParity(resolutions, workspace.root, project.config?.environments ?? {}));
+
+  const any = [...resolutions.values()][0];
+  if (project.config?.example && any?.schema) {
+    const file = relative(workspace.root, project.config.example);
+    const expected = generateExample(any.schema);
+    const problems: Problem[] = [];
+    if (!existsSync(project.config.example)) {
+      problems.push({ file, message: `example file is missing; run \`tradeops config example ${name} --write\`` });
+    } else if (readFileSync(project.config.example, "utf8") !== expected) {
+      problems.push({
+        file,
+        message: `example file is out of date with ${any.schema.file}; run \`tradeops config example ${name} --write\``,
+      });
+    }
+    results.push({ check: "example", ok: !problems.length, problems });
+  }
+
+  if (any) {
+    results.push(checkPlaceholders(any, project.config?.base, project.config?.environments.production, workspace.root));
+    results.push(checkFileModes(any, workspace.root));
+  }
+  return { project: name, ok: results.every((r) => r.ok), results };
+}
+
+function checkParity(
+  resolutions: ReadonlyMap<EnvironmentName, ConfigResolution>,
+  root: string,
+  overlays: Partial<Record<EnvironmentName, string>>,
+): CheckResult {
+  const keysByEnv = new Map<EnvironmentName, Set<string>>();
+  for (const [env, resolution] of resolutions) {
+    const keys = new Set<string>();
+    for (const [key, origin] of resolution.origins) {
+      if (origin.layer === "base" || origin.layer === "environment") keys.add(key);
+    }
+    keysByEnv.set(env, keys);
+  }
+  const all = new Set([...keysByEnv.values()].flatMap((k) => [...k]));
+  const schema = [...resolutions.values()].find((r) => r.schema)?.schema;
+  const problems: Problem[] = [];
+  for (const key of [...all].sort()) {
+    const having = [...keysByEnv].filter(([, keys]) => keys.has(key)).map(([env]) => env);
+    const lacking = [...keysByEnv].filter(([, keys]) => !keys.has(key)).map(([env]) => env);
+    if (!lacking.length) continue;
+    const optional = schema ? optionalFor(schema.json, key) : undefined;
+    const stillLacking = lacking.filter((env) => !(optional === true || optional?.includes(env)));
+    if (!stillLacking.length) continue;
+    const overlay = overlays[stillLacking[0]!];
+    problems.push({
+      file: overlay ? relative(root, overlay) : undefined,
+      key,
+      message: `set for ${having.join(", ")} but not for ${stillLacking.join(", ")}; set it in every environment or mark it optional (x-optional-in) in the schema`,
+    });
+  }
+  return { check: "parity", ok: !problems.length, problems };
+}
+
+function optionalFor(
+  json: import("../validation/json-schema.js").JsonSchema,
+  key: string,
+): readonly string[] | true | undefined {
+  const parts = key.split(".");
+  for (let i = parts.length; i > 0; i--) {
+    for (const schema of schemasAt(json, parts.slice(0, i))) {
+      const value = optionalIn(schema);
+      if (value) return value;
+    }
+  }
+  return undefined;
+}
+
+function checkPlaceholders(
+  resolution: ConfigResolution,
+  base: string | undefined,
+  production: string | undefined,
+  root: string,
+): CheckResult {
+  const problems: Problem[] = [];
+  for (const path of [base, production]) {
+    if (!path) continue;
+    const doc = resolution.docs.get(relative(root, path));
+    if (!doc) continue;
+    for (const key of leafKeys(doc.data)) {
+      const value = key.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], doc.data);
+      const line = doc.locate(key.split("."), true)?.line;
+      if (resolution.isSensitive(key) && !isPlaceholder(value)) {
+        problems.push({
+          file: doc.file,
+          line,
+          key,
+          message:
+            "literal secret in a file meant for production: write a placeholder such as FROM_SECRETS and declare a secret source",
+        });
+        continue;
+      }
+      const shape = typeof value === "string" ? KNOWN_SECRET_SHAPES.find((s) => s.pattern.test(value)) : undefined;
+      if (shape) {
+        problems.push({
+          file: doc.file,
+          line,
+          key,
+          message: `looks like a literal ${shape.name} in a file meant for production`,
+        });
+      }
+    }
+  }
+  return { check: "placeholders", ok: !problems.length, problems };
+}
+
+function checkFileModes(resolution: ConfigResolution, root: string): CheckResult {
+  const problems: Problem[] = [];
+  for (const doc of resolution.docs.values()) {
+    const holdsSecret = leafKeys(doc.data).some((key) => {
+      const value = key.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], doc.data);
+      return resolution.isSensitive(key) && !isPlaceholder(value);
+    });
+    if (!holdsSecret) continue;
+    const mode = statSync(`${root}/${doc.file}`).mode & 0o777;
+    if (mode & 0o077) {
+      problems.push({
+        file: doc.file,
+        message: `holds a secret but is mode ${mode.toString(8).padStart(4, "0")}; run chmod 600 ${doc.file}`,
+      });
+    }
+  }
+  return { check: "file-modes", ok: !problems.length, problems };
+}

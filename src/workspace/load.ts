@@ -1,0 +1,208 @@
+/** Finding, reading and validating `tradeops.yaml`: schema → normalize → rules, every problem at once. */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { ENVIRONMENTS, type EnvironmentName } from "../environment/names.js";
+import { type Problem, TroError } from "../errors.js";
+import { parseStructured, type StructuredDocument } from "../validation/document.js";
+import { zodIssuesToProblems } from "../validation/zod-issues.js";
+import { checkWorkspaceRules } from "./rules.js";
+import {
+  DEFAULT_DETECT,
+  type EnvironmentSettingsInput,
+  type Manifest,
+  manifestJsonSchema,
+  manifestSchema,
+} from "./schema.js";
+import type { EnvironmentSettings, Project, SecretChain, Workspace } from "./types.js";
+
+export const MANIFEST_NAMES = ["tradeops.yaml", "tradeops.yml"] as const;
+
+export interface LoadWorkspaceOptions {
+  /** where the upward search starts (default: process.cwd()) */
+  readonly cwd?: string;
+  /** `--workspace DIR`: the directory holding tradeops.yaml, or the manifest file itself */
+  readonly workspace?: string;
+}
+
+export interface ManifestValidation {
+  readonly value?: Workspace;
+  readonly errors: readonly Problem[];
+  readonly warnings: readonly Problem[];
+}
+
+/**
+ * Finds the manifest: at `--workspace` when given, otherwise in the current directory or the nearest parent.
+ * @throws TroError TRO_ERR_WORKSPACE_NOT_FOUND
+ */
+export function findManifest(options: LoadWorkspaceOptions = {}): string {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  if (options.workspace !== undefined) {
+    const given = resolve(cwd, options.workspace);
+    if (existsSync(given) && statSync(given).isFile()) return given;
+    const found = MANIFEST_NAMES.map((n) => join(given, n)).find((p) => existsSync(p));
+    if (found) return found;
+    throw new TroError(
+      "TRO_ERR_WORKSPACE_NOT_FOUND",
+      `--workspace ${options.workspace}: no tradeops.yaml in ${given}.`,
+      {
+        hint: "Point --workspace at the directory that holds tradeops.yaml.",
+      },
+    );
+  }
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    const found = MANIFEST_NAMES.map((n) => join(dir, n)).find((p) => existsSync(p));
+    if (found) return found;
+    if (dirname(dir) === dir) break;
+  }
+  throw new TroError("TRO_ERR_WORKSPACE_NOT_FOUND", `No tradeops.yaml in ${cwd} or any parent directory.`, {
+    hint: "Run the command inside a workspace, or pass --workspace DIR.",
+  });
+}
+
+/**
+ * Loads and validates the workspace manifest.
+ * @throws TroError TRO_ERR_WORKSPACE_NOT_FOUND, TRO_ERR_MANIFEST_INVALID (with every problem found)
+ */
+export function loadWorkspace(options: LoadWorkspaceOptions = {}): Workspace {
+  const manifestPath = findManifest(options);
+  const result = validateManifest(readFileSync(manifestPath, "utf8"), manifestPath);
+  if (!result.value) {
+    const count = result.errors.length;
+    throw new TroError(
+      "TRO_ERR_MANIFEST_INVALID",
+      `${relativeName(manifestPath)} is invalid: ${count} problem${count === 1 ? "" : "s"}.`,
+      { problems: result.errors, hint: "Fix the keys named above; the JSON Schema is schema/tradeops.schema.json." },
+    );
+  }
+  return result.value;
+}
+
+/** Validates manifest text; returns problems rather than throwing so that callers decide. */
+export function validateManifest(text: string, manifestPath: string): ManifestValidation {
+  const file = relativeName(manifestPath);
+  const doc = parseStructured(text, file);
+  if (doc.problems.length) return { errors: doc.problems, warnings: [] };
+  if (doc.data === null || doc.data === undefined || typeof doc.data !== "object" || Array.isArray(doc.data)) {
+    return {
+      errors: [{ file, line: 1, message: "the manifest must be a mapping with at least `name` and `projects`" }],
+      warnings: [],
+    };
+  }
+  const parsed = manifestSchema.safeParse(doc.data);
+  if (!parsed.success) {
+    return {
+      errors: zodIssuesToProblems(parsed.error.issues, { doc, data: doc.data, schema: manifestJsonSchema() }),
+      warnings: [],
+    };
+  }
+  const root = dirname(manifestPath);
+  const workspace = normalize(parsed.data, root, manifestPath, doc);
+  const { errors, warnings } = checkWorkspaceRules(workspace, doc);
+  return errors.length ? { errors, warnings } : { value: workspace, errors, warnings };
+}
+
+function relativeName(manifestPath: string): string {
+  return manifestPath.split(/[\\/]/).pop() ?? manifestPath;
+}
+
+function normalize(manifest: Manifest, root: string, manifestPath: string, doc: StructuredDocument): Workspace {
+  const declared = ENVIRONMENTS.filter((env) => manifest.environments?.[env] !== undefined);
+  const environments = declared.length ? declared : [...ENVIRONMENTS];
+  const settings: Partial<Record<EnvironmentName, EnvironmentSettings>> = {};
+  for (const env of environments) settings[env] = environmentDefaults(env, manifest.environments?.[env]);
+
+  const coupling = new Map<string, Set<string>>();
+  for (const [name, p] of Object.entries(manifest.projects)) {
+    for (const other of p.coupledWith) {
+      if (!coupling.has(name)) coupling.set(name, new Set());
+      if (!coupling.has(other)) coupling.set(other, new Set());
+      coupling.get(name)!.add(other);
+      coupling.get(other)!.add(name);
+    }
+  }
+
+  const projects: Record<string, Project> = {};
+  for (const [name, p] of Object.entries(manifest.projects)) {
+    const dir = resolve(root, p.path);
+    const inProject = (file: string | undefined) => (file === undefined ? undefined : resolve(dir, file));
+    const secrets: Record<string, Partial<Record<EnvironmentName, SecretChain>>> = {};
+    for (const [secret, perEnv] of Object.entries(p.secrets)) {
+      const chains: Partial<Record<EnvironmentName, SecretChain>> = {};
+      for (const [env, chain] of Object.entries(perEnv) as [EnvironmentName, (typeof perEnv)[EnvironmentName]][]) {
+        if (!chain) continue;
+        chains[env] = Array.isArray(chain)
+          ? { sources: chain, allowLastResort: false, optional: false }
+          : { sources: chain.sources, allowLastResort: chain.allowLastResort, optional: chain.optional };
+      }
+      secrets[secret] = chains;
+    }
+    projects[name] = {
+      name,
+      dir,
+      path: p.path,
+      kind: p.kind,
+      description: p.description,
+      coupledWith: [...(coupling.get(name) ?? [])].sort(),
+      sendsOrders: p.sendsOrders ?? p.kind === "strategy",
+      liveTrading: p.liveTrading,
+      commands: p.commands,
+      port: p.port,
+      health: p.health,
+      config: p.config && {
+        schema: inProject(p.config.schema),
+        base: inProject(p.config.base),
+        environments: Object.fromEntries(
+          Object.entries(p.config.environments).map(([env, file]) => [env, inProject(file)!]),
+        ),
+        local: inProject(p.config.local),
+        example: inProject(p.config.example),
+        envPrefix: p.config.envPrefix,
+      },
+      secrets,
+      accounts: p.accounts,
+      requiredEnv: p.requiredEnv,
+    };
+  }
+
+  return {
+    root,
+    manifestPath,
+    name: manifest.name,
+    environments,
+    settings,
+    detect: manifest.environments?.detect ?? DEFAULT_DETECT,
+    projects,
+    shared: manifest.shared,
+    targets: manifest.targets,
+    policies: manifest.policies,
+    manifest,
+    locate: (path) => doc.locate(path, true),
+  };
+}
+
+function environmentDefaults(env: EnvironmentName, input: EnvironmentSettingsInput | undefined): EnvironmentSettings {
+  const relaxed = env === "development" || env === "test";
+  return {
+    name: env,
+    logLevel: input?.logLevel ?? (relaxed ? "debug" : "info"),
+    logRetentionDays: input?.logRetentionDays ?? (relaxed ? 7 : 30),
+    signals: {
+      store: input?.signals?.store ?? `sqlite:.tradeops/${env}/signals.db`,
+      required: input?.signals?.required ?? env === "production",
+      retentionDays: input?.signals?.retentionDays ?? (env === "production" ? 2557 : 7),
+    },
+    executionMode: input?.executionMode ?? (env === "test" ? "backtest" : "paper"),
+    autoExecute: input?.autoExecute ?? true,
+    pauseWhenIdle: input?.pauseWhenIdle ?? env === "development",
+    idle: {
+      processes: input?.idle?.processes ?? [],
+      heartbeatFile: input?.idle?.heartbeatFile,
+      heartbeatMaxAgeMinutes: input?.idle?.heartbeatMaxAgeMinutes,
+    },
+  };
+}
+
+/** Resolves a manifest path relative to the workspace root (absolute paths stay as they are). */
+export function workspacePath(workspace: Workspace, path: string): string {
+  return isAbsolute(path) ? path : resolve(workspace.root, path);
+}

@@ -1,0 +1,134 @@
+/** Rules the schema alone cannot express: references between keys, files that must exist, unsafe combinations. */
+import { existsSync, statSync } from "node:fs";
+import { relative, resolve } from "node:path";
+import type { EnvironmentName } from "../environment/names.js";
+import type { Problem } from "../errors.js";
+import type { KeyPath, StructuredDocument } from "../validation/document.js";
+import { didYouMean } from "../validation/suggest.js";
+import type { Workspace } from "./types.js";
+
+export function checkWorkspaceRules(
+  ws: Workspace,
+  doc: StructuredDocument,
+): { errors: Problem[]; warnings: Problem[] } {
+  const errors: Problem[] = [];
+  const warnings: Problem[] = [];
+  const at = (path: KeyPath, message: string, extra: Partial<Problem> = {}): Problem => {
+    const pos = doc.locate(path, true);
+    return { file: doc.file, line: pos?.line, column: pos?.column, key: path.join("."), message, ...extra };
+  };
+  const declared = new Set<string>(ws.environments);
+  const declaredList = ws.environments.join(", ");
+  const requireDeclared = (env: string, path: KeyPath) => {
+    if (!declared.has(env)) {
+      errors.push(at(path, `environment \`${env}\` is not declared in \`environments\` (declared: ${declaredList})`));
+    }
+  };
+  const projectNames = Object.keys(ws.projects);
+  const requireProject = (name: string, path: KeyPath) => {
+    if (!ws.projects[name]) {
+      errors.push(at(path, `no project named \`${name}\`${didYouMean(name, projectNames)}`));
+    }
+  };
+  const requireFile = (file: string | undefined, path: KeyPath, what: string) => {
+    if (file !== undefined && !existsSync(file)) {
+      errors.push(at(path, `${what} ${relative(ws.root, file)} does not exist`));
+    }
+  };
+
+  const detect = ws.manifest.environments?.detect;
+  for (const rule of ["markerFiles", "pathContains", "hostnameContains"] as const) {
+    for (const env of Object.keys(detect?.[rule] ?? {})) requireDeclared(env, ["environments", "detect", rule, env]);
+  }
+  for (const [alias, env] of Object.entries(detect?.aliases ?? {})) {
+    requireDeclared(env, ["environments", "detect", "aliases", alias]);
+  }
+  if (detect && detect.default !== "refuse") requireDeclared(detect.default, ["environments", "detect", "default"]);
+
+  for (const env of ws.environments) {
+    const settings = ws.settings[env]!;
+    if (env === "production" && settings.pauseWhenIdle) {
+      errors.push(at(["environments", env, "pauseWhenIdle"], "production never pauses: set pauseWhenIdle to false"));
+    }
+    if (settings.executionMode === "live" && env !== "production") {
+      errors.push(at(["environments", env, "executionMode"], "live execution is allowed only in production"));
+    }
+  }
+
+  const ports = new Map<number, string>();
+  for (const project of Object.values(ws.projects)) {
+    const base: KeyPath = ["projects", project.name];
+    if (!existsSync(project.dir) || !statSync(project.dir).isDirectory()) {
+      errors.push(at([...base, "path"], `project directory ${project.path} does not exist`));
+    }
+    for (const [i, other] of (ws.manifest.projects[project.name]?.coupledWith ?? []).entries()) {
+      if (other === project.name)
+        errors.push(at([...base, "coupledWith", i], "a project cannot be coupled with itself"));
+      else requireProject(other, [...base, "coupledWith", i]);
+    }
+    if (project.port !== undefined) {
+      const owner = ports.get(project.port);
+      if (owner) errors.push(at([...base, "port"], `port ${project.port} is already used by project \`${owner}\``));
+      else ports.set(project.port, project.name);
+    }
+    const config = ws.manifest.projects[project.name]?.config;
+    if (config && project.config) {
+      requireFile(project.config.schema, [...base, "config", "schema"], "config schema");
+      requireFile(project.config.base, [...base, "config", "base"], "config file");
+      for (const env of Object.keys(config.environments)) {
+        requireDeclared(env, [...base, "config", "environments", env]);
+        requireFile(
+          project.config.environments[env as EnvironmentName],
+          [...base, "config", "environments", env],
+          "config overlay",
+        );
+      }
+      if (!config.base && !Object.keys(config.environments).length && !config.local) {
+        warnings.push(at([...base, "config"], "config declares no files: only environment variables are read"));
+      }
+    }
+    for (const [secret, chains] of Object.entries(project.secrets)) {
+      for (const env of Object.keys(chains)) requireDeclared(env, [...base, "secrets", secret, env]);
+    }
+    for (const [env, binding] of Object.entries(project.accounts)) {
+      const path = [...base, "accounts", env];
+      requireDeclared(env, path);
+      if (binding?.mode === "live" && env !== "production") {
+        errors.push(at([...path, "mode"], `a live account cannot be bound to ${env}: live trading is production only`));
+      }
+      for (const role of ["keyId", "secretKey"] as const) {
+        const name = binding?.credentials?.[role];
+        if (name && !project.secrets[name]) {
+          errors.push(
+            at([...path, "credentials", role], `secret \`${name}\` is not declared under this project's secrets`),
+          );
+        }
+      }
+    }
+    for (const env of Object.keys(project.requiredEnv)) requireDeclared(env, [...base, "requiredEnv", env]);
+  }
+
+  for (const [i, shared] of ws.shared.entries()) {
+    if (!existsSync(resolve(ws.root, shared))) errors.push(at(["shared", i], `shared path ${shared} does not exist`));
+  }
+  for (const [env, targets] of Object.entries(ws.targets)) {
+    requireDeclared(env, ["targets", env]);
+    for (const name of Object.keys(targets ?? {})) requireProject(name, ["targets", env, name]);
+  }
+  for (const [env, policy] of Object.entries(ws.policies)) {
+    requireDeclared(env, ["policies", env]);
+    for (const [i, other] of (policy?.requireHealthy ?? []).entries()) {
+      requireDeclared(other, ["policies", env, "requireHealthy", i]);
+      if (other === env)
+        errors.push(at(["policies", env, "requireHealthy", i], "an environment cannot require itself"));
+    }
+    for (const [i, pattern] of (policy?.refusePatterns ?? []).entries()) {
+      try {
+        new RegExp(pattern);
+      } catch {
+        errors.push(at(["policies", env, "refusePatterns", i], "not a valid regular expression"));
+      }
+    }
+  }
+  return { errors, warnings };
+}
