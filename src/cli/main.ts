@@ -100,3 +100,21 @@ function globalsFromArgv(argv: readonly string[]): GlobalOptions {
 function allCommands(root: Command): Command[] {
   return [root, ...root.commands.flatMap((c) => allCommands(c))];
 }
+
+/** The process entry (bin/tradeops.js): real streams, and a quiet exit when a pipe reader goes away. */
+export async function main(): Promise<void> {
+  const { hostname } = await import("node:os");
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(EXIT.ok);
+      throw error;
+    });
+  }
+  process.exitCode = await runCli(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    hostname,
+  });
+}

@@ -7,7 +7,9 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { relative } from "node:path";
 import type { EnvironmentName } from "../environment/names.js";
 import type { Problem } from "../errors.js";
+import { parseStructured, type StructuredDocument } from "../validation/document.js";
 import { schemasAt } from "../validation/json-schema.js";
+import { valueAt } from "../validation/zod-issues.js";
 import type { Workspace } from "../workspace/types.js";
 import { generateExample } from "./example.js";
 import { type ConfigResolution, leafKeys, requireProject, resolveConfig } from "./load.js";
@@ -109,8 +111,13 @@ async function checkProject(name: string, options: ConfigCheckOptions): Promise<
   }
 
   if (any) {
-    results.push(checkPlaceholders(any, project.config?.base, project.config?.environments.production, workspace.root));
-    results.push(checkFileModes(any, workspace.root));
+    const docs = new Map<string, StructuredDocument>();
+    for (const resolution of resolutions.values()) for (const [file, doc] of resolution.docs) docs.set(file, doc);
+    const productionFiles = [project.config?.base, project.config?.environments.production].filter(
+      (p): p is string => p !== undefined && existsSync(p),
+    );
+    results.push(checkPlaceholders(productionFiles, docs, any.isSensitive, workspace.root));
+    results.push(checkFileModes([...docs.values()], any.isSensitive, workspace.root));
   }
   return { project: name, ok: results.every((r) => r.ok), results };
 }
@@ -162,21 +169,22 @@ function optionalFor(
   return undefined;
 }
 
+/** Files meant for production (the base file and the production overlay) must hold placeholders only. */
 function checkPlaceholders(
-  resolution: ConfigResolution,
-  base: string | undefined,
-  production: string | undefined,
+  files: readonly string[],
+  docs: ReadonlyMap<string, StructuredDocument>,
+  isSensitive: (key: string) => boolean,
   root: string,
 ): CheckResult {
   const problems: Problem[] = [];
-  for (const path of [base, production]) {
-    if (!path) continue;
-    const doc = resolution.docs.get(relative(root, path));
-    if (!doc) continue;
+  for (const path of files) {
+    const file = relative(root, path);
+    const doc = docs.get(file) ?? parseStructured(readFileSync(path, "utf8"), file);
+    if (doc.problems.length) continue;
     for (const key of leafKeys(doc.data)) {
-      const value = key.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], doc.data);
+      const value = valueAt(doc.data, key.split("."));
       const line = doc.locate(key.split("."), true)?.line;
-      if (resolution.isSensitive(key) && !isPlaceholder(value)) {
+      if (isSensitive(key) && !isPlaceholder(value)) {
         problems.push({
           file: doc.file,
           line,
@@ -200,13 +208,16 @@ function checkPlaceholders(
   return { check: "placeholders", ok: !problems.length, problems };
 }
 
-function checkFileModes(resolution: ConfigResolution, root: string): CheckResult {
+function checkFileModes(
+  docs: readonly StructuredDocument[],
+  isSensitive: (key: string) => boolean,
+  root: string,
+): CheckResult {
   const problems: Problem[] = [];
-  for (const doc of resolution.docs.values()) {
-    const holdsSecret = leafKeys(doc.data).some((key) => {
-      const value = key.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], doc.data);
-      return resolution.isSensitive(key) && !isPlaceholder(value);
-    });
+  for (const doc of docs) {
+    const holdsSecret = leafKeys(doc.data).some(
+      (key) => isSensitive(key) && !isPlaceholder(valueAt(doc.data, key.split("."))),
+    );
     if (!holdsSecret) continue;
     const mode = statSync(`${root}/${doc.file}`).mode & 0o777;
     if (mode & 0o077) {

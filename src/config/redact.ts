@@ -4,7 +4,7 @@ import { isPlainObject, type Origin, originOf, type ResolvedConfig } from "./loa
 export function describeOrigin(origin: Origin | undefined): string {
   if (!origin) return "unknown";
   if (origin.variable) return `env ${origin.variable}`;
-  if (origin.layer === "default") return "schema default";
+  if (origin.layer === "default") return "default";
   return origin.file ? `${origin.file}${origin.line ? `:${origin.line}` : ""}` : origin.layer;
 }
 

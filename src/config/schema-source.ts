@@ -133,7 +133,9 @@ async function loadZodSchema(path: string, file: string): Promise<ConfigSchema> 
   let mod: Record<string, unknown>;
   try {
     const { createJiti } = await import("jiti");
-    const jiti = createJiti(pathToFileURL(path).href, { moduleCache: false, fsCache: false });
+    // schema modules may import zod without installing it: they get tradeops's own copy (one registry of metadata)
+    const zodEntry = createRequire(import.meta.url).resolve("zod");
+    const jiti = createJiti(pathToFileURL(path).href, { moduleCache: false, fsCache: false, alias: { zod: zodEntry } });
     mod = (await jiti.import(path)) as Record<string, unknown>;
   } catch (cause) {
     throw new TroError("TRO_ERR_CONFIG_SCHEMA", `Cannot load config schema module ${file}: ${firstLine(cause)}`, {

@@ -51,7 +51,11 @@ export const configShowCommand: Handler = async (run) => {
       config.isSensitive(key) || isUnderSensitive(config, key)
         ? redactionMarker(origin)
         : JSON.stringify(valueAtKey(redacted, key));
-    run.out.line(`  ${key.padEnd(width)} = ${value}  ${c.dim(`← ${origin?.layer} ${describeOrigin(origin)}`)}`);
+    const from =
+      origin?.layer === "env" || origin?.layer === "default"
+        ? describeOrigin(origin)
+        : `${origin?.layer} ${describeOrigin(origin)}`;
+    run.out.line(`  ${key.padEnd(width)} = ${value}  ${c.dim(`← ${from}`)}`);
   }
   return EXIT.ok;
 };
