@@ -6,6 +6,11 @@ import { existsSync } from "node:fs";
 const NEEDS = [
   { check: "python3", pkg: "python3", why: "the example desk's Python project" },
   { check: "bash", pkg: "bash", why: "shell completion tests" },
+  { check: "git", pkg: "git", why: "deploy change detection and artifacts" },
+  { check: "/usr/lib/postgresql/15/bin/initdb", pkg: "postgresql", why: "signal log tests on a real PostgreSQL" },
+  { check: "/usr/sbin/sshd", pkg: "openssh-server", why: "deploys to a real SSH target" },
+  { check: "ssh", pkg: "openssh-client", why: "deploys to a real SSH target" },
+  { check: "/usr/bin/chromium", pkg: "chromium", why: "report and dashboard screenshots in a real browser" },
 ];
 
 const has = (check) =>

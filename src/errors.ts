@@ -67,6 +67,69 @@ export const ERROR_CODES = {
     summary: "a project's config schema (JSON Schema file or zod module) cannot be loaded",
   },
   TRO_ERR_INTERNAL: { exit: EXIT.failed, http: 500, summary: "an unexpected error; rerun with --verbose for details" },
+  TRO_ERR_COMMAND_FAILED: { exit: EXIT.failed, http: 500, summary: "a project command or child process failed" },
+  // secrets and accounts
+  TRO_ERR_SECRET_UNRESOLVED: {
+    exit: EXIT.config,
+    http: 500,
+    summary: "no source in a secret's chain yielded a value for this environment",
+  },
+  TRO_ERR_SECRET_PROVIDER: {
+    exit: EXIT.unavailable,
+    http: 503,
+    summary: "a secret provider (AWS, a command, a file) failed or refused access",
+  },
+  TRO_ERR_GUARD_REFUSED: {
+    exit: EXIT.refused,
+    http: 403,
+    summary: "an account guard refused: mixed credentials, paper/live mismatch, wrong account, live not allowed",
+  },
+  TRO_ERR_BROKER_UNAVAILABLE: { exit: EXIT.unavailable, http: 503, summary: "the broker could not be reached" },
+  // signal log
+  TRO_ERR_SIGNALS_STORE: {
+    exit: EXIT.unavailable,
+    http: 503,
+    summary: "the signal store cannot be opened or written",
+  },
+  TRO_ERR_SIGNALS_CHAIN_BROKEN: {
+    exit: EXIT.failed,
+    http: 500,
+    summary: "`signals verify` found a changed, missing, inserted or reordered record",
+  },
+  // runtime
+  TRO_ERR_STRATEGY_INVALID: {
+    exit: EXIT.config,
+    http: 500,
+    summary: "a strategy module or its parameters do not load or validate",
+  },
+  TRO_ERR_DATA_SOURCE: { exit: EXIT.unavailable, http: 503, summary: "market data cannot be read" },
+  TRO_ERR_TRADING_HALTED: { exit: EXIT.refused, http: 409, summary: "trading is halted (kill switch or a risk rule)" },
+  // health, service host, supervisor
+  TRO_ERR_HEALTH_FAILED: {
+    exit: EXIT.unavailable,
+    http: 503,
+    summary: "a health check did not pass at the level asked",
+  },
+  TRO_ERR_CONTROL_UNAUTHORIZED: { exit: EXIT.refused, http: 401, summary: "a control request lacked a valid token" },
+  TRO_ERR_SUPERVISOR_UNAVAILABLE: {
+    exit: EXIT.unavailable,
+    http: 503,
+    summary: "the background supervisor cannot be reached or started",
+  },
+  // deploy
+  TRO_ERR_LOCK_HELD: {
+    exit: EXIT.busy,
+    http: 409,
+    summary: "another deploy holds the lock for this target and project",
+  },
+  TRO_ERR_POLICY_REFUSED: {
+    exit: EXIT.refused,
+    http: 403,
+    summary: "a deploy policy refused: confirmation phrase, blocked day or hour, a gate that may not be skipped",
+  },
+  TRO_ERR_GATE_FAILED: { exit: EXIT.failed, http: 500, summary: "a deploy gate failed" },
+  TRO_ERR_DEPLOY_FAILED: { exit: EXIT.failed, http: 500, summary: "a deploy failed and was rolled back" },
+  TRO_ERR_TARGET_UNAVAILABLE: { exit: EXIT.unavailable, http: 503, summary: "a deploy target cannot be reached" },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

