@@ -9,6 +9,7 @@ import type { EnvironmentName } from "../environment/names.js";
 import type { Problem } from "../errors.js";
 import { parseStructured, type StructuredDocument } from "../validation/document.js";
 import { schemasAt } from "../validation/json-schema.js";
+import { KNOWN_SECRET_SHAPES } from "../validation/secret-shapes.js";
 import { valueAt } from "../validation/zod-issues.js";
 import type { Workspace } from "../workspace/types.js";
 import { generateExample } from "./example.js";
@@ -47,14 +48,6 @@ export interface ConfigCheckOptions {
 
 /** Placeholders that stand for a value provided elsewhere. */
 const PLACEHOLDER = /^(FROM_[A-Z0-9_]+|CHANGE_?ME|REPLACE_?ME|PLACEHOLDER|REDACTED|<[^>]*>|\$\{[^}]+\}|\*+)?$/i;
-
-/** Credential shapes that are refused in committed files whatever key they sit under. */
-export const KNOWN_SECRET_SHAPES: readonly { readonly name: string; readonly pattern: RegExp }[] = [
-  { name: "AWS access key id", pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
-  { name: "Alpaca key id", pattern: /\b(PK|AK)[0-9A-Z]{18}\b/ },
-  { name: "Stripe secret key", pattern: /\bsk_(live|test)_[0-9A-Za-z]{16,}\b/ },
-  { name: "private key block", pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
-];
 
 export function isPlaceholder(value: unknown): boolean {
   return value === null || value === undefined || (typeof value === "string" && PLACEHOLDER.test(value.trim()));

@@ -88,7 +88,17 @@ export function checkWorkspaceRules(
       }
     }
     for (const [secret, chains] of Object.entries(project.secrets)) {
-      for (const env of Object.keys(chains)) requireDeclared(env, [...base, "secrets", secret, env]);
+      for (const [env, chain] of Object.entries(chains)) {
+        const path = [...base, "secrets", secret, env];
+        requireDeclared(env, path);
+        if (env !== "production" || !chain) continue;
+        const configAt = chain.sources.findIndex((s) => s.startsWith("config:"));
+        if (configAt >= 0 && (!chain.allowLastResort || configAt !== chain.sources.length - 1)) {
+          errors.push(
+            at(path, "a config: source is allowed in production only as the last source, with allowLastResort: true"),
+          );
+        }
+      }
     }
     for (const [env, binding] of Object.entries(project.accounts)) {
       const path = [...base, "accounts", env];

@@ -1,0 +1,81 @@
+/** Providers that read this machine: environment variables, dotenv files, config keys, a command's output. */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parse as parseDotenv } from "dotenv";
+import { isPlaceholder } from "../../config/check.js";
+import { each, failure, missing, type SecretProvider, value } from "./types.js";
+
+export const EXEC_TIMEOUT_MS = 10_000;
+const EXEC_MAX_BYTES = 64 * 1024;
+
+export const envProvider: SecretProvider = {
+  lookupMany: (refs, ctx) =>
+    each(refs, (ref) => {
+      const v = ctx.env[ref.target];
+      return v === undefined ? missing(`${ref.target} is not set`) : value(v);
+    }),
+};
+
+/** `dotenv:FILE#KEY`, FILE relative to the project's directory; a missing file is "no value". */
+export const dotenvProvider: SecretProvider = {
+  lookupMany: (refs, ctx) =>
+    each(refs, (ref) => {
+      const file = resolve(ctx.projectDir, ref.target);
+      if (!existsSync(file)) return missing(`${ref.target} does not exist`);
+      const key = ref.key ?? "";
+      if (!key) return failure("a dotenv source needs #KEY, e.g. dotenv:.env.local#API_KEY");
+      const v = parseDotenv(readFileSync(file))[key];
+      return v === undefined ? missing(`${key} is not in ${ref.target}`) : value(v);
+    }),
+};
+
+/** `config:dotted.key` from the project's merged config; placeholders such as FROM_SECRETS are not values. */
+export const configProvider: SecretProvider = {
+  lookupMany: (refs, ctx) =>
+    each(refs, (ref) => {
+      const v = ref.target
+        .split(".")
+        .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], ctx.config);
+      if (v === undefined || v === null) return missing(`config key ${ref.target} is not set`);
+      if (typeof v !== "string") return failure(`config key ${ref.target} is not a string`);
+      return isPlaceholder(v) ? missing(`config key ${ref.target} holds a placeholder`) : value(v);
+    }),
+};
+
+/** `exec:COMMAND`: the trimmed standard output of a shell command run in the project's directory. */
+export const execProvider: SecretProvider = {
+  lookupMany: (refs, ctx) => each(refs, (ref) => runCommand(ref.target, ctx.projectDir, ctx.env)),
+};
+
+function runCommand(command: string, cwd: string, env: Readonly<Record<string, string | undefined>>) {
+  return new Promise<ReturnType<typeof value>>((done) => {
+    const child = spawn("sh", ["-c", command], {
+      cwd,
+      env: env as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    let out = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), EXEC_TIMEOUT_MS);
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (out.length < EXEC_MAX_BYTES) out += chunk.toString("utf8");
+    });
+    child.on("error", () => {
+      clearTimeout(timer);
+      done(failure("command could not be started"));
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      if (signal)
+        done(
+          failure(
+            signal === "SIGKILL"
+              ? `command timed out after ${EXEC_TIMEOUT_MS / 1000} s`
+              : `command killed by ${signal}`,
+          ),
+        );
+      else if (code !== 0) done(failure(`command exited with code ${code}`));
+      else done(value(out.trim()));
+    });
+  });
+}
