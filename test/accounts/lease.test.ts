@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -44,8 +46,6 @@ describe("the executor lease", () => {
   });
   it("is never held by two processes at once", async () => {
     const d = dir();
-    const { spawn } = await import("node:child_process");
-    const { once } = await import("node:events");
     const script = `
       import { createJiti } from "jiti";
       const { openLease } = await createJiti(import.meta.url).import(${JSON.stringify(join(import.meta.dirname, "../../src/accounts/lease.ts"))});
