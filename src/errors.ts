@@ -33,7 +33,7 @@ export const ERROR_CODES = {
   TRO_ERR_ENV_UNKNOWN: {
     exit: EXIT.config,
     http: 500,
-    summary: "an environment name (flag or variable) is not a known environment or alias",
+    summary: "the detection variable names something that is not a known environment or alias",
   },
   TRO_ERR_ENV_UNDECLARED: {
     exit: EXIT.config,

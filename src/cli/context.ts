@@ -1,4 +1,5 @@
 import { openWorkspace, type WorkspaceContext } from "../context.js";
+import { formatProblem } from "../errors.js";
 import type { CommandRun } from "./program.js";
 
 /** Opens the workspace with the command's globals, and shows detection warnings once. */
@@ -11,6 +12,7 @@ export function openFromRun(run: CommandRun): WorkspaceContext {
     hostname: run.io.hostname,
     exists: run.io.exists,
   });
+  for (const warning of ctx.workspace.warnings) run.out.warn(formatProblem(warning));
   for (const warning of ctx.detection.warnings) run.out.warn(warning);
   return ctx;
 }

@@ -4,14 +4,14 @@
  * placeholders rather than literal secrets, and files holding secrets are readable by their owner only.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { relative } from "node:path";
+import { relative, resolve } from "node:path";
 import type { EnvironmentName } from "../environment/names.js";
 import type { Problem } from "../errors.js";
 import { parseStructured, type StructuredDocument } from "../validation/document.js";
 import { schemasAt } from "../validation/json-schema.js";
 import { KNOWN_SECRET_SHAPES } from "../validation/secret-shapes.js";
 import { valueAt } from "../validation/zod-issues.js";
-import type { Workspace } from "../workspace/types.js";
+import type { Project, Workspace } from "../workspace/types.js";
 import { generateExample } from "./example.js";
 import { type ConfigResolution, leafKeys, requireProject, resolveConfig } from "./load.js";
 import { optionalIn } from "./schema-source.js";
@@ -85,7 +85,7 @@ async function checkProject(name: string, options: ConfigCheckOptions): Promise<
   }
 
   if (options.environments.length > 1)
-    results.push(checkParity(resolutions, workspace.root, project.config?.environments ?? {}));
+    results.push(checkParity(resolutions, workspace.root, project.config?.base, project.config?.environments ?? {}));
 
   const any = [...resolutions.values()][0];
   if (project.config?.example && any?.schema) {
@@ -110,23 +110,22 @@ async function checkProject(name: string, options: ConfigCheckOptions): Promise<
       (p): p is string => p !== undefined && existsSync(p),
     );
     results.push(checkPlaceholders(productionFiles, docs, any.isSensitive, workspace.root));
-    results.push(checkFileModes([...docs.values()], any.isSensitive, workspace.root));
+    results.push(checkFileModes([...docs.values()], any.isSensitive, workspace.root, dotenvFiles(project)));
   }
   return { project: name, ok: results.every((r) => r.ok), results };
 }
 
+/** Keys are compared as the committed files define them (base and overlay), whatever this machine overrides. */
 function checkParity(
   resolutions: ReadonlyMap<EnvironmentName, ConfigResolution>,
   root: string,
+  base: string | undefined,
   overlays: Partial<Record<EnvironmentName, string>>,
 ): CheckResult {
   const keysByEnv = new Map<EnvironmentName, Set<string>>();
   for (const [env, resolution] of resolutions) {
-    const keys = new Set<string>();
-    for (const [key, origin] of resolution.origins) {
-      if (origin.layer === "base" || origin.layer === "environment") keys.add(key);
-    }
-    keysByEnv.set(env, keys);
+    const files = [base, overlays[env]].filter((f): f is string => f !== undefined).map((f) => relative(root, f));
+    keysByEnv.set(env, new Set(files.flatMap((f) => leafKeys(resolution.docs.get(f)?.data))));
   }
   const all = new Set([...keysByEnv.values()].flatMap((k) => [...k]));
   const schema = [...resolutions.values()].find((r) => r.schema)?.schema;
@@ -201,12 +200,37 @@ function checkPlaceholders(
   return { check: "placeholders", ok: !problems.length, problems };
 }
 
+/** The dotenv files that the project's secret sources read (`dotenv:FILE#KEY`), relative to the project. */
+function dotenvFiles(project: Project): string[] {
+  const files = Object.values(project.secrets).flatMap((perEnv) =>
+    Object.values(perEnv).flatMap((chain) =>
+      (chain?.sources ?? [])
+        .filter((s) => s.startsWith("dotenv:"))
+        .map((s) => resolve(project.dir, s.slice("dotenv:".length).replace(/#[^#]*$/, ""))),
+    ),
+  );
+  return [...new Set(files)];
+}
+
 function checkFileModes(
   docs: readonly StructuredDocument[],
   isSensitive: (key: string) => boolean,
   root: string,
+  envFiles: readonly string[],
 ): CheckResult {
   const problems: Problem[] = [];
+  for (const path of envFiles) {
+    if (!existsSync(path) || !/^\s*(export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=\s*\S/m.test(readFileSync(path, "utf8")))
+      continue;
+    const mode = statSync(path).mode & 0o777;
+    const file = relative(root, path);
+    if (mode & 0o077) {
+      problems.push({
+        file,
+        message: `env file with secrets is mode ${mode.toString(8).padStart(4, "0")}; run chmod 600 ${file}`,
+      });
+    }
+  }
   for (const doc of docs) {
     const holdsSecret = leafKeys(doc.data).some(
       (key) => isSensitive(key) && !isPlaceholder(valueAt(doc.data, key.split("."))),

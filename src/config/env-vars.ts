@@ -15,6 +15,7 @@ import {
   isClosedObject,
   type JsonSchema,
   type JsonType,
+  jsonTypeOfValue,
   propertyNames,
   schemasAt,
   typesOf,
@@ -90,7 +91,10 @@ export function readEnvLayer(options: EnvLayerOptions): EnvLayer {
     }
     if (failed) continue;
     const key = path.join(".");
-    const types = options.schema ? typesOf(schemasAt(options.schema, path), options.schema) : new Set<JsonType>();
+    const fromSchema = options.schema ? typesOf(schemasAt(options.schema, path), options.schema) : new Set<JsonType>();
+    const existing = valueIn(options.files, path);
+    // without a schema, a key already in the files keeps its type (`off` for a boolean is false, not "off")
+    const types = fromSchema.size || existing === undefined ? fromSchema : new Set([jsonTypeOfValue(existing)]);
     const parsed = parseValue(raw, types);
     if (!parsed.ok) {
       problems.push({
@@ -144,6 +148,12 @@ export function parseValue(raw: string, types: ReadonlySet<JsonType>): Parsed {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function valueIn(data: unknown, path: readonly string[]): unknown {
+  let current: unknown = data;
+  for (const part of path) current = isPlainObject(current) ? current[part] : undefined;
+  return current;
 }
 
 function objectAt(data: unknown, path: readonly string[]): Record<string, unknown> {

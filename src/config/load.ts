@@ -52,7 +52,7 @@ export interface LoadConfigOptions {
   readonly project: string;
   readonly environment: EnvironmentName;
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** read the local overlay (default true; never for other machines' environments) */
+  /** read the local overlay (default true; `config check` reads it only for this machine's environment) */
   readonly includeLocal?: boolean;
   /** read prefixed environment variables (default true) */
   readonly includeEnv?: boolean;
@@ -162,7 +162,7 @@ export async function resolveConfig(options: LoadConfigOptions): Promise<ConfigR
       env: options.env ?? process.env,
       schema: schema?.json,
       files: merged,
-      skip: new Set([workspace.detect.variable, ...Object.keys(project.secrets)]),
+      skip: new Set([workspace.detect.variable, ...Object.keys(project.secrets), ...secretVariables(project)]),
       isSensitive,
     });
     errors.push(...envLayer.problems);
@@ -216,10 +216,19 @@ export async function resolveConfig(options: LoadConfigOptions): Promise<ConfigR
       provenance: origins,
       layers,
       schema,
-      hash: sha256(canonicalJson(frozen)),
+      hash: sha256(canonicalJson(withoutSensitive(frozen, isSensitive))),
       isSensitive,
     },
   };
+}
+
+/** Variables that secret chains read with `env:` are secrets, never config keys. */
+function secretVariables(project: Project): string[] {
+  return Object.values(project.secrets).flatMap((perEnv) =>
+    Object.values(perEnv).flatMap((chain) =>
+      (chain?.sources ?? []).filter((s) => s.startsWith("env:")).map((s) => s.slice("env:".length)),
+    ),
+  );
 }
 
 function readLayerFile(path: string, file: string): StructuredDocument {
@@ -294,6 +303,20 @@ export function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object" && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
+  }
+  return value;
+}
+
+/**
+ * The config as hashed: sensitive values replaced by a fixed marker, so that the hash identifies the
+ * configuration without changing when a secret rotates or letting anyone test guesses against it.
+ */
+function withoutSensitive(value: unknown, isSensitive: (key: string) => boolean, prefix = ""): unknown {
+  if (prefix && isSensitive(prefix)) return "[sensitive]";
+  if (isPlainObject(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, withoutSensitive(v, isSensitive, prefix ? `${prefix}.${k}` : k)]),
+    );
   }
   return value;
 }

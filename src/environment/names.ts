@@ -35,5 +35,5 @@ export function canonicalEnvironment(
 
 /** Every name that maps onto an environment, for "did you mean" hints and help texts. */
 export function knownEnvironmentNames(aliases: Readonly<Record<string, EnvironmentName>> = {}): string[] {
-  return [...ENVIRONMENTS, ...Object.keys(BUILTIN_ALIASES), ...Object.keys(aliases)];
+  return [...new Set([...ENVIRONMENTS, ...Object.keys(BUILTIN_ALIASES), ...Object.keys(aliases)])];
 }

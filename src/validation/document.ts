@@ -28,10 +28,17 @@ export function parseStructured(text: string, file: string): StructuredDocument 
   const problems: Problem[] = doc.errors.map((error) => {
     const pos = lineCounter.linePos(error.pos[0]);
     const duplicate = error.code === "DUPLICATE_KEY";
+    const key = duplicate
+      ? text
+          .slice(error.pos[0])
+          .match(/^["']?([^"'\n:]+?)["']?\s*:/)?.[1]
+          ?.trim()
+      : undefined;
     return {
       file,
       line: pos.line,
       column: pos.col,
+      ...(key ? { key } : {}),
       message: duplicate ? "duplicate key: a key may appear only once in a mapping" : yamlMessage(error.message),
     };
   });

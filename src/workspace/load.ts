@@ -84,7 +84,7 @@ export function validateManifest(text: string, manifestPath: string): ManifestVa
   if (doc.problems.length) return { errors: doc.problems, warnings: [] };
   if (doc.data === null || doc.data === undefined || typeof doc.data !== "object" || Array.isArray(doc.data)) {
     return {
-      errors: [{ file, line: 1, message: "the manifest must be a mapping with at least `name` and `projects`" }],
+      errors: [{ file, line: 1, message: "the manifest must be a mapping with at least `name`" }],
       warnings: [],
     };
   }
@@ -98,7 +98,7 @@ export function validateManifest(text: string, manifestPath: string): ManifestVa
   const root = dirname(manifestPath);
   const workspace = normalize(parsed.data, root, manifestPath, doc);
   const { errors, warnings } = checkWorkspaceRules(workspace, doc);
-  return errors.length ? { errors, warnings } : { value: workspace, errors, warnings };
+  return errors.length ? { errors, warnings } : { value: { ...workspace, warnings }, errors, warnings };
 }
 
 function relativeName(manifestPath: string): string {
@@ -176,6 +176,7 @@ function normalize(manifest: Manifest, root: string, manifestPath: string, doc: 
     targets: manifest.targets,
     policies: manifest.policies,
     manifest,
+    warnings: [],
     locate: (path) => doc.locate(path, true),
   };
 }

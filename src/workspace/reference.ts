@@ -40,6 +40,7 @@ export function manifestReferenceMarkdown(): string {
 function keyName(path: string): string {
   if (path.endsWith("projects")) return "project";
   if (path.endsWith("secrets")) return "SECRET";
+  if (path.endsWith("aliases")) return "alias";
   if (/targets\.<[a-z]+>$/.test(path)) return "project";
   return "environment";
 }

@@ -43,7 +43,14 @@ export function checkWorkspaceRules(
   for (const [alias, env] of Object.entries(detect?.aliases ?? {})) {
     requireDeclared(env, ["environments", "detect", "aliases", alias]);
   }
-  if (detect && detect.default !== "refuse") requireDeclared(detect.default, ["environments", "detect", "default"]);
+  if (ws.detect.default !== "refuse" && !declared.has(ws.detect.default)) {
+    errors.push(
+      at(
+        detect ? ["environments", "detect", "default"] : ["environments"],
+        `the default environment \`${ws.detect.default}\` is not declared (declared: ${declaredList}); set environments.detect.default to a declared environment or to refuse`,
+      ),
+    );
+  }
 
   for (const env of ws.environments) {
     const settings = ws.settings[env]!;

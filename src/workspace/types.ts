@@ -1,4 +1,5 @@
 import type { EnvironmentName } from "../environment/names.js";
+import type { Problem } from "../errors.js";
 import type { KeyPath, Position } from "../validation/document.js";
 import type {
   AccountBindingManifest,
@@ -75,6 +76,8 @@ export interface Workspace {
   readonly targets: Readonly<Partial<Record<EnvironmentName, Readonly<Record<string, TargetManifest>>>>>;
   readonly policies: Readonly<Partial<Record<EnvironmentName, PolicyManifest>>>;
   readonly manifest: Manifest;
+  /** problems worth showing that do not stop anything */
+  readonly warnings: readonly Problem[];
   /** position of a manifest key, for messages raised after loading */
   locate(path: KeyPath): Position | undefined;
 }

@@ -189,3 +189,37 @@ describe("the example desk", () => {
     expect((config.values.feed as Record<string, unknown>).use_archived_data).toBe(true);
   });
 });
+
+describe("fixes found in review", () => {
+  it("a variable read by an env: secret source is not a config key, even under the prefix", async () => {
+    const ws = loadWorkspace({ workspace: DESK });
+    const config = await loadConfig({
+      workspace: ws,
+      project: "argo",
+      environment: "development",
+      env: { ARGO_CONTROL_TOKEN: "t" },
+    });
+    expect(config.layers.find((l) => l.kind === "env")?.variables).toEqual([]);
+  });
+  it("without a schema, a variable keeps the type of the key in the files", async () => {
+    const root = mkdtempSync(join(tmpdir(), "tradeops-noschema-"));
+    mkdirSync(join(root, "bot/config"), { recursive: true });
+    writeFileSync(join(root, "bot/config/base.yaml"), "risk:\n  auto_execute: true\n  max: 5\n");
+    writeFileSync(
+      join(root, "tradeops.yaml"),
+      "name: t\nprojects:\n  bot:\n    path: bot\n    config: { base: config/base.yaml, envPrefix: BOT_ }\n",
+    );
+    const config = await loadConfig({
+      workspace: loadWorkspace({ cwd: root }),
+      project: "bot",
+      environment: "development",
+      env: { BOT_RISK__AUTO_EXECUTE: "off", BOT_RISK__MAX: "7", BOT_RISK__NEW: "x" },
+    });
+    expect(config.values.risk).toEqual({ auto_execute: false, max: 7, new: "x" });
+  });
+  it("the config hash identifies the configuration, not the secrets in it", async () => {
+    const a = await load({ BOT_API_TOKEN: "first-secret-value-000" });
+    const b = await load({ BOT_API_TOKEN: "rotated-secret-value-01" });
+    expect(a.hash).toBe(b.hash);
+  });
+});

@@ -97,8 +97,9 @@ export const configCheckCommand: Handler = async (run) => {
   if (!report.projects.length) run.out.line("no project declares a config block");
   if (!report.ok) {
     const failed = report.projects.filter((p) => !p.ok).map((p) => p.project);
-    run.out.error(`${c.red("error:")} config check failed for ${failed.join(", ")}.`);
-    return EXIT.config;
+    throw new TroError("TRO_ERR_CONFIG_CHECK_FAILED", `Config check failed for ${failed.join(", ")}.`, {
+      hint: "Fix the problems listed above; nothing was started.",
+    });
   }
   return EXIT.ok;
 };
