@@ -23,3 +23,12 @@ export { SecretScrubber } from "./logging/scrubber.js";
 export { findManifest, type LoadWorkspaceOptions, loadWorkspace, validateManifest } from "./workspace/load.js";
 export { type Manifest, manifestJsonSchema } from "./workspace/schema.js";
 export type { EnvironmentSettings, Project, Workspace } from "./workspace/types.js";
+// secrets and accounts
+export { type AccountReport, checkAccount, fetchAlpacaAccount } from "./accounts/check.js";
+export { type GuardResult, keyKind, urlKind } from "./accounts/guards.js";
+export { type Lease, LEASE_TTL_MS, openLease } from "./accounts/lease.js";
+export { type PreparedProcess, prepareProcess } from "./secrets/prepare.js";
+export { ensureSecrets, resolveSecrets, SecretCache, type SecretsReport } from "./secrets/resolve.js";
+export { buildRunEnvironment, flattenConfig } from "./secrets/run-env.js";
+export { scanForSecrets } from "./secrets/scan.js";
+export { isSecret, Secret } from "./secrets/secret.js";

@@ -268,7 +268,7 @@ describe("local providers", () => {
       env: { PATH: process.env.PATH },
       names: ["CONTROL_TOKEN"],
     });
-    expect(ok.secrets[0]).toMatchObject({ source: "exec:printf dev-control-token" });
+    expect(ok.secrets[0]).toMatchObject({ source: "exec:printf %s-%s dev control-token" });
     expect(ok.secrets[0]!.secret!.reveal()).toBe("dev-control-token");
 
     const dir = copyWorkspace();
@@ -276,7 +276,7 @@ describe("local providers", () => {
     const { readFileSync } = await import("node:fs");
     writeFileSync(
       manifest,
-      readFileSync(manifest, "utf8").replace("exec:printf dev-control-token", "exec:echo partial; exit 3"),
+      readFileSync(manifest, "utf8").replace("exec:printf %s-%s dev control-token", "exec:echo partial; exit 3"),
     );
     const failed = await resolveSecrets({
       workspace: loadWorkspace({ workspace: dir }),
