@@ -7,7 +7,7 @@ export class SecretScrubber {
 
   /** Remembers a secret value; values shorter than 4 characters are too common to scrub safely. */
   add(value: string, label: string): void {
-    if (value.length >= 4) this.#values.set(value, label);
+    if (value.length >= 4) this.#values.set(value, label.includes(value) ? "secret" : label);
   }
 
   get size(): number {

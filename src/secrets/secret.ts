@@ -12,7 +12,8 @@ export class Secret {
 
   constructor(name: string, source: string, value: string) {
     this.name = name;
-    this.source = source;
+    // a source written with its value in it (`exec:echo s3cret`) must not carry the value into every marker
+    this.source = value.length >= 4 && source.includes(value) ? source.slice(0, source.indexOf(":")) : source;
     this.#value = value;
     Object.freeze(this);
   }

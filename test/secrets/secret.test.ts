@@ -34,3 +34,8 @@ it("gives the value only through reveal(), and cannot be changed", () => {
   expect(Object.isFrozen(secret)).toBe(true);
   expect(Object.keys(secret)).toEqual(["name", "source"]);
 });
+
+it("never carries its value in its marker, even when the source was written with it", () => {
+  const careless = new Secret("TOKEN", "exec:echo hunter2hunter2", "hunter2hunter2");
+  expect(String(careless)).toBe("[redacted: TOKEN from exec]");
+});
