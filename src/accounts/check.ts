@@ -5,6 +5,7 @@
  */
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
+import type { SecretProvider } from "../secrets/providers/types.js";
 import { ensureSecrets, resolveSecrets, SecretCache } from "../secrets/resolve.js";
 import type { Secret } from "../secrets/secret.js";
 import type { Workspace } from "../workspace/types.js";
@@ -136,6 +137,16 @@ function refuse(report: AccountReport): never {
   );
 }
 
+/**
+ * Variables, config files, dotenv files and commands are this machine's, not another environment's: on a
+ * production host `env:ALPACA_API_KEY` holds the production key whatever chain names it. Only sources named per
+ * environment (secret managers) say what another environment's key is.
+ */
+const skipLocal: SecretProvider = {
+  lookupMany: async (refs) => new Map(refs.map((r) => [r.raw, { kind: "missing", reason: "not compared" } as const])),
+};
+const MACHINE_LOCAL_SKIPPED = { env: skipLocal, config: skipLocal, dotenv: skipLocal, exec: skipLocal };
+
 /** Environments other than this one whose bound key has the same fingerprint: recorded ones and resolvable ones. */
 async function environmentsWithKey(
   options: CheckAccountOptions,
@@ -156,10 +167,12 @@ async function environmentsWithKey(
         workspace: options.workspace,
         project: name,
         environment: env as EnvironmentName,
-        env: options.env,
-        config: options.config,
+        // another environment's key is compared only through explicitly configured credentials: this host's
+        // instance role belongs to this host's environment
+        env: { ...options.env, AWS_EC2_METADATA_DISABLED: "true" },
         names: [binding.credentials.keyId],
         cache,
+        providers: MACHINE_LOCAL_SKIPPED,
       }).catch(() => undefined);
       const secret = report?.secrets[0]?.secret;
       if (secret && registry.fingerprint(secret) === fingerprint) found.add(`${env} (${name})`);

@@ -104,6 +104,8 @@ function allCommands(root: Command): Command[] {
 /** The process entry (bin/tradeops.js): real streams, and a quiet exit when a pipe reader goes away. */
 export async function main(): Promise<void> {
   const { hostname } = await import("node:os");
+  // the AWS SDK's notice about its own future Node support would land in the middle of command output
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "EPIPE") process.exit(EXIT.ok);
