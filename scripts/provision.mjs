@@ -11,6 +11,8 @@ const NEEDS = [
   { check: "/usr/sbin/sshd", pkg: "openssh-server", why: "deploys to a real SSH target" },
   { check: "ssh", pkg: "openssh-client", why: "deploys to a real SSH target" },
   { check: "/usr/bin/chromium", pkg: "chromium", why: "report and dashboard screenshots in a real browser" },
+  { check: "systemd-analyze", pkg: "systemd", why: "validating generated systemd units" },
+  { check: "script", pkg: "bsdutils", why: "running `tradeops up` on a real terminal in tests" },
 ];
 
 const has = (check) =>

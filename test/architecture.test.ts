@@ -21,9 +21,10 @@ const area = (file: string) =>
     .replace(/\.(ts|js)$/, "");
 
 /** What each area may import (besides itself); areas not listed may import only the foundation. */
-const FOUNDATION = ["errors", "validation", "environment", "workspace", "config", "logging"];
+const FOUNDATION = ["errors", "paths", "validation", "environment", "workspace", "config", "logging"];
 const ALLOWED: Record<string, string[]> = {
   errors: [],
+  paths: [],
   validation: ["errors"],
   environment: ["errors", "workspace"],
   workspace: ["errors", "validation", "environment"],

@@ -7,6 +7,7 @@ import type { ResolvedConfig } from "../config/load.js";
 import { isPlainObject } from "../config/load.js";
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
+import { tradeopsPathDir } from "../paths.js";
 import type { Workspace } from "../workspace/types.js";
 import type { Secret } from "./secret.js";
 
@@ -58,6 +59,9 @@ export function buildRunEnvironment(options: RunEnvironmentOptions): RunEnvironm
   const configVars = options.config ? flattenConfig(options.config.values, prefix) : {};
   Object.assign(env, configVars);
   for (const [name, secret] of options.secrets) env[name] = secret.reveal();
+  const bin = tradeopsPathDir();
+  if (bin && !(env.PATH ?? "").split(":").includes(bin)) env.PATH = env.PATH ? `${bin}:${env.PATH}` : bin;
+  env.TRADEOPS_NODE = process.execPath;
   Object.assign(env, {
     TRADEOPS_ENVIRONMENT: environment,
     TRADEOPS_PROJECT: project.name,

@@ -34,7 +34,8 @@ export const DESK = join(import.meta.dirname, "../../examples/desk");
 /** A private copy of a directory (the example desk by default) that a test may change. */
 export function copyWorkspace(source = DESK): string {
   const dir = mkdtempSync(join(tmpdir(), "tradeops-ws-"));
-  cpSync(source, dir, { recursive: true });
+  // state that runs of the example leave behind (.tradeops/, data/) is not part of the workspace
+  cpSync(source, dir, { recursive: true, filter: (path) => !/[\\/](\.tradeops|data|node_modules)$/.test(path) });
   return dir;
 }
 

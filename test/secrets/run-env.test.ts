@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
 import { buildRunEnvironment, flattenConfig } from "../../src/secrets/run-env.js";
@@ -28,8 +29,8 @@ describe("the child environment", () => {
       secrets,
       base: { PATH: "/bin" },
     });
+    expect(run.env.PATH).toBe(`${join(import.meta.dirname, "../../bin/path")}:/bin`);
     expect(run.env).toMatchObject({
-      PATH: "/bin",
       ARGO_RISK__MAX_TRADE_USD: "2000",
       ALPACA_API_KEY: "PKVALUE",
       TRADEOPS_ENVIRONMENT: "staging",
