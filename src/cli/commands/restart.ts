@@ -1,0 +1,24 @@
+/** `tradeops restart [PROJECT|all] [--color C]`: stop, then start afresh (config and secrets re-resolved); clears `failed`. */
+import { EXIT, TroError } from "../../errors.js";
+import type { Handler } from "../program.js";
+import { colorOption } from "./start.js";
+import { openSupervisor, secondsOption } from "./supervisor.js";
+
+export const restartCommand: Handler = async (run) => {
+  const { ctx, client } = openSupervisor(run);
+  const project = run.args[0] ?? "all";
+  if (project !== "all" && !ctx.workspace.projects[project]) {
+    throw new TroError("TRO_ERR_PROJECT_UNKNOWN", `There is no project ${project} in tradeops.yaml.`, {
+      hint: `Known projects: ${Object.keys(ctx.workspace.projects).join(", ")}.`,
+    });
+  }
+  const color = colorOption(run.opts.color);
+  const graceMs = secondsOption(run.opts.grace, "--grace");
+  const waitMs = secondsOption(run.opts.waitHealthy, "--wait-healthy");
+  let restarted = await client.restart({ project, ...(color ? { color } : {}) }, run.io.env, graceMs);
+  if (waitMs !== undefined) restarted = await Promise.all(restarted.map((i) => client.waitRunning(i.name, waitMs)));
+  if (run.globals.json) run.out.json({ ok: true, restarted });
+  else if (!restarted.length) run.out.info("Nothing to restart.");
+  else for (const i of restarted) run.out.info(`${i.name} ${i.state} (pid ${i.pid ?? "-"})`);
+  return EXIT.ok;
+};

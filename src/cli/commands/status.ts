@@ -1,0 +1,80 @@
+/** `tradeops status [PROJECT] [--json]`: every supervised instance, its state, pid, uptime, restarts and health. */
+import { EXIT } from "../../errors.js";
+import { hasRecordedServices } from "../../supervisor/client.js";
+import type { InstanceStatus, SupervisorStatus } from "../../supervisor/types.js";
+import type { CommandRun, Handler } from "../program.js";
+import { exitText } from "./stop.js";
+import { openSupervisor } from "./supervisor.js";
+
+export const statusCommand: Handler = async (run) => {
+  const { ctx, stateDir, client } = openSupervisor(run);
+  const project = run.args[0];
+  // a supervisor that died is brought back (it adopts what still runs); with nothing recorded, none is started
+  if (!(await client.running()) && !hasRecordedServices(stateDir)) {
+    if (run.globals.json) run.out.json({ supervisor: null, instances: [] });
+    else run.out.info(`No supervisor runs for ${ctx.workspace.name} (${ctx.environment}); nothing is started.`);
+    return EXIT.ok;
+  }
+  const status = await client.status(project);
+  if (run.globals.json) run.out.json(status);
+  else render(run, status, ctx.workspace.name);
+  return EXIT.ok;
+};
+
+function duration(seconds: number | null): string {
+  if (seconds === null) return "-";
+  const s = Math.floor(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+  return `${Math.floor(s / 86_400)}d${String(Math.floor((s % 86_400) / 3600)).padStart(2, "0")}h`;
+}
+
+function render(run: CommandRun, status: SupervisorStatus, workspace: string): void {
+  const c = run.out.colors;
+  const paint: Record<InstanceStatus["state"], (s: string) => string> = {
+    running: c.green,
+    starting: c.yellow,
+    backoff: c.yellow,
+    stopping: c.yellow,
+    unhealthy: c.red,
+    failed: c.red,
+    stopped: c.dim,
+  };
+  const s = status.supervisor;
+  run.out.info(c.dim(`${workspace} (${s.environment}) · supervisor pid ${s.pid} · ${s.stateDir}`));
+  if (s.disk.low) run.out.warn(`low disk space for logs: ${Math.round((s.disk.freeBytes ?? 0) / 1048576)} MiB free`);
+  if (!status.instances.length) {
+    run.out.line("No instances are supervised.");
+    return;
+  }
+  const rows = status.instances.map((i) => [
+    i.name,
+    i.state,
+    String(i.pid ?? "-"),
+    String(i.port ?? "-"),
+    i.release ?? "-",
+    duration(i.uptimeSeconds),
+    String(i.restarts),
+    i.lastExit ? exitText(i.lastExit) : "-",
+    `${i.health.level1.status}/${i.health.level2.status}`,
+  ]);
+  const header = ["NAME", "STATE", "PID", "PORT", "RELEASE", "UPTIME", "RESTARTS", "LAST EXIT", "HEALTH L1/L2"];
+  const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => r[col]!.length)));
+  const line = (cells: string[], color?: (s: string) => string) =>
+    cells
+      .map((cell, col) => (col === 1 && color ? color(cell.padEnd(widths[col]!)) : cell.padEnd(widths[col]!)))
+      .join("  ")
+      .trimEnd();
+  run.out.line(c.bold(line(header)));
+  status.instances.forEach((i, n) => {
+    run.out.line(line(rows[n]!, paint[i.state]));
+    if (i.state === "backoff" && i.nextStartAt) run.out.line(c.dim(`  next start at ${i.nextStartAt}`));
+    if (i.lastFailure && (i.state === "failed" || i.state === "backoff" || i.state === "unhealthy")) {
+      run.out.line(
+        `  ${paint[i.state](`${i.state === "failed" ? "failed" : "last failure"} ${i.lastFailure.at}:`)} ${i.lastFailure.reason}`,
+      );
+      for (const l of i.lastFailure.logTail.slice(-5)) run.out.line(c.dim(`    │ ${l}`));
+    }
+  });
+}
