@@ -3,7 +3,7 @@
  * through one interface: validate (collecting every problem) and a JSON Schema view for the rest
  * (types for environment variables, sensitive keys, per-environment optional keys, example files).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { relative } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -45,6 +45,20 @@ export function optionalIn(schema: JsonSchema): readonly string[] | true | undef
  * @throws TroError TRO_ERR_CONFIG_SCHEMA when the file is missing, unreadable or exports no zod schema
  */
 export async function loadConfigSchema(path: string, root: string): Promise<ConfigSchema> {
+  // compiling a schema costs far more than reading it: a long-running process (the supervisor restarting a
+  // service, a service reloading) compiles each schema file once per version of the file
+  const key = `${path}\0${root}\0${statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0}`;
+  const cached = compiled.get(key);
+  if (cached) return cached;
+  const loading = loadUncached(path, root);
+  compiled.set(key, loading);
+  loading.catch(() => compiled.delete(key));
+  return loading;
+}
+
+const compiled = new Map<string, Promise<ConfigSchema>>();
+
+async function loadUncached(path: string, root: string): Promise<ConfigSchema> {
   const file = relative(root, path);
   if (/\.(m|c)?(t|j)s$/.test(path)) return loadZodSchema(path, file);
   let text: string;
