@@ -4,8 +4,10 @@ import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { DEFAULT_DETECT, DEFAULT_POLICY } from "../src/workspace/defaults.js";
 import { manifestReferenceMarkdown } from "../src/workspace/reference.js";
-import { manifestJsonSchema, manifestSchema } from "../src/workspace/schema.js";
+import { manifestJsonSchema, manifestSchema, schemaDefaults } from "../src/workspace/schema.js";
+import { manifestValidatorSource } from "../src/workspace/validator-source.js";
 import { DESK } from "./helpers/cli.js";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -14,6 +16,13 @@ describe("generated from src/workspace/schema.ts (run `npm run generate` after c
   it("schema/tradeops.schema.json", () => {
     const committed = JSON.parse(readFileSync(join(ROOT, "schema/tradeops.schema.json"), "utf8"));
     expect(committed).toEqual(manifestJsonSchema());
+  });
+  it("src/workspace/manifest-validator.generated.js", () => {
+    const committed = readFileSync(join(ROOT, "src/workspace/manifest-validator.generated.js"), "utf8");
+    expect(committed).toBe(manifestValidatorSource(manifestJsonSchema()));
+  });
+  it("the plain defaults in src/workspace/defaults.ts", () => {
+    expect({ detect: DEFAULT_DETECT, policy: DEFAULT_POLICY }).toEqual(schemaDefaults());
   });
   it("docs/manifest-reference.md", () => {
     expect(readFileSync(join(ROOT, "docs/manifest-reference.md"), "utf8")).toBe(manifestReferenceMarkdown());

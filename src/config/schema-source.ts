@@ -13,15 +13,11 @@ import type * as z from "zod";
 type AjvClass = typeof AjvDefault;
 
 import { TroError } from "../errors.js";
+import { ajvIssues, type SchemaIssue } from "../validation/ajv-issues.js";
 import { parseStructured } from "../validation/document.js";
 import { isSchema, type JsonSchema, matchesPattern, sensitivePatterns } from "../validation/json-schema.js";
 
-export interface SchemaIssue {
-  readonly path: readonly (string | number)[];
-  readonly kind: "missing" | "unknown" | "type" | "value";
-  readonly message: string;
-  readonly expected?: string;
-}
+export type { SchemaIssue };
 
 export interface ConfigSchema {
   readonly kind: "json-schema" | "zod";
@@ -101,46 +97,9 @@ async function jsonSchemaSource(json: JsonSchema, file: string): Promise<ConfigS
     validate(data) {
       const copy = structuredClone(data);
       if (check(copy)) return { value: copy, issues: [] };
-      return { issues: (check.errors ?? []).map(ajvIssue) };
+      return { issues: ajvIssues(check.errors ?? [], json) };
     },
   };
-}
-
-interface AjvError {
-  instancePath: string;
-  keyword: string;
-  params: Record<string, unknown>;
-  message?: string;
-}
-
-function ajvIssue(error: AjvError): SchemaIssue {
-  const path = error.instancePath
-    .split("/")
-    .slice(1)
-    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  switch (error.keyword) {
-    case "required":
-      return {
-        path: [...path, String(error.params.missingProperty)],
-        kind: "missing",
-        message: "required key is missing",
-      };
-    case "additionalProperties":
-      return { path: [...path, String(error.params.additionalProperty)], kind: "unknown", message: "unknown key" };
-    case "type":
-      return { path, kind: "type", message: "wrong type", expected: String(error.params.type) };
-    case "enum":
-      return {
-        path,
-        kind: "value",
-        message: "value not allowed",
-        expected: `one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`,
-      };
-    case "const":
-      return { path, kind: "value", message: "value not allowed", expected: JSON.stringify(error.params.allowedValue) };
-    default:
-      return { path, kind: "value", message: error.message ?? `fails ${error.keyword}` };
-  }
 }
 
 async function loadZodSchema(path: string, file: string): Promise<ConfigSchema> {

@@ -3,16 +3,15 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { ENVIRONMENTS, type EnvironmentName } from "../environment/names.js";
 import { type Problem, TroError } from "../errors.js";
+import { ajvIssues } from "../validation/ajv-issues.js";
 import { parseStructured, type StructuredDocument } from "../validation/document.js";
-import { zodIssuesToProblems } from "../validation/zod-issues.js";
+import { propertyNames, schemasAt } from "../validation/json-schema.js";
+import { closest } from "../validation/suggest.js";
+import { describeValue, valueAt } from "../validation/zod-issues.js";
+import { DEFAULT_DETECT } from "./defaults.js";
+import { manifestJsonSchema, validate } from "./manifest-validator.generated.js";
 import { checkWorkspaceRules } from "./rules.js";
-import {
-  DEFAULT_DETECT,
-  type EnvironmentSettingsInput,
-  type Manifest,
-  manifestJsonSchema,
-  manifestSchema,
-} from "./schema.js";
+import type { EnvironmentSettingsInput, Manifest } from "./schema.js";
 import type { EnvironmentSettings, Project, SecretChain, Workspace } from "./types.js";
 
 export const MANIFEST_NAMES = ["tradeops.yaml", "tradeops.yml"] as const;
@@ -88,17 +87,40 @@ export function validateManifest(text: string, manifestPath: string): ManifestVa
       warnings: [],
     };
   }
-  const parsed = manifestSchema.safeParse(doc.data);
-  if (!parsed.success) {
-    return {
-      errors: zodIssuesToProblems(parsed.error.issues, { doc, data: doc.data, schema: manifestJsonSchema() }),
-      warnings: [],
-    };
-  }
+  // the compiled JSON Schema fills in defaults as it checks, so it works on a copy
+  const data = structuredClone(doc.data);
+  if (!validate(data)) return { errors: schemaProblems(doc, validate.errors ?? []), warnings: [] };
   const root = dirname(manifestPath);
-  const workspace = normalize(parsed.data, root, manifestPath, doc);
+  const workspace = normalize(data as Manifest, root, manifestPath, doc);
   const { errors, warnings } = checkWorkspaceRules(workspace, doc);
   return errors.length ? { errors, warnings } : { value: { ...workspace, warnings }, errors, warnings };
+}
+
+function schemaProblems(doc: StructuredDocument, errors: Parameters<typeof ajvIssues>[0]): Problem[] {
+  return ajvIssues(errors, manifestJsonSchema).map((issue): Problem => {
+    const key = issue.path.join(".");
+    const at = doc.locate(issue.path, issue.kind === "unknown" || issue.kind === "missing");
+    let message = issue.message;
+    if (issue.kind === "unknown") {
+      const name = String(issue.path[issue.path.length - 1]);
+      const known = propertyNames(schemasAt(manifestJsonSchema, issue.path.slice(0, -1)), manifestJsonSchema);
+      const hint = closest(name, known);
+      message = `unknown key \`${name}\`${hint ? `; did you mean \`${hint}\`?` : ""}`;
+    }
+    const got =
+      issue.kind === "missing" || issue.kind === "unknown"
+        ? undefined
+        : describeValue(valueAt(doc.data, issue.path), false);
+    return {
+      file: doc.file,
+      line: at?.line,
+      column: at?.column,
+      key: key || undefined,
+      message,
+      expected: issue.expected,
+      got,
+    };
+  });
 }
 
 function relativeName(manifestPath: string): string {
@@ -132,7 +154,11 @@ function normalize(manifest: Manifest, root: string, manifestPath: string, doc: 
         if (!chain) continue;
         chains[env] = Array.isArray(chain)
           ? { sources: chain, allowLastResort: false, optional: false }
-          : { sources: chain.sources, allowLastResort: chain.allowLastResort, optional: chain.optional };
+          : {
+              sources: chain.sources,
+              allowLastResort: chain.allowLastResort ?? false,
+              optional: chain.optional ?? false,
+            };
       }
       secrets[secret] = chains;
     }

@@ -111,7 +111,12 @@ export function checkWorkspaceRules(
       const path = [...base, "accounts", env];
       requireDeclared(env, path);
       if (binding?.mode === "live" && env !== "production") {
-        warnings.push(at([...path, "mode"], `a live account bound to ${env} is refused by the account guard: live trading is production only`));
+        warnings.push(
+          at(
+            [...path, "mode"],
+            `a live account bound to ${env} is refused by the account guard: live trading is production only`,
+          ),
+        );
       }
       for (const role of ["keyId", "secretKey"] as const) {
         const name = binding?.credentials?.[role];

@@ -83,7 +83,8 @@ const environments = strict({
 const SECRET_SOURCE = /^(env|dotenv|config|aws-secrets|aws-ssm|exec):.+$/;
 const secretSource = z
   .string()
-  .regex(SECRET_SOURCE, "a source is env:, dotenv:, config:, aws-secrets:, aws-ssm: or exec: followed by its argument");
+  .regex(SECRET_SOURCE, "a source is env:, dotenv:, config:, aws-secrets:, aws-ssm: or exec: followed by its argument")
+  .describe("env:, dotenv:, config:, aws-secrets:, aws-ssm: or exec: followed by its argument");
 const secretChain = z.union([
   z.array(secretSource).min(1),
   strict({
@@ -95,7 +96,10 @@ const secretChain = z.union([
     optional: z.boolean().default(false).describe("a missing value is not an error"),
   }),
 ]);
-const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name");
+const envVarName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name")
+  .describe("an environment variable name");
 
 const accountBinding = strict({
   broker: z.enum(["alpaca", "simulated"]).describe("the broker the account lives at"),
@@ -165,7 +169,10 @@ const project = strict({
 
 const HOST = /^(local|([A-Za-z0-9._-]+@)?[A-Za-z0-9.-]+(:\d{1,5})?)$/;
 const target = strict({
-  hosts: z.array(z.string().regex(HOST, "`local` or `user@host[:port]`")).min(1).default(["local"]),
+  hosts: z
+    .array(z.string().regex(HOST, "`local` or `user@host[:port]`").describe("`local` or `user@host[:port]`"))
+    .min(1)
+    .default(["local"]),
   path: nonEmpty.describe("base path on the target (releases/, shared/ live below it)"),
   port: port.optional().describe("the public port the front proxy listens on"),
   internalPorts: z.tuple([port, port]).optional().describe("blue and green ports (default: port+1, port+2)"),
@@ -179,7 +186,12 @@ const policy = strict({
   monitorSeconds: z.int().min(0).default(60).describe("post-deploy monitoring window"),
   blockedDays: z.array(z.enum(DAYS)).default([]),
   blockedHours: z
-    .array(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, "HH:MM-HH:MM"))
+    .array(
+      z
+        .string()
+        .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, "HH:MM-HH:MM")
+        .describe("a time range HH:MM-HH:MM"),
+    )
     .default([]),
   timezone: z.string().default("UTC").describe("IANA time zone for blocked days and hours"),
   requireHealthy: z.array(envName).default([]).describe("environments that must be healthy first"),
@@ -196,7 +208,7 @@ export const manifestSchema = strict({
   name: z
     .string()
     .regex(/^[a-z0-9][a-z0-9._-]*$/, "lower-case letters, digits, `.`, `_` and `-`")
-    .describe("the workspace's name"),
+    .describe("the workspace's name: lower-case letters, digits, `.`, `_` and `-`"),
   environments: environments.optional(),
   projects: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "a project name"), project).default({}),
   shared: z.array(nonEmpty).default([]).describe("paths whose change means every project is tested"),
@@ -216,8 +228,13 @@ export type PolicyManifest = z.output<typeof policy>;
 export type HealthSettings = z.output<typeof health>;
 export type ExecutionMode = (typeof EXECUTION_MODES)[number];
 
-export const DEFAULT_DETECT: DetectRules = detect.parse({});
-export const DEFAULT_POLICY: PolicyManifest = policy.parse({});
+export { DEFAULT_DETECT, DEFAULT_POLICY } from "./defaults.js";
+
+/** The schema's own defaults, to check the plain copies in defaults.ts against. */
+export const schemaDefaults = (): { detect: DetectRules; policy: PolicyManifest } => ({
+  detect: detect.parse({}),
+  policy: policy.parse({}),
+});
 
 /** The JSON Schema published for editors and other tools. */
 export function manifestJsonSchema(): Record<string, unknown> {
