@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // one PostgreSQL server per run, started only when a test asks for it (test/helpers/postgres.ts)
+    globalSetup: ["test/helpers/postgres.ts"],
   },
 });

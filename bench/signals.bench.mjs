@@ -1,0 +1,289 @@
+// Signal log (SPEC §14): append speed with the hash chain against plain inserts of the same rows, and verify speed
+// against raw SHA-256 over the same bytes, on SQLite (durable: WAL, synchronous=FULL) and on a real PostgreSQL 15
+// started for this run in a temporary directory. Targets: ≥ 100,000 records/s appended on SQLite; verify ≥ 80% of
+// raw SHA-256 speed.
+//
+// - chain append: SignalStore.append() of payload objects in batches (validation, canonical JSON, SHA-256 chain,
+//   head check and update, one transaction per batch);
+// - plain insert: the very rows the chain produced, inserted into an identical table without triggers, with the
+//   same statement shape, batch size and durability;
+// - verify: SignalStore.verify() (reads every record from the database, re-encodes, hashes, checks links);
+// - raw SHA-256: one-shot crypto.hash() per record over the same encoded bytes held in memory (the least work any
+//   verifier must do); crypto.createHash() per record and one hash over all bytes are reported for context.
+//
+// Appends run in 3 interleaved rounds (chain, then plain, a new chain each round) and report the best of each;
+// verify reports the best of 3 runs. Tunable through the environment: BENCH_SIGNALS_SQLITE (records per round,
+// default 100000), BENCH_SIGNALS_PG (default 50000), BENCH_SIGNALS_BATCH (default 1000), BENCH_LIBRARY (path of
+// the built library, default dist/index.js).
+import { execFileSync } from "node:child_process";
+import { createHash, hash } from "node:crypto";
+import { chownSync, mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const require = createRequire(import.meta.url);
+const SQLITE_RECORDS = Number(process.env.BENCH_SIGNALS_SQLITE) || 100_000;
+const PG_RECORDS = Number(process.env.BENCH_SIGNALS_PG) || 50_000;
+const ROUNDS = 3;
+const BATCH = Number(process.env.BENCH_SIGNALS_BATCH) || 1_000;
+const APPEND_TARGET = 100_000;
+const VERIFY_TARGET = 0.8;
+const PG_BIN = "/usr/lib/postgresql/15/bin";
+
+const COLUMNS = "environment, project, seq, time, release, config_hash, strategy, kind, payload, prev_hash, hash";
+const TABLE = `(environment TEXT NOT NULL, project TEXT NOT NULL, seq INTEGER NOT NULL, time TEXT NOT NULL,
+  release TEXT NOT NULL, config_hash TEXT NOT NULL, strategy TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL,
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (environment, project, seq))`;
+
+/** A realistic signal: symbol, side, price, size, confidence, indicator values and a reason (~200 bytes). */
+function batchOf(n, offset) {
+  return Array.from({ length: n }, (_, i) => ({
+    project: "argo",
+    kind: "signal",
+    strategy: "sma-cross",
+    release: "20250101T000000Z-abc1234",
+    configHash: "3f".repeat(32),
+    payload: {
+      symbol: "AAPL",
+      side: (offset + i) % 2 ? "buy" : "sell",
+      price: 187.23 + ((offset + i) % 1000) / 100,
+      qty: 10,
+      confidence: 0.73,
+      indicators: { sma_fast: 186.1, sma_slow: 184.9, rsi: 61.2, momentum: 0.012 },
+      reason: "fast SMA crossed above slow SMA",
+    },
+  }));
+}
+
+const perSecond = (count, ms) => Math.round(count / (ms / 1000));
+
+/** Appends `total` records to one chain in batches; records/s. */
+async function timeChainAppend(store, project, total) {
+  const started = performance.now();
+  for (let done = 0; done < total; done += BATCH)
+    await store.append(batchOf(Math.min(BATCH, total - done), done).map((r) => ({ ...r, project })));
+  return perSecond(total, performance.now() - started);
+}
+
+/** The rows a chain holds (read back after timing, so the timed loop holds nothing). */
+async function chainRows(store, project) {
+  const rows = [];
+  for await (const page of store.read({ project })) for (const r of page) rows.push(r);
+  return rows;
+}
+
+/**
+ * ROUNDS rounds of: chain append of `total` records (a new chain each round), then plain inserts of exactly those
+ * rows. Interleaved so that noise from a shared machine falls on both; the best round of each is reported.
+ */
+async function appendRounds(store, total, plainInsert, log, label) {
+  await timeChainAppend(store, "warm-up", Math.min(total, 20 * BATCH));
+  const chain = [];
+  const plain = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    log(`${label}: round ${round + 1}/${ROUNDS}: chain append of ${total} records in batches of ${BATCH}, then plain`);
+    chain.push(await timeChainAppend(store, `argo-${round}`, total));
+    plain.push(await plainInsert(await chainRows(store, `argo-${round}`)));
+  }
+  return { append: Math.max(...chain), plainInsert: Math.max(...plain), rounds: { chain, plain } };
+}
+
+function rawHashRates(lib, rows) {
+  const buffers = rows.map((r) => Buffer.from(lib.encodeRecord(r)));
+  const bytes = buffers.reduce((n, b) => n + b.length, 0);
+  const time = (fn) => {
+    const started = performance.now();
+    fn();
+    return perSecond(buffers.length, performance.now() - started);
+  };
+  const oneShotAll = () => {
+    for (const b of buffers) hash("sha256", b, "hex");
+  };
+  oneShotAll(); // warm up
+  const oneShot = Math.max(time(oneShotAll), time(oneShotAll));
+  const createHashRate = time(() => {
+    for (const b of buffers) createHash("sha256").update(b).digest("hex");
+  });
+  const stream = time(() => {
+    const h = createHash("sha256");
+    for (const b of buffers) h.update(b);
+    h.digest();
+  });
+  return { oneShot, createHash: createHashRate, stream, bytesPerRecord: Math.round(bytes / buffers.length) };
+}
+
+/** Verifies the first measured chain three times; the best records/s. */
+async function timeVerify(store, total) {
+  const rates = [];
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    const report = await store.verify({ project: "argo-0" });
+    const ms = performance.now() - started;
+    if (!report.ok || report.chains[0]?.records !== total) throw new Error(`verify failed: ${JSON.stringify(report)}`);
+    rates.push(perSecond(total, ms));
+  }
+  return Math.max(...rates);
+}
+
+async function benchSqlite(lib, log) {
+  const Database = require("better-sqlite3");
+  const dir = mkdtempSync(join(tmpdir(), "tradeops-bench-signals-"));
+  try {
+    const store = await lib.openSignalStoreAt(
+      { backend: "sqlite", path: join(dir, "signals.db"), display: "signals.db" },
+      { environment: "production", durability: "full" },
+    );
+    const plain = new Database(join(dir, "plain.db"));
+    plain.pragma("page_size = 16384");
+    plain.pragma("journal_mode = WAL");
+    plain.pragma("synchronous = FULL");
+    plain.exec(`CREATE TABLE records ${TABLE} WITHOUT ROWID`);
+    const insert = plain.prepare(`INSERT INTO records (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insertBatch = plain.transaction((rows) => {
+      for (const r of rows)
+        insert.run(
+          r.environment,
+          r.project,
+          r.seq,
+          r.time,
+          r.release,
+          r.configHash,
+          r.strategy,
+          r.kind,
+          r.payload,
+          r.prevHash,
+          r.hash,
+        );
+    });
+    const plainInsert = async (rows) => {
+      const started = performance.now();
+      for (let i = 0; i < rows.length; i += BATCH) insertBatch.immediate(rows.slice(i, i + BATCH));
+      return perSecond(rows.length, performance.now() - started);
+    };
+    const appends = await appendRounds(store, SQLITE_RECORDS, plainInsert, log, "sqlite");
+    plain.close();
+
+    log("sqlite: verify, and raw SHA-256 over the same bytes");
+    const verify = await timeVerify(store, SQLITE_RECORDS);
+    const raw = rawHashRates(lib, await chainRows(store, "argo-0"));
+    await store.close();
+    return { ...appends, verify, raw };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function asPostgres(command, args) {
+  const [file, argv] =
+    process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
+  return execFileSync(file, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startPostgres() {
+  const dir = mkdtempSync(join(tmpdir(), "tradeops-bench-pg-"));
+  if (process.getuid?.() === 0) {
+    const id = (flag) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }));
+    chownSync(dir, id("-u"), id("-g"));
+  }
+  const data = join(dir, "data");
+  asPostgres(`${PG_BIN}/initdb`, ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C"]);
+  const port = await freePort();
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`;
+  asPostgres(`${PG_BIN}/pg_ctl`, ["-D", data, "-l", join(dir, "log"), "-w", "-t", "60", "-o", options, "start"]);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop() {
+      try {
+        asPostgres(`${PG_BIN}/pg_ctl`, ["-D", data, "-m", "fast", "-w", "stop"]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+async function benchPostgres(lib, log) {
+  const pg = require("pg");
+  log("postgres: starting a server for this run");
+  const server = await startPostgres();
+  try {
+    const store = await lib.openSignalStoreAt(
+      { backend: "postgres", url: server.url, display: "bench", secrets: [] },
+      { environment: "production", durability: "full" },
+    );
+    const client = new pg.Client({ connectionString: server.url });
+    await client.connect();
+    await client.query(`CREATE TABLE plain_records ${TABLE.replaceAll("INTEGER", "bigint")}`);
+    await client.query("CREATE INDEX plain_records_time ON plain_records (environment, project, time)");
+    const sql = `INSERT INTO plain_records (${COLUMNS})
+      SELECT environment, project, seq, time, release, "configHash", strategy, kind, payload, "prevHash", hash
+      FROM json_to_recordset($1::json) AS x(environment text, project text, seq bigint, time text, release text,
+        "configHash" text, strategy text, kind text, payload text, "prevHash" text, hash text)`;
+    const plainInsert = async (rows) => {
+      const started = performance.now();
+      for (let i = 0; i < rows.length; i += BATCH) {
+        await client.query("BEGIN");
+        await client.query(sql, [JSON.stringify(rows.slice(i, i + BATCH))]);
+        await client.query("COMMIT");
+      }
+      return perSecond(rows.length, performance.now() - started);
+    };
+    const appends = await appendRounds(store, PG_RECORDS, plainInsert, log, "postgres");
+    await client.end();
+
+    log("postgres: verify, and raw SHA-256 over the same bytes");
+    const verify = await timeVerify(store, PG_RECORDS);
+    const raw = rawHashRates(lib, await chainRows(store, "argo-0"));
+    await store.close();
+    return { ...appends, verify, raw };
+  } finally {
+    server.stop();
+  }
+}
+
+export async function run({ log }) {
+  const library = process.env.BENCH_LIBRARY ?? join(root, "dist/index.js");
+  const lib = await import(pathToFileURL(library).href);
+  if (typeof lib.openSignalStoreAt !== "function") throw new Error(`${library} does not export the signal log`);
+  const sqlite = await benchSqlite(lib, log);
+  const postgres = await benchPostgres(lib, log);
+  const ratio = (a, b) => Math.round((a / b) * 1000) / 1000;
+  const verifyRatio = ratio(sqlite.verify, sqlite.raw.oneShot);
+  const pass = sqlite.append >= APPEND_TARGET && verifyRatio >= VERIFY_TARGET;
+  const notes = [
+    `sqlite append ${sqlite.append}/s with the chain vs ${sqlite.plainInsert}/s plain (×${ratio(sqlite.append, sqlite.plainInsert)})`,
+    `sqlite verify ${sqlite.verify}/s vs raw SHA-256 ${sqlite.raw.oneShot}/s one-shot (×${verifyRatio}), ${sqlite.raw.createHash}/s createHash (×${ratio(sqlite.verify, sqlite.raw.createHash)})`,
+    `postgres append ${postgres.append}/s with the chain vs ${postgres.plainInsert}/s plain (×${ratio(postgres.append, postgres.plainInsert)})`,
+    `postgres verify ${postgres.verify}/s vs raw SHA-256 ${postgres.raw.oneShot}/s one-shot (×${ratio(postgres.verify, postgres.raw.oneShot)}), ${postgres.raw.createHash}/s createHash (×${ratio(postgres.verify, postgres.raw.createHash)})`,
+  ];
+  const missed = [];
+  if (sqlite.append < APPEND_TARGET) missed.push(`sqlite append ${sqlite.append}/s < ${APPEND_TARGET}/s`);
+  if (verifyRatio < VERIFY_TARGET)
+    missed.push(`sqlite verify at ×${verifyRatio} of raw one-shot SHA-256 < ×${VERIFY_TARGET}`);
+  return {
+    name: "signals",
+    target: `SQLite durable append ≥ ${APPEND_TARGET.toLocaleString("en-US")} records/s; verify ≥ ${VERIFY_TARGET * 100}% of raw SHA-256`,
+    baseline: { label: "sqlite plain insert", value: sqlite.plainInsert, unit: "records/s" },
+    measured: { label: "sqlite chain append", value: sqlite.append, unit: "records/s" },
+    ratio: ratio(sqlite.append, sqlite.plainInsert),
+    pass,
+    missedBy: missed.join("; ") || undefined,
+    notes,
+    details: { batch: BATCH, records: { sqlite: SQLITE_RECORDS, postgres: PG_RECORDS }, sqlite, postgres },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Canonical JSON (RFC 8785, JCS): object keys sorted by UTF-16 code units, no whitespace, strings and numbers
+ * exactly as ECMAScript's JSON.stringify writes them. The same value always gives the same bytes, so a payload's
+ * hash can be recomputed from the value alone. Values JSON cannot carry faithfully are refused, not altered.
+ */
+
+const MAX_DEPTH = 64;
+/** strings that need no escaping are written as they are (the common case, and much faster) */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must be escaped
+const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+const KEY_CACHE_LIMIT = 4096;
+const quotedKeys = new Map<string, string>();
+
+/** Why a value cannot be written canonically, and where in it. */
+export class CanonicalJsonError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path || "(value)"} ${reason}`);
+    this.name = "CanonicalJsonError";
+  }
+}
+
+function quote(text: string): string {
+  return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
+}
+
+function quoteKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = quote(key);
+    if (quotedKeys.size < KEY_CACHE_LIMIT) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
+function child(path: string, key: string | number): string {
+  return typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+}
+
+function write(value: unknown, path: string, depth: number): string {
+  switch (typeof value) {
+    case "string":
+      return quote(value);
+    case "number":
+      if (!Number.isFinite(value)) throw new CanonicalJsonError(path, `is not a finite number (${value})`);
+      return String(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      break;
+    default:
+      throw new CanonicalJsonError(path, `is a ${typeof value}, which JSON cannot hold`);
+  }
+  if (value === null) return "null";
+  if (depth >= MAX_DEPTH) throw new CanonicalJsonError(path, `nests deeper than ${MAX_DEPTH} levels (or is circular)`);
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) {
+      if (i) out += ",";
+      const item = value[i];
+      out += item === undefined ? "null" : write(item, child(path, i), depth + 1);
+    }
+    return `${out}]`;
+  }
+  const withToJson = value as { toJSON?: () => unknown };
+  if (typeof withToJson.toJSON === "function") return write(withToJson.toJSON(), path, depth + 1);
+  const object = value as Record<string, unknown>;
+  let keys = Object.keys(object);
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      keys = keys.sort();
+      break;
+    }
+  }
+  let out = "{";
+  for (const key of keys) {
+    const item = object[key];
+    if (item === undefined) continue;
+    if (out.length > 1) out += ",";
+    out += `${quoteKey(key)}:${write(item, child(path, key), depth + 1)}`;
+  }
+  return `${out}}`;
+}
+
+/**
+ * The canonical JSON text of a value (RFC 8785).
+ * @throws CanonicalJsonError for NaN/Infinity, bigint, functions, symbols, `undefined` at the top, cycles
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === undefined) throw new CanonicalJsonError("", "is undefined");
+  return write(value, "", 0);
+}

@@ -1,0 +1,181 @@
+/**
+ * The production backend: PostgreSQL through `pg`. Each append is one transaction that takes a transaction-scoped
+ * advisory lock per chain (in a fixed order, so two multi-chain appends cannot deadlock), reads the tip, checks it
+ * against the recorded head and inserts the whole batch in one statement. A second process appending to the same
+ * chain waits on the lock and chains onto what the first wrote; the primary key would refuse a fork anyway.
+ */
+import type { Pool, PoolClient } from "pg";
+import { TroError } from "../../errors.js";
+import { type Backend, type PruneOutcome, type PruneRequest, recordFromRow } from "../backend.js";
+import { chainRecords, type PreparedInput } from "../prepare.js";
+import type { ChainKey, ChainTip, Durability, SignalRecord } from "../types.js";
+import { PG_CONNECT_TIMEOUT_MS, pgStoreError } from "./errors.js";
+import { SQL } from "./queries.js";
+import { pgReader, pgReadPages } from "./read.js";
+import { LOCK_CLASS, migrate, SCHEMA_VERSION, schemaVersion } from "./schema.js";
+
+/** connections per store: appends use one, verify and reads another */
+const POOL_SIZE = 4;
+/** rows per INSERT statement */
+const INSERT_CHUNK = 10_000;
+
+export interface PostgresBackendOptions {
+  readonly url: string;
+  /** the URL without its password */
+  readonly display: string;
+  readonly readOnly: boolean;
+  /** when false, a database without the schema is an error instead of being set up */
+  readonly create: boolean;
+  readonly durability: Durability;
+}
+
+function chainBroken(key: ChainKey, detail: string): TroError {
+  return new TroError(
+    "TRO_ERR_SIGNALS_CHAIN_BROKEN",
+    `The signal chain ${key.environment}/${key.project} does not end where its head says (${detail}); nothing was appended.`,
+    { hint: `Run \`tradeops signals verify ${key.project} --env ${key.environment}\` to find the first bad record.` },
+  );
+}
+
+async function lockedTip(client: PoolClient, key: ChainKey): Promise<ChainTip | undefined> {
+  const row = (await client.query({ text: SQL.tipAndAnchor, values: [key.environment, key.project], rowMode: "array" }))
+    .rows[0] as [string | null, string | null, string | null, string | null];
+  const [tipSeq, tipHash, headSeq, headHash] = row;
+  if (headSeq === null && tipSeq !== null) throw chainBroken(key, `records up to ${tipSeq} but no head`);
+  if (headSeq !== null && (headSeq !== tipSeq || headHash !== tipHash))
+    throw chainBroken(key, `head ${headSeq}, last record ${tipSeq ?? "none"}`);
+  return tipSeq === null ? undefined : { seq: Number(tipSeq), hash: tipHash! };
+}
+
+async function insertAll(client: PoolClient, records: readonly SignalRecord[]): Promise<void> {
+  for (let i = 0; i < records.length; i += INSERT_CHUNK) {
+    const chunk = records.slice(i, i + INSERT_CHUNK);
+    const last = chunk[chunk.length - 1]!;
+    await client.query(SQL.insert, [JSON.stringify(chunk), last.environment, last.project, last.seq, last.hash]);
+  }
+}
+
+/**
+ * Connects, checks the schema and migrates it (unless read-only).
+ * @throws TroError TRO_ERR_SIGNALS_STORE when PostgreSQL cannot be reached or the schema is unusable
+ */
+export async function openPostgresBackend(options: PostgresBackendOptions): Promise<Backend> {
+  const { default: pg } = await import("pg");
+  const fail = (what: string) => (error: unknown) => pgStoreError(options.display, what, error);
+  const pool: Pool = new pg.Pool({
+    connectionString: options.url,
+    max: POOL_SIZE,
+    connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+    application_name: "tradeops-signals",
+  });
+  // an idle connection died (the server restarted): the next query connects again and reports any failure
+  pool.on("error", () => undefined);
+  const withClient = async <T>(what: string, fn: (client: PoolClient) => Promise<T>): Promise<T> => {
+    let client: PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw fail(what === "open" ? "connect to" : what)(error);
+    }
+    try {
+      return await fn(client);
+    } catch (error) {
+      throw fail(what)(error);
+    } finally {
+      client.release();
+    }
+  };
+  const transaction = <T>(what: string, fn: (client: PoolClient) => Promise<T>) =>
+    withClient(what, async (client) => {
+      await client.query("BEGIN");
+      try {
+        if (options.durability === "relaxed") await client.query("SET LOCAL synchronous_commit = off");
+        const result = await fn(client);
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      }
+    });
+  const lock = (client: PoolClient, key: ChainKey) =>
+    client.query(SQL.lockChain, [LOCK_CLASS, `${key.environment}/${key.project}`]);
+
+  try {
+    await withClient("open", async (client) => {
+      const version = await schemaVersion(client);
+      if (version > SCHEMA_VERSION) throw new Error(`it was written by a newer tradeops (schema ${version})`);
+      if ((options.readOnly || !options.create) && version === 0)
+        throw new Error("the database holds no tradeops signal log");
+      if (!options.readOnly) await migrate(client);
+    });
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+
+  return {
+    kind: "postgres",
+    location: `postgres:${options.display}`,
+    append: (environment, byProject) =>
+      transaction("append to", async (client) => {
+        const projects = [...byProject.keys()];
+        for (const project of [...projects].sort()) await lock(client, { environment, project });
+        const out: SignalRecord[] = [];
+        for (const project of projects) {
+          const inputs = byProject.get(project) as readonly PreparedInput[];
+          const records = chainRecords(environment, await lockedTip(client, { environment, project }), inputs);
+          await insertAll(client, records);
+          for (const r of records) out.push(r);
+        }
+        return out;
+      }),
+    tip: (key) =>
+      withClient("read", async (client) => {
+        const row = (await client.query({ text: SQL.tip, values: [key.environment, key.project], rowMode: "array" }))
+          .rows[0];
+        return row ? { seq: Number(row[0]), hash: row[1] as string } : undefined;
+      }),
+    chains: (environment) =>
+      withClient("read", async (client) => {
+        const rows = (await client.query({ text: SQL.projects, values: [environment], rowMode: "array" })).rows;
+        return rows.map((r) => ({ environment, project: r[0] as string }));
+      }),
+    read: (key, query, pageSize) => pgReadPages(pool, key, query, pageSize, fail("read")),
+    snapshot: (fn) =>
+      withClient("read", async (client) => {
+        await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        try {
+          return await fn(pgReader(client));
+        } finally {
+          await client.query("COMMIT").catch(() => undefined);
+        }
+      }),
+    prune: (request: PruneRequest) =>
+      transaction("prune", async (client): Promise<PruneOutcome> => {
+        const { key } = request;
+        const params = [key.environment, key.project];
+        await lock(client, key);
+        const tip = await lockedTip(client, key);
+        const first = (await client.query({ text: SQL.first, values: params, rowMode: "array" })).rows[0];
+        if (!tip || !first) return {};
+        const young = (
+          await client.query({ text: SQL.firstYoung, values: [...params, request.cutoff], rowMode: "array" })
+        ).rows[0];
+        const through = young ? Number(young[0]) - 1 : tip.seq;
+        const firstSeq = recordFromRow(first).seq;
+        if (through < firstSeq) return {};
+        const cut = (await client.query({ text: SQL.cutRecord, values: [...params, through], rowMode: "array" }))
+          .rows[0] as unknown[];
+        const plan = { firstSeq, throughSeq: through, throughHash: cut[0] as string, throughTime: cut[1] as string };
+        if (request.dryRun) return { plan };
+        await client.query("SET LOCAL tradeops.prune = 'on'");
+        await client.query(SQL.deleteThrough, [...params, through]);
+        await client.query("SET LOCAL tradeops.prune = 'off'");
+        const [checkpoint] = chainRecords(key.environment, tip, [request.checkpoint(plan)]);
+        await insertAll(client, [checkpoint!]);
+        return { plan, checkpoint };
+      }),
+    close: () => pool.end(),
+  };
+}

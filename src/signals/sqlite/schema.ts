@@ -1,0 +1,87 @@
+/**
+ * The SQLite schema, created and migrated idempotently under the write lock. Records are append-only at the
+ * database: triggers refuse every UPDATE, and every DELETE except of rows a prune has granted in the same
+ * transaction (`signal_prune_grants`, the documented prune path). The head table only moves forward.
+ */
+import type BetterSqlite3 from "better-sqlite3";
+
+export const SCHEMA_VERSION = 1;
+
+const V1 = `
+CREATE TABLE IF NOT EXISTS signal_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS signal_records (
+  environment TEXT NOT NULL,
+  project TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  time TEXT NOT NULL,
+  release TEXT NOT NULL,
+  config_hash TEXT NOT NULL,
+  strategy TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (environment, project, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS signal_records_checkpoints ON signal_records (environment, project, seq)
+  WHERE kind = 'checkpoint';
+CREATE TABLE IF NOT EXISTS signal_chains (
+  environment TEXT NOT NULL,
+  project TEXT NOT NULL,
+  head_seq INTEGER NOT NULL,
+  head_hash TEXT NOT NULL,
+  PRIMARY KEY (environment, project)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS signal_prune_grants (
+  environment TEXT NOT NULL,
+  project TEXT NOT NULL,
+  through_seq INTEGER NOT NULL,
+  PRIMARY KEY (environment, project)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS signal_records_no_update BEFORE UPDATE ON signal_records
+BEGIN
+  SELECT RAISE(ABORT, 'signal records are append-only: UPDATE is refused');
+END;
+CREATE TRIGGER IF NOT EXISTS signal_records_no_delete BEFORE DELETE ON signal_records
+WHEN NOT EXISTS (
+  SELECT 1 FROM signal_prune_grants g
+  WHERE g.environment = OLD.environment AND g.project = OLD.project AND OLD.seq <= g.through_seq
+)
+BEGIN
+  SELECT RAISE(ABORT, 'signal records are append-only: DELETE is refused (prune with tradeops signals prune)');
+END;
+CREATE TRIGGER IF NOT EXISTS signal_chains_forward BEFORE UPDATE ON signal_chains
+WHEN NEW.head_seq <= OLD.head_seq OR NEW.environment IS NOT OLD.environment OR NEW.project IS NOT OLD.project
+BEGIN
+  SELECT RAISE(ABORT, 'a signal chain head only moves forward');
+END;
+CREATE TRIGGER IF NOT EXISTS signal_chains_no_delete BEFORE DELETE ON signal_chains
+BEGIN
+  SELECT RAISE(ABORT, 'signal chain heads cannot be deleted');
+END;
+`;
+
+/** Migrations by the version they lead to. */
+const MIGRATIONS: Readonly<Record<number, string>> = { 1: V1 };
+
+/** The schema version of a database; 0 when it holds no signal log yet. */
+export function schemaVersion(db: BetterSqlite3.Database): number {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'signal_meta'").get();
+  if (!table) return 0;
+  const row = db.prepare("SELECT value FROM signal_meta WHERE key = 'schema_version'").pluck().get() as
+    | string
+    | undefined;
+  return row === undefined ? 0 : Number(row);
+}
+
+/** Brings the schema to SCHEMA_VERSION; safe to run from several processes at once. */
+export function migrate(db: BetterSqlite3.Database): void {
+  db.transaction(() => {
+    const from = schemaVersion(db);
+    for (let version = from + 1; version <= SCHEMA_VERSION; version++) db.exec(MIGRATIONS[version]!);
+    if (from < SCHEMA_VERSION)
+      db.prepare(
+        "INSERT INTO signal_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      ).run(String(SCHEMA_VERSION));
+  }).immediate();
+}

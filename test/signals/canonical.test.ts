@@ -1,0 +1,102 @@
+/** Canonical JSON (RFC 8785) and the record encoding: same value, same bytes; what JSON cannot carry is refused. */
+import { describe, expect, it } from "vitest";
+import {
+  CanonicalJsonError,
+  canonicalJson,
+  ENCODING_VERSION,
+  encodeRecord,
+  GENESIS_HASH,
+  recordHash,
+} from "../../src/signals/index.js";
+
+describe("canonicalJson", () => {
+  it("sorts keys by UTF-16 code units at every level and writes no whitespace", () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',
+    );
+    // RFC 8785 §3.2.3: "\u20ac" sorts after "\r" and "1"; the emoji's surrogates sort before U+FB33
+    expect(canonicalJson({ "\u20ac": 1, "\r": 2, "1": 3, "\ud83d\ude00": 4, "\ufb33": 5 })).toBe(
+      '{"\\r":2,"1":3,"\u20ac":1,"\ud83d\ude00":4,"\ufb33":5}',
+    );
+  });
+
+  it("writes numbers and strings as ECMAScript does (RFC 8785 §3.2.2)", () => {
+    expect(canonicalJson([1e21, 1e-7, -0, 0.1 + 0.2, 333333333.3333333, 5e-324])).toBe(
+      "[1e+21,1e-7,0,0.30000000000000004,333333333.3333333,5e-324]",
+    );
+    expect(canonicalJson('a"b\\c\u0001\n\u2028')).toBe('"a\\"b\\\\c\\u0001\\n\u2028"');
+  });
+
+  it("is the same for equal values built in any key order, and idempotent through JSON.parse", () => {
+    const a = { symbol: "AAPL", indicators: { rsi: 61.2, sma: [1, 2] }, qty: 10 };
+    const b = { qty: 10, indicators: { sma: [1, 2], rsi: 61.2 }, symbol: "AAPL" };
+    expect(canonicalJson(a)).toBe(canonicalJson(b));
+    expect(canonicalJson(JSON.parse(canonicalJson(a)))).toBe(canonicalJson(a));
+  });
+
+  it("drops undefined object members, writes undefined array items as null, uses toJSON", () => {
+    expect(canonicalJson({ a: undefined, b: [undefined], d: new Date("2025-01-02T03:04:05.006Z") })).toBe(
+      '{"b":[null],"d":"2025-01-02T03:04:05.006Z"}',
+    );
+  });
+
+  it("refuses what JSON cannot carry faithfully, naming where", () => {
+    const cases: [unknown, string, string][] = [
+      [{ a: { b: Number.NaN } }, "a.b", "is not a finite number (NaN)"],
+      [[1, Number.POSITIVE_INFINITY], "[1]", "is not a finite number (Infinity)"],
+      [{ n: 10n }, "n", "is a bigint, which JSON cannot hold"],
+      [{ f: () => 1 }, "f", "is a function, which JSON cannot hold"],
+      [undefined, "", "is undefined"],
+    ];
+    for (const [value, path, reason] of cases) {
+      let error: unknown;
+      try {
+        canonicalJson(value);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(CanonicalJsonError);
+      expect(error).toMatchObject({ path, reason });
+    }
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect(() => canonicalJson(circular)).toThrow(/nests deeper than 64 levels \(or is circular\)/);
+  });
+});
+
+describe("record encoding", () => {
+  const record = {
+    prevHash: GENESIS_HASH,
+    seq: 1,
+    time: "2025-01-02T03:04:05.006Z",
+    environment: "production",
+    project: "argo",
+    release: "20250102T030405Z-abc1234",
+    configHash: "c".repeat(64),
+    strategy: "sma-cross",
+    kind: "signal" as const,
+    payload: '{"side":"buy"}',
+  };
+
+  it("is the documented line format with the payload last", () => {
+    expect(encodeRecord(record)).toBe(
+      [
+        ENCODING_VERSION,
+        GENESIS_HASH,
+        "1",
+        "2025-01-02T03:04:05.006Z",
+        "production",
+        "argo",
+        "20250102T030405Z-abc1234",
+        "c".repeat(64),
+        "sma-cross",
+        "signal",
+        '{"side":"buy"}',
+      ].join("\n"),
+    );
+  });
+
+  it("hashes to the value `sha256sum` gives for the same bytes (the test vector in docs/signals.md)", () => {
+    expect(recordHash(record)).toBe("1665f16053ec0b6c9a1b66b98f86d649fa6a7eadf4a1e85d9b9f13b3f2952efa");
+  });
+});

@@ -1,0 +1,131 @@
+/** The store on both backends: chaining, several chains, reads, idempotent schema, refused input leaves nothing. */
+import { afterEach, describe, expect, it } from "vitest";
+import { GENESIS_HASH, recordHash } from "../../src/signals/index.js";
+import type { SignalRecord } from "../../src/signals/types.js";
+import { BACKENDS, freshBackend, signals, type TestBackend } from "./backends.js";
+
+async function all(iterable: AsyncIterable<readonly SignalRecord[]>): Promise<SignalRecord[]> {
+  const out: SignalRecord[] = [];
+  for await (const page of iterable) out.push(...page);
+  return out;
+}
+
+describe.each(BACKENDS)("signal store on %s", (name) => {
+  let backend: TestBackend;
+  afterEach(async () => backend?.close());
+
+  it("chains records: sequence from 1, each links to the previous hash, hashes recompute", async () => {
+    backend = await freshBackend(name);
+    const store = await backend.open({ now: () => new Date("2025-03-04T05:06:07.089Z") });
+    const first = await store.append(signals("argo", 3));
+    const second = await store.append(signals("argo", 2, 3));
+    const records = [...first, ...second];
+    expect(records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(records[0]!.prevHash).toBe(GENESIS_HASH);
+    for (let i = 1; i < records.length; i++) expect(records[i]!.prevHash).toBe(records[i - 1]!.hash);
+    for (const r of records) {
+      expect(r.hash).toBe(recordHash(r));
+      expect(r).toMatchObject({ environment: "development", project: "argo", time: "2025-03-04T05:06:07.089Z" });
+    }
+    expect(records[0]!.payload).toBe('{"n":0,"price":187.25,"side":"sell","symbol":"AAPL"}');
+    expect(await store.head("argo")).toEqual({ seq: 5, hash: records[4]!.hash });
+    expect(await all(store.read({ project: "argo" }))).toEqual(records);
+    expect((await store.verify()).ok).toBe(true);
+  });
+
+  it("keeps one chain per project and returns records in the caller's order", async () => {
+    backend = await freshBackend(name);
+    const store = await backend.open();
+    const mixed = [signals("argo", 1)[0]!, signals("lab", 1)[0]!, signals("argo", 1, 1)[0]!];
+    const records = await store.append(mixed);
+    expect(records.map((r) => [r.project, r.seq])).toEqual([
+      ["argo", 1],
+      ["lab", 1],
+      ["argo", 2],
+    ]);
+    expect(await store.chains()).toEqual([
+      { environment: "development", project: "argo" },
+      { environment: "development", project: "lab" },
+    ]);
+    const report = await store.verify();
+    expect(report.chains.map((c) => [c.project, c.records, c.ok])).toEqual([
+      ["argo", 2, true],
+      ["lab", 1, true],
+    ]);
+  });
+
+  it("keeps environments apart in one database", async () => {
+    backend = await freshBackend(name);
+    const dev = await backend.open({ environment: "development" });
+    const test = await backend.open({ environment: "test" });
+    await dev.append(signals("argo", 2));
+    await test.append(signals("argo", 1));
+    expect((await dev.head("argo"))?.seq).toBe(2);
+    expect((await test.head("argo"))?.seq).toBe(1);
+    expect((await test.verify()).chains).toHaveLength(1);
+  });
+
+  it("reads ranges by sequence and time, newest first for tail", async () => {
+    backend = await freshBackend(name);
+    const store = await backend.open();
+    const inputs = signals("argo", 10).map((s, i) => ({ ...s, time: new Date(Date.UTC(2025, 0, 1 + i)) }));
+    await store.append(inputs);
+    const bySeq = await all(store.read({ project: "argo", fromSeq: 3, toSeq: 5 }));
+    expect(bySeq.map((r) => r.seq)).toEqual([3, 4, 5]);
+    const byTime = await all(
+      store.read({ project: "argo", fromTime: "2025-01-04T00:00:00.000Z", toTime: "2025-01-06T00:00:00.000Z" }),
+    );
+    expect(byTime.map((r) => r.seq)).toEqual([4, 5, 6]);
+    const tail = await all(store.read({ project: "argo", descending: true, limit: 3 }));
+    expect(tail.map((r) => r.seq)).toEqual([10, 9, 8]);
+  });
+
+  it("refuses an invalid record in a batch and stores none of the batch", async () => {
+    backend = await freshBackend(name);
+    const store = await backend.open();
+    await store.append(signals("argo", 1));
+    const batch = [...signals("argo", 2), { project: "argo", kind: "signal" as const, payload: { price: Number.NaN } }];
+    await expect(store.append(batch)).rejects.toMatchObject({
+      code: "TRO_ERR_USAGE",
+      message: "Signal record 3 of 3: payload.price is not a finite number (NaN).",
+    });
+    await expect(store.append([{ project: "argo", kind: "checkpoint" as never, payload: 1 }])).rejects.toMatchObject({
+      code: "TRO_ERR_USAGE",
+    });
+    await expect(store.append([{ project: "ar\ngo", kind: "signal", payload: 1 }])).rejects.toThrow(
+      "Signal record 1 of 1: project contains a control character or broken Unicode.",
+    );
+    expect((await store.head("argo"))?.seq).toBe(1);
+  });
+
+  it("creates and migrates the schema idempotently, also from two openers at once", async () => {
+    backend = await freshBackend(name);
+    const [a, b] = await Promise.all([backend.open(), backend.open()]);
+    await a!.append(signals("argo", 1));
+    await b!.append(signals("argo", 1, 1));
+    const again = await backend.open();
+    expect((await again.head("argo"))?.seq).toBe(2);
+    const version = await backend.sql(
+      `SELECT value FROM ${name === "sqlite" ? "signal_meta" : "tradeops.signal_meta"} WHERE key = 'schema_version'`,
+    );
+    expect(version).toEqual([{ value: "1" }]);
+  });
+
+  it("opens read-only without creating anything", async () => {
+    backend = await freshBackend(name);
+    if (name === "sqlite") {
+      await expect(backend.open({ readOnly: true })).rejects.toMatchObject({
+        code: "TRO_ERR_SIGNALS_STORE",
+        message: `There is no signal store at ${backend.location.display}.`,
+      });
+    } else {
+      await expect(backend.open({ readOnly: true })).rejects.toThrow(
+        /^Cannot open the signal store postgres:\/\/.*: the database holds no tradeops signal log\.$/,
+      );
+      expect(await backend.sql("SELECT to_regclass('tradeops.signal_records') AS t")).toEqual([{ t: null }]);
+    }
+    await (await backend.open()).append(signals("argo", 1));
+    const reader = await backend.open({ readOnly: true });
+    expect((await reader.verify()).ok).toBe(true);
+  });
+});
