@@ -1,6 +1,7 @@
-import { cpSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { onTestFinished } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 
 export interface CliResult {
@@ -31,9 +32,14 @@ export async function cli(args: readonly string[], options: CliOptions = {}): Pr
 
 export const DESK = join(import.meta.dirname, "../../examples/desk");
 
-/** A private copy of a directory (the example desk by default) that a test may change. */
+/** A private copy of a directory (the example desk by default) that a test may change; removed after the test. */
 export function copyWorkspace(source = DESK): string {
   const dir = mkdtempSync(join(tmpdir(), "tradeops-ws-"));
+  try {
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  } catch {
+    // called outside a test (a describe body): the directory stays
+  }
   // state that runs of the example leave behind (.tradeops/, data/) is not part of the workspace
   cpSync(source, dir, { recursive: true, filter: (path) => !/[\\/](\.tradeops|data|node_modules)$/.test(path) });
   return dir;
