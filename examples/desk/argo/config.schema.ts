@@ -37,6 +37,10 @@ export const schema = z.strictObject({
     circuit_breaker_errors: z.int().min(1),
     heartbeat_timeout_seconds: z.number().positive(),
   }),
+  data: z.strictObject({
+    source: z.string().describe("where bars come from: sample:sp500, csv:PATH, archive or alpaca (live)"),
+    timeframe: z.string().default("1Day").describe("bar timeframe: 1Min, 1Hour, 1Day …"),
+  }),
   api: z.strictObject({
     host: z.string().default("127.0.0.1"),
     cors_origins: z.array(z.string()).default([]),

@@ -1,5 +1,71 @@
 /** The runtime commands: names, flags, help and examples; each action loads its module on demand. */
-import type { Command } from "commander";
-import type { On } from "../program.js";
+import { type Command, Option } from "commander";
+import { examples, type On } from "../program.js";
 
-export function registerRuntimeCommands(_program: Command, _on: On): void {}
+export function registerRuntimeCommands(program: Command, on: On): void {
+  on(
+    program
+      .command("backtest")
+      .description("run a strategy over historical bars and write a report (HTML with charts, and JSON)")
+      .argument("<project>", "strategy project")
+      .option("--from <date>", "first day (YYYY-MM-DD)")
+      .option("--to <date>", "day after the last (YYYY-MM-DD)")
+      .option("--data <source>", "sample:sp500, csv:FILE[#SYMBOL], archive[:FILE] (default: data.source in the config)")
+      .option("--report <file>", "where to write the HTML report (default .tradeops/reports/<project>-backtest.html)")
+      .addHelpText(
+        "after",
+        examples(
+          "tradeops backtest argo",
+          "tradeops backtest argo --from 2008-01-01 --to 2010-01-01",
+          "tradeops backtest argo --data csv:data/spy.csv#SPY --report /tmp/argo.html",
+          "tradeops backtest argo --json | jq .summary",
+        ),
+      ),
+    async () => (await import("../commands/backtest.js")).backtestCommand,
+  );
+  on(
+    program
+      .command("serve")
+      .description("run a strategy as a service: paper or live trading (or a backtest), with health on its port")
+      .argument("<project>", "strategy project")
+      .addOption(
+        new Option("--mode <mode>", "execution mode (default: the environment's executionMode)").choices([
+          "backtest",
+          "paper",
+          "live",
+        ]),
+      )
+      .option("--data <source>", "data source (default: data.source in the config)")
+      .option("--port <port>", "port for /health and control (default: the project's port)")
+      .option("--speed <times>", "replay speed, times faster than real time (default: data.replay_speed or 864000)")
+      .addHelpText(
+        "after",
+        examples(
+          "tradeops serve argo",
+          "tradeops serve argo --mode backtest",
+          "ARGO_ENVIRONMENT=production tradeops serve argo",
+        ),
+      ),
+    async () => (await import("../commands/serve.js")).serveCommand,
+  );
+  on(
+    program
+      .command("halt")
+      .description("kill switch: stop a running strategy from sending orders and cancel its open orders")
+      .argument("<project>", "strategy project")
+      .option("--reason <text>", "why (recorded with the decision)", "operator halt")
+      .option("--port <port>", "the running service's port (default: the project's port)")
+      .addHelpText("after", examples("tradeops halt argo", "tradeops halt argo --reason 'exchange outage'")),
+    async () => (await import("../commands/halt.js")).haltCommand,
+  );
+  on(
+    program
+      .command("resume")
+      .description("lift the kill switch: a halted strategy trades again")
+      .argument("<project>", "strategy project")
+      .option("--reason <text>", "why (recorded with the decision)", "operator resume")
+      .option("--port <port>", "the running service's port (default: the project's port)")
+      .addHelpText("after", examples("tradeops resume argo")),
+    async () => (await import("../commands/halt.js")).resumeCommand,
+  );
+}

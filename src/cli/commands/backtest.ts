@@ -1,0 +1,95 @@
+import { relative } from "node:path";
+import { EXIT } from "../../errors.js";
+import type { BacktestReport } from "../../runtime/report/build.js";
+import { money, pct } from "../../runtime/report/html.js";
+import { defaultReportPath, writeReport } from "../../runtime/report/write.js";
+import { backtestProject } from "../../runtime/runner.js";
+import { openFromRun } from "../context.js";
+import type { CommandRun, Handler } from "../program.js";
+
+export const backtestCommand: Handler = async (run) => {
+  const ctx = openFromRun(run);
+  const project = run.args[0]!;
+  const progress = progressReporter(run);
+  const { report, plan } = await backtestProject({
+    workspace: ctx.workspace,
+    project,
+    environment: ctx.environment,
+    env: run.io.env,
+    data: run.opts.data as string | undefined,
+    from: run.opts.from as string | undefined,
+    to: run.opts.to as string | undefined,
+    onProgress: progress,
+  });
+  const target = (run.opts.report as string | undefined) ?? defaultReportPath(ctx.workspace.root, project);
+  const written = writeReport(report, relativeTo(run.io.cwd, target));
+  if (run.globals.json) {
+    run.out.json({ ...report, files: written, plan: { mode: plan.mode, data: plan.data, venue: plan.venue } });
+    return EXIT.ok;
+  }
+  printSummary(run, report, plan.notes);
+  run.out.line(`report: ${shown(run, written.html)}  (JSON: ${shown(run, written.json)})`);
+  return EXIT.ok;
+};
+
+function printSummary(run: CommandRun, report: BacktestReport, notes: readonly string[]): void {
+  const c = run.out.colors;
+  const s = report.summary;
+  const tone = (n: number, text: string) => (n > 0 ? c.green(text) : n < 0 ? c.red(text) : text);
+  run.out.line(
+    `${c.bold(`${report.project ?? report.strategy} backtest`)}  ${c.dim(
+      `${report.environment} · ${report.symbols.join(", ")} · ${report.from.slice(0, 10)} → ${report.to.slice(0, 10)} · ${s.bars.toLocaleString("en-US")} bars · ${report.data}`,
+    )}`,
+  );
+  if (!run.globals.quiet) for (const note of notes) run.out.line(c.dim(`  ${note}`));
+  const rows: [string, string][] = [
+    [
+      "return",
+      `${tone(s.totalReturn, pct(s.totalReturn))}  ${c.dim(`buy and hold ${report.benchmark.symbol}: ${pct(report.benchmark.totalReturn)}`)}`,
+    ],
+    ["CAGR", tone(s.cagr, pct(s.cagr))],
+    ["max drawdown", s.maxDrawdown > 0 ? c.red(pct(-s.maxDrawdown)) : pct(0)],
+    ["Sharpe", s.sharpe.toFixed(2)],
+    ["trades", `${s.trades}  ${c.dim(`win rate ${s.trades ? pct(s.winRate, false) : "–"}, ${s.fills} fills`)}`],
+    ["fees", money(s.fees)],
+    ["final equity", `${money(s.finalEquity)}  ${c.dim(`from ${money(s.initialCash)}`)}`],
+    [
+      "decisions",
+      Object.entries(report.decisions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(" · ") || "none",
+    ],
+  ];
+  for (const [label, value] of rows) run.out.line(`  ${label.padEnd(13)}${value}`);
+}
+
+/** A bar on a terminal (stderr), a plain line per quarter otherwise; nothing with --json or --quiet. */
+function progressReporter(run: CommandRun): ((done: number, total: number) => void) | undefined {
+  if (run.globals.json || run.globals.quiet) return undefined;
+  const tty = Boolean(run.io.stderr.isTTY);
+  let lastQuarter = -1;
+  return (done, total) => {
+    const share = total ? done / total : 1;
+    if (tty) {
+      const width = 30;
+      const full = Math.round(share * width);
+      run.io.stderr.write(
+        `\r[${"#".repeat(full)}${".".repeat(width - full)}] ${Math.round(share * 100)}% ${done}/${total} bars${done === total ? "\n" : ""}`,
+      );
+      return;
+    }
+    const quarter = Math.floor(share * 4);
+    if (quarter === lastQuarter) return;
+    lastQuarter = quarter;
+    run.io.stderr.write(`backtest: ${done}/${total} bars (${Math.round(share * 100)}%)\n`);
+  };
+}
+
+function relativeTo(cwd: string, path: string): string {
+  return path.startsWith("/") ? path : `${cwd}/${path}`;
+}
+
+function shown(run: CommandRun, path: string): string {
+  const rel = relative(run.io.cwd, path);
+  return rel.startsWith("..") ? path : rel;
+}

@@ -1,0 +1,168 @@
+/**
+ * Cash, positions and round-trip trades, fed by fills from whichever venue runs. The same accounting in every
+ * mode is what keeps paper balances from drifting away from backtests (the Hummingbot paper-balance bugs).
+ * Equity is kept up to date incrementally: O(1) per bar.
+ */
+import { roundQty } from "./orders.js";
+import type { Side } from "./types.js";
+
+export class Position {
+  qty = 0;
+  avgPrice = 0;
+  lastPrice = Number.NaN;
+  realizedPnl = 0;
+  fees = 0;
+
+  constructor(readonly symbol: string) {}
+
+  get marketValue(): number {
+    return this.qty === 0 ? 0 : this.qty * this.lastPrice;
+  }
+
+  get unrealizedPnl(): number {
+    return this.qty === 0 ? 0 : (this.lastPrice - this.avgPrice) * this.qty;
+  }
+}
+
+/** One round trip: from flat to flat (or to a flip), with its net result. */
+export interface Trade {
+  readonly symbol: string;
+  readonly direction: "long" | "short";
+  readonly entryTime: number;
+  readonly exitTime: number;
+  readonly qty: number;
+  readonly entryPrice: number;
+  readonly exitPrice: number;
+  readonly fees: number;
+  /** realized profit net of fees */
+  readonly pnl: number;
+  readonly returnPct: number;
+}
+
+interface OpenTrip {
+  entryTime: number;
+  direction: 1 | -1;
+  entryQty: number;
+  entryNotional: number;
+  exitQty: number;
+  exitNotional: number;
+  fees: number;
+  realized: number;
+}
+
+export class Portfolio {
+  cash: number;
+  /** Σ qty × last price over all positions */
+  value = 0;
+  feesPaid = 0;
+  fills = 0;
+  readonly positions: Position[];
+  readonly trades: Trade[] = [];
+  readonly #trips: (OpenTrip | undefined)[];
+
+  constructor(
+    readonly symbols: readonly string[],
+    initialCash: number,
+  ) {
+    this.cash = initialCash;
+    this.positions = symbols.map((s) => new Position(s));
+    this.#trips = symbols.map(() => undefined);
+  }
+
+  get equity(): number {
+    return this.cash + this.value;
+  }
+
+  /** New last price for a symbol (every bar). */
+  mark(symbolIndex: number, price: number): void {
+    const p = this.positions[symbolIndex]!;
+    if (p.qty !== 0) this.value += p.qty * (price - p.lastPrice);
+    p.lastPrice = price;
+  }
+
+  /** Starts from a broker's positions (live and paper accounts). */
+  seed(symbolIndex: number, qty: number, avgPrice: number, time: number): void {
+    const p = this.positions[symbolIndex]!;
+    if (Number.isNaN(p.lastPrice)) p.lastPrice = avgPrice;
+    this.value += (qty - p.qty) * p.lastPrice;
+    p.qty = qty;
+    p.avgPrice = avgPrice;
+    this.#trips[symbolIndex] = qty === 0 ? undefined : this.#open(time, qty > 0 ? 1 : -1, Math.abs(qty), avgPrice, 0);
+  }
+
+  applyFill(symbolIndex: number, side: Side, qty: number, price: number, fee: number, time: number): void {
+    const p = this.positions[symbolIndex]!;
+    if (Number.isNaN(p.lastPrice)) p.lastPrice = price;
+    const dir = side === "buy" ? 1 : -1;
+    const before = p.qty;
+    this.cash -= dir * qty * price + fee;
+    this.feesPaid += fee;
+    this.fills++;
+    p.fees += fee;
+    if (before === 0 || Math.sign(before) === dir) {
+      const held = Math.abs(before);
+      p.avgPrice = (p.avgPrice * held + price * qty) / (held + qty);
+      p.qty = roundQty(before + dir * qty);
+      const trip = this.#trips[symbolIndex];
+      if (trip) {
+        trip.entryQty += qty;
+        trip.entryNotional += qty * price;
+        trip.fees += fee;
+      } else this.#trips[symbolIndex] = this.#open(time, dir, qty, price, fee);
+    } else {
+      const closing = Math.min(qty, Math.abs(before));
+      const realized = (price - p.avgPrice) * closing * Math.sign(before);
+      p.realizedPnl += realized;
+      p.qty = roundQty(before + dir * closing);
+      const trip = this.#trips[symbolIndex]!;
+      const share = closing / qty;
+      trip.exitQty += closing;
+      trip.exitNotional += closing * price;
+      trip.fees += fee * share;
+      trip.realized += realized;
+      if (p.qty === 0) {
+        this.#close(symbolIndex, time);
+        p.avgPrice = 0;
+        const rest = roundQty(qty - closing);
+        if (rest > 0) {
+          p.qty = dir * rest;
+          p.avgPrice = price;
+          this.#trips[symbolIndex] = this.#open(time, dir, rest, price, fee * (1 - share));
+        }
+      }
+    }
+    this.value += (p.qty - before) * p.lastPrice;
+  }
+
+  #open(time: number, direction: 1 | -1, qty: number, price: number, fee: number): OpenTrip {
+    return {
+      entryTime: time,
+      direction,
+      entryQty: qty,
+      entryNotional: qty * price,
+      exitQty: 0,
+      exitNotional: 0,
+      fees: fee,
+      realized: 0,
+    };
+  }
+
+  #close(symbolIndex: number, time: number): void {
+    const trip = this.#trips[symbolIndex]!;
+    this.#trips[symbolIndex] = undefined;
+    const entryPrice = trip.entryNotional / trip.entryQty;
+    const pnl = trip.realized - trip.fees;
+    this.trades.push({
+      symbol: this.symbols[symbolIndex]!,
+      direction: trip.direction === 1 ? "long" : "short",
+      entryTime: trip.entryTime,
+      exitTime: time,
+      qty: trip.entryQty,
+      entryPrice,
+      exitPrice: trip.exitNotional / trip.exitQty,
+      fees: trip.fees,
+      pnl,
+      returnPct: pnl / trip.entryNotional,
+    });
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * From a workspace's project to a run: load the project's config for the environment, its strategy module,
+ * validate the strategy's parameters against that config, read the runtime settings, and plan the run. The
+ * CLI's backtest and serve commands are thin layers over this.
+ */
+import { loadConfig, type ResolvedConfig, requireProject } from "../config/load.js";
+import type { EnvironmentName } from "../environment/names.js";
+import { TroError } from "../errors.js";
+import type { EnvironmentSettings, Project, Workspace } from "../workspace/types.js";
+import type { BarSeries } from "./data/bars.js";
+import { type DataSpec, loadHistory, parseDataSpec } from "./data/source.js";
+import { loadStrategy } from "./load-strategy.js";
+import { runBacktest } from "./modes/backtest.js";
+import { planRun, type RunPlan } from "./plan.js";
+import { type BacktestReport, buildReport } from "./report/build.js";
+import { type RuntimeSettings, runtimeSettings } from "./settings.js";
+import { resolveParams, type Strategy, strategySymbols } from "./strategy.js";
+import type { ExecutionMode } from "./types.js";
+
+export interface PrepareOptions {
+  readonly workspace: Workspace;
+  readonly project: string;
+  readonly environment: EnvironmentName;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface PreparedProject {
+  readonly project: Project;
+  readonly environment: EnvironmentName;
+  readonly envSettings: EnvironmentSettings;
+  readonly config: ResolvedConfig;
+  readonly strategy: Strategy;
+  readonly strategyFile: string;
+  readonly params: unknown;
+  readonly symbols: readonly string[];
+  readonly settings: RuntimeSettings;
+}
+
+/**
+ * Loads everything a run of a project needs.
+ * @throws TroError TRO_ERR_PROJECT_UNKNOWN, TRO_ERR_CONFIG_INVALID, TRO_ERR_STRATEGY_INVALID
+ */
+export async function prepareProject(o: PrepareOptions): Promise<PreparedProject> {
+  const project = requireProject(o.workspace, o.project);
+  if (project.kind !== "strategy") {
+    throw new TroError("TRO_ERR_USAGE", `Project ${project.name} is a ${project.kind}, not a strategy.`, {
+      hint: "Backtests and strategy services run projects of kind: strategy.",
+    });
+  }
+  const config = await loadConfig({
+    workspace: o.workspace,
+    project: project.name,
+    environment: o.environment,
+    env: o.env,
+  });
+  const { strategy, file } = await loadStrategy(project.dir, o.workspace.root);
+  const where = `${project.name} in ${o.environment}`;
+  const params = resolveParams(strategy, config.values, where);
+  return {
+    project,
+    environment: o.environment,
+    envSettings: o.workspace.settings[o.environment]!,
+    config,
+    strategy,
+    strategyFile: file,
+    params,
+    symbols: strategySymbols(strategy, params, config.values),
+    settings: runtimeSettings(config.values, `the config of ${where}`),
+  };
+}
+
+/** Plans a run of a prepared project. @throws TroError as `planRun` */
+export function planFor(
+  prepared: PreparedProject,
+  command: "backtest" | "serve",
+  flags: { mode?: ExecutionMode; data?: string },
+): RunPlan {
+  return planRun({
+    command,
+    environment: prepared.environment,
+    settings: prepared.envSettings,
+    project: prepared.project,
+    modeFlag: flags.mode,
+    dataFlag: flags.data === undefined ? undefined : parseDataSpec(flags.data, "--data"),
+    dataConfig: prepared.settings.data,
+    configAutoExecute: prepared.settings.autoExecute,
+  });
+}
+
+/** Historical bars for a plan's data spec. @throws TroError TRO_ERR_DATA_SOURCE, TRO_ERR_USAGE */
+export function historyFor(
+  prepared: PreparedProject,
+  root: string,
+  data: DataSpec,
+  range: { from?: string; to?: string } = {},
+): BarSeries {
+  const { from, to } = checkRange(range.from, range.to);
+  const series = loadHistory(data, {
+    symbols: prepared.symbols,
+    root,
+    timeframe: prepared.settings.timeframe,
+    from,
+    to,
+  });
+  if (series.length === 0) {
+    throw new TroError("TRO_ERR_DATA_SOURCE", "There are no bars in the range asked for.", {
+      hint: "Widen --from/--to, or check the data source.",
+    });
+  }
+  return series;
+}
+
+export interface BacktestProjectOptions extends PrepareOptions {
+  readonly data?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly now?: () => Date;
+}
+
+export interface BacktestOutcome {
+  readonly prepared: PreparedProject;
+  readonly plan: RunPlan;
+  readonly report: BacktestReport;
+}
+
+/**
+ * Backtests a project on the environment's config: what `tradeops backtest` runs.
+ * @throws TroError as prepareProject, planRun and historyFor
+ */
+export async function backtestProject(o: BacktestProjectOptions): Promise<BacktestOutcome> {
+  // flags first: a typo should not wait for the strategy module to load
+  if (o.data !== undefined) parseDataSpec(o.data, "--data");
+  checkRange(o.from, o.to);
+  const prepared = await prepareProject(o);
+  const plan = planFor(prepared, "backtest", { data: o.data });
+  const series = historyFor(prepared, o.workspace.root, plan.data, { from: o.from, to: o.to });
+  const { settings } = prepared;
+  const run = runBacktest({
+    strategy: prepared.strategy,
+    params: prepared.params,
+    series,
+    risk: { ...settings.risk, autoExecute: plan.autoExecute },
+    simulation: settings.simulation,
+    initialCash: settings.initialCash,
+    environment: prepared.environment,
+    data: plan.data.kind,
+    onProgress: o.onProgress,
+  });
+  const report = buildReport(run, {
+    project: prepared.project.name,
+    environment: prepared.environment,
+    data: describeData(plan),
+    simulation: settings.simulation,
+    now: o.now,
+  });
+  return { prepared, plan, report };
+}
+
+function describeData(plan: RunPlan): string {
+  const d = plan.data;
+  return d.kind === "sample" ? `sample:${d.name}` : d.kind === "csv" ? `csv:${d.path}` : d.kind;
+}
+
+/** @throws TroError TRO_ERR_USAGE for a date that is not one, or a range that is empty */
+function checkRange(fromText: string | undefined, toText: string | undefined): { from?: number; to?: number } {
+  const from = parseDay(fromText, "--from");
+  const to = parseDay(toText, "--to");
+  if (from !== undefined && to !== undefined && from >= to) {
+    throw new TroError("TRO_ERR_USAGE", `--from ${fromText} is not before --to ${toText}.`, {
+      hint: "Give a range with from < to.",
+    });
+  }
+  return { from, to };
+}
+
+/** `2020-01-31` (UTC midnight) or a full ISO time. @throws TroError TRO_ERR_USAGE */
+export function parseDay(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const t = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text);
+  if (!Number.isFinite(t)) {
+    throw new TroError("TRO_ERR_USAGE", `${flag} ${text} is not a date.`, {
+      hint: `Write it as YYYY-MM-DD, e.g. ${flag} 2010-01-01.`,
+    });
+  }
+  return t;
+}

@@ -1,0 +1,377 @@
+/**
+ * The runtime's commands as people run them: `tradeops backtest` in-process (output, JSON, the report files,
+ * bad input with one sentence and the right exit code), and `tradeops serve` / `halt` / `resume` as real
+ * processes: health on the port while it trades, signals landing in the development signal store, the kill
+ * switch through the control endpoint and through the file, a clean exit on SIGTERM.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { runCli } from "../../src/cli/main.js";
+import { type AlpacaServer, startAlpacaServer } from "../helpers/alpaca-server.js";
+import { cli, copyWorkspace, snapshot } from "../helpers/cli.js";
+
+const ROOT = join(import.meta.dirname, "../..");
+const BIN = join(ROOT, "bin/tradeops.js");
+const TOKEN = "runtime-cli-control-token-0001";
+/** How long a real process may take to say something (a loaded 2-vCPU machine is slow to start node). */
+const PROCESS_DEADLINE_MS = 45_000;
+
+beforeAll(() => {
+  if (!existsSync(join(ROOT, "dist/cli.js")))
+    execFileSync(process.execPath, [join(ROOT, "scripts/build.mjs")], { cwd: ROOT });
+});
+
+describe("tradeops backtest", () => {
+  let ws: string;
+  beforeAll(() => {
+    ws = copyWorkspace();
+  });
+  afterAll(() => rmSync(ws, { recursive: true, force: true }));
+
+  it("runs the example desk on the real S&P 500 data and writes the report", async () => {
+    const { code, stdout, stderr } = await cli(["--workspace", ws, "backtest", "argo"]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(
+      /^argo backtest {2}development · SPY · 2000-01-03 → 2020-04-17 · 5,105 bars · sample:sp500$/m,
+    );
+    for (const label of ["return", "CAGR", "max drawdown", "Sharpe", "trades", "fees", "final equity", "decisions"]) {
+      expect(stdout).toMatch(new RegExp(`^  ${label} +\\S`, "m"));
+    }
+    expect(stdout).toContain("report: ");
+    expect(stderr).toBe("backtest: 5105/5105 bars (100%)\n"); // plain lines: not a terminal
+    const html = readFileSync(join(ws, ".tradeops/reports/argo-backtest.html"), "utf8");
+    expect(html).toContain('aria-label="equity curve"');
+    const json = JSON.parse(readFileSync(join(ws, ".tradeops/reports/argo-backtest.json"), "utf8"));
+    expect(json.summary.bars).toBe(5105);
+  });
+
+  it("--json prints the whole report; --from/--to and --report choose range and file", async () => {
+    const file = join(ws, "out/range.html");
+    const { code, stdout, stderr } = await cli([
+      "--workspace",
+      ws,
+      "--json",
+      "backtest",
+      "argo",
+      "--from",
+      "2008-01-01",
+      "--to",
+      "2010-01-01",
+      "--report",
+      file,
+    ]);
+    expect(code, stderr).toBe(0);
+    expect(stderr).toBe("");
+    const report = JSON.parse(stdout);
+    expect(report.from).toBe("2008-01-02T00:00:00.000Z");
+    expect(report.to).toBe("2009-12-31T00:00:00.000Z");
+    expect(report.summary).toMatchObject({ bars: 505, initialCash: 100_000 });
+    expect(report.plan).toMatchObject({ mode: "backtest", venue: "simulated" });
+    expect(report.files).toEqual({ html: file, json: join(ws, "out/range.json") });
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it("draws a progress bar on a terminal", async () => {
+    let stderr = "";
+    const code = await runCli(["--workspace", ws, "backtest", "argo", "--to", "2001-01-01"], {
+      stdout: { write: () => true },
+      stderr: { write: (t: string) => (stderr += t), isTTY: true },
+      env: {},
+      cwd: ws,
+    });
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^\r\[#{30}\] 100% (\d+)\/\1 bars\n$/);
+  });
+
+  it("the same backtest twice gives the same numbers", async () => {
+    const a = JSON.parse((await cli(["--workspace", ws, "--json", "backtest", "argo", "--to", "2005-01-01"])).stdout);
+    const b = JSON.parse((await cli(["--workspace", ws, "--json", "backtest", "argo", "--to", "2005-01-01"])).stdout);
+    expect(b.summary).toEqual(a.summary);
+    expect(b.trades).toEqual(a.trades);
+  });
+
+  it.each([
+    [["backtest", "nope"], 64, "No project named nope"],
+    [["backtest", "alpine-backend"], 64, "Project alpine-backend is a service, not a strategy."],
+    [["backtest", "argo", "--from", "2021-13-45"], 64, "--from 2021-13-45 is not a date."],
+    [
+      ["backtest", "argo", "--from", "2010-01-01", "--to", "2009-01-01"],
+      64,
+      "--from 2010-01-01 is not before --to 2009-01-01.",
+    ],
+    [["backtest", "argo", "--from", "2030-01-01"], 69, "There are no bars in the range asked for."],
+    [["backtest", "argo", "--data", "ftp:x"], 64, '--data: "ftp:x" is not a data source.'],
+    [["backtest", "argo", "--data", "csv:missing.csv"], 69, "Cannot read bars from missing.csv"],
+    [["backtest", "argo", "--data", "archive"], 69, "The bar archive .tradeops/bars.db holds no 1Day bars for SPY."],
+  ])("%j exits %i naming the problem, and writes nothing", async (args, exit, text) => {
+    const fresh = copyWorkspace();
+    try {
+      const before = snapshot(fresh);
+      const { code, stdout, stderr } = await cli(["--workspace", fresh, ...args]);
+      expect(code).toBe(exit);
+      expect(stdout).toBe("");
+      expect(stderr).toContain(text);
+      expect(stderr.trim().split("\n").length).toBeLessThanOrEqual(3);
+      expect(snapshot(fresh).filter((f) => !f.startsWith(".tradeops/bars.db"))).toEqual(before);
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+
+  it("a config value of the wrong type stops it with exit 78 and the key", async () => {
+    const { code, stderr } = await cli(["--workspace", ws, "backtest", "argo"], {
+      env: { ARGO_RISK__MAX_TRADE_USD: "lots" },
+    });
+    expect(code).toBe(78);
+    expect(stderr).toContain("risk.max_trade_usd");
+  });
+});
+
+describe("tradeops serve refuses bad input before it starts anything", () => {
+  it.each([
+    [["serve", "argo", "--port", "abc"], 64, "--port abc is not a number from 0 to 65535."],
+    [["serve", "argo", "--speed", "0"], 64, "--speed 0 is not a number above 0."],
+    [["serve", "argo", "--mode", "fast"], 64, "fast"],
+    [["serve", "argo", "--mode", "live"], 77, "Refused: live trading outside production (development)."],
+    [["serve", "alpine-backend"], 64, "Project alpine-backend is a service, not a strategy."],
+    [["halt", "nope"], 64, "No project named nope"],
+  ])("%j exits %i", async (args, exit, text) => {
+    const ws = copyWorkspace();
+    try {
+      const { code, stdout, stderr } = await cli(["--workspace", ws, ...args]);
+      expect(code).toBe(exit);
+      expect(stdout).toBe("");
+      expect(stderr).toContain(text);
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("tradeops serve, halt and resume (real processes)", { timeout: 90_000 }, () => {
+  const children: ChildProcess[] = [];
+  const workspaces: string[] = [];
+  afterEach(() => {
+    for (const child of children.splice(0))
+      if (child.exitCode === null && child.pid) process.kill(child.pid, "SIGKILL");
+    for (const ws of workspaces.splice(0)) rmSync(ws, { recursive: true, force: true });
+  });
+
+  function serve(args: string[], env: Record<string, string> = {}) {
+    const ws = copyWorkspace();
+    workspaces.push(ws);
+    const child = spawn(process.execPath, [BIN, "--workspace", ws, "serve", "argo", "--port", "0", ...args], {
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TRADEOPS_CONTROL_TOKEN: TOKEN, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(child);
+    let log = "";
+    child.stderr!.on("data", (d: Buffer) => (log += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const line = (pattern: RegExp, ms = PROCESS_DEADLINE_MS) =>
+      new Promise<RegExpMatchArray>((resolve, reject) => {
+        const deadline = setTimeout(() => reject(new Error(`no log line ${pattern} within ${ms} ms:\n${log}`)), ms);
+        const look = () => {
+          const m = log.match(pattern);
+          if (m) {
+            clearTimeout(deadline);
+            child.stderr!.off("data", look);
+            resolve(m);
+          }
+        };
+        child.stderr!.on("data", look);
+        look();
+      });
+    return { ws, child, exited, line, log: () => log };
+  }
+
+  async function records(ws: string) {
+    const { stdout } = await cli(["--workspace", ws, "signals", "tail", "argo", "-n", "1000", "--json"]);
+    return stdout.trim()
+      ? stdout
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l))
+      : [];
+  }
+
+  async function eventually<T>(probe: () => Promise<T | undefined>, ms = PROCESS_DEADLINE_MS): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error("timed out");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it("development: paper on an accelerated replay, health on its port, signals in the dev store, halt and resume", async () => {
+    const s = serve([]);
+    const start = await s.line(/"msg":"starting argo in development: paper mode"/);
+    expect(start.input).toMatch(
+      /"account":"simulated broker \(binding not used: alpaca paper account \\"Dev Trading Account\\"\)"/,
+    );
+    expect(s.log()).toMatch(/"data":"sample:sp500 \(S&P 500 index/);
+    const port = Number((await s.line(/health on http:\/\/127\.0\.0\.1:(\d+)\/health/))[1]);
+
+    const health = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
+    expect(health).toMatchObject({ status: "healthy", service: "argo", execution_mode: "paper" });
+    const kinds = await eventually(async () => {
+      const list = (await records(s.ws)).map((r) => r.kind);
+      return list.includes("order_decision") && list.includes("signal") ? list : undefined;
+    });
+    expect(kinds).toContain("signal");
+
+    const halted = await cli(
+      ["--workspace", s.ws, "--json", "halt", "argo", "--port", String(port), "--reason", "test halt"],
+      {
+        env: { TRADEOPS_CONTROL_TOKEN: TOKEN },
+      },
+    );
+    expect(halted.code, halted.stderr).toBe(0);
+    expect(JSON.parse(halted.stdout)).toMatchObject({ state: "halted", service: { reached: true, state: "halted" } });
+    expect(halted.stdout + halted.stderr).not.toContain(TOKEN);
+    const detailed = (await (await fetch(`http://127.0.0.1:${port}/health/detailed`)).json()) as {
+      components: Record<string, unknown>;
+    };
+    expect(detailed.components.risk).toMatchObject({ status: "degraded", readiness_checks: { trading_open: false } });
+    await eventually(async () => ((await records(s.ws)).some((r) => r.kind === "halt") ? true : undefined));
+
+    const resumed = await cli(["--workspace", s.ws, "resume", "argo", "--port", String(port)], {
+      env: { TRADEOPS_CONTROL_TOKEN: TOKEN },
+    });
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain("the service on port");
+    await eventually(async () => ((await records(s.ws)).some((r) => r.kind === "resume") ? true : undefined));
+
+    process.kill(s.child.pid!, "SIGTERM");
+    expect(await s.exited).toBe(0);
+    expect(s.log()).toMatch(/"msg":"stopped trading"/);
+    expect(s.log()).not.toContain(TOKEN);
+  });
+
+  it("the kill-switch file halts a running strategy without the network, and a restart starts halted", async () => {
+    const s = serve([], { TRADEOPS_CONTROL_TOKEN: "" });
+    await s.line(/health on http:\/\/127\.0\.0\.1:(\d+)\/health/);
+    const halted = await cli(["--workspace", s.ws, "halt", "argo", "--port", "1"], { env: {} });
+    expect(halted.code).toBe(0);
+    expect(halted.stdout).toContain("argo halted: kill switch written to");
+    await s.line(/"msg":"kill switch: trading halted"/);
+    process.kill(s.child.pid!, "SIGTERM");
+    expect(await s.exited).toBe(0);
+  });
+
+  it("--mode backtest always forces a backtest: it plays the archive at full speed and exits by itself", async () => {
+    const s = serve(["--mode", "backtest", "--data", "sample:sp500"], {
+      ARGO_ENVIRONMENT: "production",
+      DATABASE_URL: "postgres://unused",
+    });
+    await s.line(/"msg":"starting argo in production: backtest mode"/);
+    expect(s.log()).toMatch(/"modeFrom":"--mode backtest"/);
+    expect(await s.exited).toBe(0);
+    expect(s.log()).toMatch(/"bars":5105,.*"msg":"stopped trading"/);
+  });
+});
+
+describe("tradeops serve against a broker paper account (a local Alpaca API)", { timeout: 90_000 }, () => {
+  const KEY = { keyId: "PKSERVETEST000000001", secretKey: "serve-secret-value-0000001" };
+  let server: AlpacaServer;
+  const children: ChildProcess[] = [];
+  const workspaces: string[] = [];
+  beforeAll(async () => {
+    server = await startAlpacaServer({ kind: "paper", keys: [KEY], cash: 100_000 });
+    // a steady rise of one-minute bars up to now: the consensus says buy once its windows are full
+    const now = Math.floor(Date.now() / 60_000) * 60_000;
+    const bars = Array.from({ length: 120 }, (_, i) => {
+      const c = 400 + i * 2;
+      return { t: new Date(now - (120 - i) * 60_000).toISOString(), o: c - 0.25, h: c + 0.1, l: c - 0.3, c, v: 1000 };
+    });
+    server.setBars("SPY", bars);
+    server.setPrice("SPY", 460);
+  });
+  afterAll(() => server.close());
+  afterEach(() => {
+    for (const child of children.splice(0))
+      if (child.exitCode === null && child.pid) process.kill(child.pid, "SIGKILL");
+    for (const ws of workspaces.splice(0)) rmSync(ws, { recursive: true, force: true });
+  });
+
+  async function run(idleProcesses: string[]) {
+    const ws = copyWorkspace();
+    workspaces.push(ws);
+    const manifest = parse(readFileSync(join(ws, "tradeops.yaml"), "utf8"));
+    manifest.projects.argo.accounts.development.baseUrl = server.url;
+    manifest.environments.development.idle = { processes: idleProcesses };
+    writeFileSync(join(ws, "tradeops.yaml"), stringify(manifest));
+    const child = spawn(process.execPath, [BIN, "--workspace", ws, "serve", "argo", "--port", "0"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/tmp",
+        AWS_EC2_METADATA_DISABLED: "true",
+        ALPACA_API_KEY: KEY.keyId,
+        ALPACA_SECRET_KEY: KEY.secretKey,
+        TRADEOPS_ALPACA_DATA_URL: server.url,
+        ARGO_DATA__SOURCE: "alpaca",
+        ARGO_DATA__TIMEFRAME: "1Min",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(child);
+    let log = "";
+    child.stderr!.on("data", (d: Buffer) => (log += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    return { ws, child, exited, log: () => log };
+  }
+
+  async function until<T>(probe: () => Promise<T | undefined> | T | undefined, ms = PROCESS_DEADLINE_MS): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error("timed out");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  const rejections = async (ws: string) => {
+    const { stdout } = await cli(["--workspace", ws, "signals", "tail", "argo", "-n", "500", "--json"]);
+    return stdout
+      .split("\n")
+      .filter((l) => l.startsWith('{"'))
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.kind === "risk_rejection");
+  };
+
+  it("in development with nobody at the machine, the idle pause holds every order: none reaches the broker", async () => {
+    server.calls.length = 0;
+    const s = await run(["cursor", "code"]);
+    const refused = await until(async () => {
+      const list = await rejections(s.ws);
+      return list.length ? list : undefined;
+    });
+    expect(refused[0].payload).toMatchObject({
+      rule: "paused",
+      reason: "auto-execution paused: none of cursor, code is running",
+    });
+    expect(s.log()).toMatch(/"msg":"auto-execution paused \(development idle\)"/);
+    expect(s.log()).toMatch(/"account":"alpaca paper account \\"Dev Trading Account\\""/);
+    expect(server.calls.map((c) => c.path)).toContain("/v2/account");
+    expect(server.orderCalls()).toEqual([]);
+    process.kill(s.child.pid!, "SIGTERM");
+    expect(await s.exited).toBe(0);
+    expect(s.log()).not.toContain(KEY.secretKey);
+  });
+
+  it("when the named process runs, orders go to the paper account with the kernel's ids", async () => {
+    server.calls.length = 0;
+    const s = await run(["node"]);
+    const order = await until(() => server.orders.find((o) => o.client_order_id.startsWith("argo-")));
+    expect(order).toMatchObject({ symbol: "SPY", side: "buy", type: "market", status: "filled" });
+    expect(server.orderCalls()[0]).toMatchObject({ method: "POST", path: "/v2/orders", keyId: KEY.keyId, status: 200 });
+    process.kill(s.child.pid!, "SIGTERM");
+    expect(await s.exited).toBe(0);
+  });
+});

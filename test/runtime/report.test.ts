@@ -1,0 +1,86 @@
+/** Summary statistics on known curves, and the HTML report's content. */
+import { describe, expect, it } from "vitest";
+import { runBacktest } from "../../src/runtime/modes/backtest.js";
+import { buildReport } from "../../src/runtime/report/build.js";
+import { renderHtml } from "../../src/runtime/report/html.js";
+import { summarize } from "../../src/runtime/report/stats.js";
+import { crossover, sp500 } from "./fixtures.js";
+
+const DAY = 86_400_000;
+const curve = (values: number[], step = DAY) => ({
+  times: Float64Array.from(values, (_, i) => i * step),
+  values: Float64Array.from(values),
+  count: values.length,
+});
+
+describe("summary statistics", () => {
+  it("return, CAGR over the measured years, max drawdown from the high-water mark", () => {
+    const s = summarize(curve([100, 120, 90, 130, 110]), [], 100, 0, 0);
+    expect(s.totalReturn).toBeCloseTo(0.1, 12);
+    expect(s.maxDrawdown).toBeCloseTo(0.25, 12); // 120 → 90
+    expect(s.years).toBeCloseTo(4 / 365.25, 12);
+    expect(s.cagr).toBeCloseTo(1.1 ** (365.25 / 4) - 1, 6);
+  });
+
+  it("Sharpe from per-bar returns, annualized by the bars per year the data has", () => {
+    const values = [100];
+    for (let i = 1; i <= 252; i++) values.push(values[i - 1]! * (i % 2 ? 1.02 : 0.99));
+    const s = summarize(curve(values, (365.25 * DAY) / 252), [], 100, 0, 0);
+    const r = values.map((v, i) => (i ? v / values[i - 1]! - 1 : 0));
+    const mean = r.reduce((a, b) => a + b) / r.length;
+    const sd = Math.sqrt(r.reduce((a, b) => a + (b - mean) ** 2, 0) / (r.length - 1));
+    expect(s.sharpe).toBeCloseTo((mean / sd) * Math.sqrt(252), 6);
+  });
+
+  it("trades, win rate, best and worst", () => {
+    const trade = (pnl: number) => ({
+      symbol: "X",
+      direction: "long" as const,
+      entryTime: 0,
+      exitTime: 1,
+      qty: 1,
+      entryPrice: 1,
+      exitPrice: 1,
+      fees: 0,
+      pnl,
+      returnPct: 0,
+    });
+    const s = summarize(curve([100, 100]), [trade(5), trade(-2), trade(1)], 100, 3, 6);
+    expect(s).toMatchObject({ trades: 3, winRate: 2 / 3, bestTrade: 5, worstTrade: -2, fees: 3, fills: 6 });
+  });
+});
+
+describe("the report", () => {
+  it("is one self-contained HTML page with the summary, both charts and the trades", () => {
+    const run = runBacktest({ strategy: crossover, params: {}, series: sp500(1200) });
+    const report = buildReport(run, {
+      project: "argo",
+      environment: "test",
+      data: "sample:sp500",
+      now: () => new Date(0),
+    });
+    expect(report.summary.trades).toBe(run.kernel.portfolio.trades.length);
+    expect(report.trades.length).toBeGreaterThan(5);
+    expect(report.equity.length).toBeLessThanOrEqual(1200);
+    expect(report.decisions).toMatchObject({
+      order: expect.any(Number),
+      fill: expect.any(Number),
+      signal: expect.any(Number),
+    });
+    const html = renderHtml(report);
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/); // nothing to load from anywhere
+    for (const id of ["summary", "equity", "drawdown", "decisions", "trades"]) expect(html).toContain(`id="${id}"`);
+    expect(html).toContain('aria-label="equity curve"');
+    expect(html).toContain('aria-label="drawdown"');
+    expect((html.match(/<tr><td>\d+<\/td><td>SPY<\/td>/g) ?? []).length).toBe(report.trades.length);
+    expect(html).toContain("Buy and hold SPY");
+  });
+
+  it("escapes what it did not write itself", () => {
+    const run = runBacktest({ strategy: crossover, params: {}, series: sp500(100) });
+    const html = renderHtml(buildReport(run, { project: "<script>x</script>", environment: "test", data: "d" }));
+    expect(html).not.toContain("<script>x</script>");
+    expect(html).toContain("&lt;script&gt;");
+  });
+});
