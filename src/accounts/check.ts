@@ -3,6 +3,8 @@
  * account, run the guards on its answer, and record the credential's fingerprint for this environment.
  * Only GET /v2/account is ever called here; a refusal happens before any order endpoint could be.
  */
+import { AlpacaClient, AlpacaError } from "../adapters/alpaca/client.js";
+import type { AlpacaAccount } from "../adapters/alpaca/types.js";
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
 import type { SecretProvider } from "../secrets/providers/types.js";
@@ -194,37 +196,24 @@ function simulatedAccount(mode: "paper" | "live"): BrokerAccount {
   };
 }
 
-/** Alpaca trading API v2, GET /v2/account. */
+/** Alpaca trading API v2, GET /v2/account, through the adapter's client. */
 export const fetchAlpacaAccount: FetchAccount = async (baseUrl, credentials) => {
-  let response: Response;
+  let body: AlpacaAccount;
   try {
-    response = await fetch(new URL("/v2/account", baseUrl), {
-      headers: { "APCA-API-KEY-ID": credentials.keyId.reveal(), "APCA-API-SECRET-KEY": credentials.secretKey.reveal() },
-      signal: AbortSignal.timeout(10_000),
-    });
-  } catch (cause) {
-    throw new TroError("TRO_ERR_BROKER_UNAVAILABLE", `The broker at ${baseUrl} could not be reached.`, {
-      cause,
-      hint: "Check the network and the binding's baseUrl.",
-    });
+    body = await new AlpacaClient({ baseUrl, credentials }).getAccount();
+  } catch (error) {
+    if (error instanceof AlpacaError && (error.status === 401 || error.status === 403)) return undefined;
+    throw error;
   }
-  if (response.status === 401 || response.status === 403) return undefined;
-  if (!response.ok) {
-    throw new TroError("TRO_ERR_BROKER_UNAVAILABLE", `The broker at ${baseUrl} answered ${response.status}.`, {
-      hint: "Retry later; check the broker's status page.",
-    });
-  }
-  const body = (await response.json()) as Record<string, string>;
-  const accountNumber = body.account_number ?? "";
-  const kind = accountNumber.startsWith("PA") ? "paper" : urlKind(baseUrl) === "paper" ? "paper" : "live";
+  const kind = body.account_number.startsWith("PA") ? "paper" : urlKind(baseUrl) === "paper" ? "paper" : "live";
   return {
-    id: body.id ?? "",
-    accountNumber,
-    status: body.status ?? "UNKNOWN",
-    currency: body.currency ?? "USD",
-    buyingPower: body.buying_power ?? "0",
-    cash: body.cash ?? "0",
-    equity: body.equity ?? "0",
+    id: body.id,
+    accountNumber: body.account_number,
+    status: body.status,
+    currency: body.currency,
+    buyingPower: body.buying_power,
+    cash: body.cash,
+    equity: body.equity,
     kind,
   };
 };

@@ -3,6 +3,7 @@
  * live enablement, the credentials' fingerprints and, after the broker answered, the account it reports.
  * A refusal names its rule; any refusal stops orders before an order endpoint is ever called.
  */
+import { ALPACA_LIVE_URL, ALPACA_PAPER_URL } from "../adapters/alpaca/client.js";
 import type { EnvironmentName } from "../environment/names.js";
 import type { AccountBindingManifest } from "../workspace/schema.js";
 
@@ -27,9 +28,6 @@ export interface GuardResult {
 
 export type Kind = "paper" | "live" | "unknown";
 
-export const ALPACA_PAPER_URL = "https://paper-api.alpaca.markets";
-export const ALPACA_LIVE_URL = "https://api.alpaca.markets";
-
 /** Alpaca key ids start with PK for paper accounts and AK for live ones. */
 export function keyKind(keyId: string): Kind {
   if (keyId.startsWith("PK")) return "paper";
@@ -39,8 +37,8 @@ export function keyKind(keyId: string): Kind {
 
 export function urlKind(baseUrl: string): Kind {
   const host = new URL(baseUrl).hostname;
-  if (host === "paper-api.alpaca.markets") return "paper";
-  if (host === "api.alpaca.markets") return "live";
+  if (host === new URL(ALPACA_PAPER_URL).hostname) return "paper";
+  if (host === new URL(ALPACA_LIVE_URL).hostname) return "live";
   return "unknown";
 }
 
