@@ -1,5 +1,138 @@
 /** The deploy commands: names, flags, help and examples; each action loads its module on demand. */
-import type { Command } from "commander";
-import type { On } from "../program.js";
+import { type Command, Option } from "commander";
+import { examples, type On } from "../program.js";
 
-export function registerDeployCommands(_program: Command, _on: On): void {}
+const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(",")];
+
+const GATES_HELP = `
+Gates, in order (SPEC §12): 1 identify changes, 2 verify scope, 3 tests, 4 lint, 5 build,
+6 required environments healthy, 7 environment validated, 8 code quality (added lines only),
+9 target healthy, 10 explicit confirmation, 11 health after the switch (monitoring window).
+`;
+
+export function registerDeployCommands(program: Command, on: On): void {
+  on(
+    program
+      .command("deploy")
+      .description(
+        "run the gates, ship a verified artifact, switch blue/green with zero downtime, confirm health, record it",
+      )
+      .argument("<project>", "project name, or `all` for every project changed since its last deploy")
+      .argument("[to-env...]", "the environment, optionally after `to` (`deploy argo to production`)")
+      .option("--to <env>", "the environment to deploy to")
+      .option("--dry-run", "run the gates and print the plan; change nothing")
+      .option("--confirm <phrase>", "the policy's exact confirmation phrase (asked for on a terminal)")
+      .option("--emergency", "deploy inside a blocked day or hour (needs --reason; recorded)")
+      .option("--reason <text>", "why: for --emergency and --skip-gate (recorded)")
+      .option("--skip-gate <n>", "skip a gate the policy allows to skip (repeatable; needs --reason)", collect)
+      .option("--allow-dirty", "ship uncommitted changes of tracked files (recorded)")
+      .option("--since <ref>", "diff from this commit instead of the last one deployed to the target")
+      .option(
+        "--start-timeout <seconds>",
+        "how long a new release may take to pass health before it counts as failed",
+        "30",
+      )
+      .addOption(
+        new Option("--runner <kind>", "how releases run on the target")
+          .choices(["direct", "supervisor"])
+          .default("direct"),
+      )
+      .addHelpText(
+        "after",
+        `${examples(
+          "tradeops deploy alpine-backend to staging",
+          'tradeops deploy all to production --confirm "deploy fully to production"',
+          "tradeops deploy argo --to production --dry-run",
+          'tradeops deploy argo to production --emergency --reason "stop-loss bug"',
+        )}${GATES_HELP}`,
+      ),
+    async () => (await import("../commands/deploy.js")).deployCommand,
+  );
+  on(
+    program
+      .command("gates")
+      .description("run the deploy gates alone, every one of them, and report each with its reason and duration")
+      .argument("<project>", "project name, or `all`")
+      .argument("[to-env...]", "the environment, optionally after `to`")
+      .option("--to <env>", "the environment the gates are for")
+      .option("--since <ref>", "diff from this commit instead of the last one deployed")
+      .option("--allow-dirty", "judge uncommitted changes too")
+      .option("--skip-gate <n>", "skip a gate the policy allows to skip (needs --reason)", collect)
+      .option("--reason <text>", "why a gate is skipped")
+      .addHelpText(
+        "after",
+        `${examples("tradeops gates alpine-backend --to staging", "tradeops gates all --to production --json")}${GATES_HELP}`,
+      ),
+    async () => (await import("../commands/gates.js")).gatesCommand,
+  );
+  on(
+    program
+      .command("rollback")
+      .description("return a project to its last known-good release (one that passed gate 11), or to a named one")
+      .argument("<project>", "project name")
+      .argument("[env]", "the environment (or --env)")
+      .option("--to <release>", "a release id still on the target (`tradeops releases` lists them)")
+      .option("--reason <text>", "why (recorded)")
+      .option("--start-timeout <seconds>", "how long the release may take to pass health when it must start cold", "30")
+      .addOption(
+        new Option("--runner <kind>", "how releases run on the target")
+          .choices(["direct", "supervisor"])
+          .default("direct"),
+      )
+      .addHelpText(
+        "after",
+        examples(
+          "tradeops rollback argo production",
+          "tradeops rollback alpine-backend --env staging --to 20261120T101500Z-1a2b3c4",
+        ),
+      ),
+    async () => (await import("../commands/rollback.js")).rollbackCommand,
+  );
+  on(
+    program
+      .command("releases")
+      .description("list the releases kept on a project's target: status, colour, commit, artifact hash, known-good")
+      .argument("<project>", "project name")
+      .argument("[env]", "the environment (or --env)")
+      .addHelpText(
+        "after",
+        examples("tradeops releases alpine-backend --env staging", "tradeops releases argo production --json"),
+      ),
+    async () => (await import("../commands/releases.js")).releasesCommand,
+  );
+  on(
+    program
+      .command("history")
+      .description(
+        "deploys, rollbacks, recoveries and lock breaks, newest first (every environment with targets unless --env)",
+      )
+      .argument("[project]", "only this project")
+      .option("--limit <n>", "newest N records", "20")
+      .addHelpText(
+        "after",
+        examples("tradeops history", "tradeops history --env production", "tradeops history argo --env staging --json"),
+      ),
+    async () => (await import("../commands/history.js")).historyCommand,
+  );
+  const lock = program.command("lock").description("the deploy lock of each target and project");
+  on(
+    lock
+      .command("status")
+      .description("who holds each deploy lock, since when, and whether it is stale")
+      .argument("[project]", "project name (default: every project with a target)")
+      .addHelpText(
+        "after",
+        examples("tradeops lock status --env production", "tradeops lock status argo --env staging --json"),
+      ),
+    async () => (await import("../commands/lock.js")).lockStatusCommand,
+  );
+  on(
+    lock
+      .command("break")
+      .description("remove a deploy lock (a crashed deploy's); recorded in the history with the reason")
+      .argument("<project>", "project name")
+      .requiredOption("--reason <text>", "why it is safe to break (recorded)")
+      .addHelpText("after", examples('tradeops lock break argo --env production --reason "deploy host rebooted"')),
+    async () => (await import("../commands/lock.js")).lockBreakCommand,
+  );
+}

@@ -1,0 +1,52 @@
+/** `tradeops releases PROJECT [ENV]`: the releases kept on the target, newest first. */
+import { readReleases, targetViews } from "../../deploy/listing.js";
+import { requireTarget } from "../../deploy/targets.js";
+import { EXIT } from "../../errors.js";
+import { createExecutor } from "../../exec/create.js";
+import { openFromRun } from "../context.js";
+import type { Handler } from "../program.js";
+import { resolveEnvironment } from "./deploy.js";
+
+export const releasesCommand: Handler = async (run) => {
+  const ctx = openFromRun(run);
+  const project = run.args[0]!;
+  const environment = run.args[1] ? resolveEnvironment(run.args[1], ctx.workspace) : ctx.environment;
+  requireTarget(ctx.workspace, environment, project);
+  const views = [];
+  for (const view of targetViews(ctx.workspace, environment, project)) {
+    const executor = createExecutor(view.host, { env: run.io.env });
+    try {
+      views.push(await readReleases(view, executor));
+    } finally {
+      await executor.close();
+    }
+  }
+  if (run.globals.json) {
+    run.out.json({
+      project,
+      environment,
+      hosts: views.map((v) => ({
+        host: v.host,
+        active: v.state.active ?? null,
+        colors: v.state.colors,
+        releases: v.releases,
+      })),
+    });
+    return EXIT.ok;
+  }
+  const c = run.out.colors;
+  for (const v of views) {
+    run.out.line(
+      `${c.bold(project)} in ${environment} on ${v.host}  ${c.dim(`public :${v.target.port}, blue :${v.target.internalPorts[0]}, green :${v.target.internalPorts[1]}`)}`,
+    );
+    if (!v.releases.length) run.out.line("  no release yet");
+    for (const r of v.releases) {
+      const serving = v.state.active && v.state.colors[v.state.active]?.release === r.id ? c.green(" ← serving") : "";
+      const good = r.goodAt ? c.green(" known-good") : "";
+      run.out.line(
+        `  ${r.id}  ${r.status.padEnd(8)} ${(r.color ?? "").padEnd(5)} ${r.commit.slice(0, 7)}  sha256 ${r.artifactHash.slice(0, 12)}  ${r.files} files${good}${serving}${r.reason ? c.dim(`  (${r.reason})`) : ""}`,
+      );
+    }
+  }
+  return EXIT.ok;
+};

@@ -1,0 +1,202 @@
+/**
+ * One coupled group's deploy after the gates, on every host of every member, as a state table:
+ *
+ *   upload → install → migrate → start → switch → handoff   (per member and host; `state.json` records the step)
+ *   monitor                                                  (gate 11, all members at once)
+ *   finish                                                   (known-good, old colour stopped, old releases pruned)
+ *
+ * Any failure rolls every member back: one that never switched just stops its new release; one that switched
+ * returns traffic (and the lease) to the release it replaced. The deploy then fails (TRO_ERR_DEPLOY_FAILED).
+ */
+import { TroError } from "../errors.js";
+import { finishMember, rollBackAll } from "./group-end.js";
+import { type GroupOptions, type Member, setState, timed } from "./member.js";
+import { monitorWindow } from "./monitor.js";
+import { changedKeys } from "./prepare.js";
+import { handoffOrders, type Slot, startVerified, switchTraffic } from "./switch.js";
+import { type GateResult, otherColor, portOf, type ReleaseRecord } from "./types.js";
+import { runReleaseCommand, uploadRelease } from "./upload.js";
+
+export type { GroupOptions, Member } from "./member.js";
+
+/** Deploys a group; resolves when every member passed gate 11, throws after rolling back otherwise. */
+export async function deployGroup(members: readonly Member[], options: GroupOptions): Promise<GateResult> {
+  let failure: { member?: Member; reason: string } | undefined;
+  for (const member of members) {
+    try {
+      await switchMember(member, options);
+    } catch (error) {
+      failure = { member, reason: String((error as Error)?.message ?? error) };
+      break;
+    }
+  }
+  const gate11 = failure ? undefined : await monitorGate(members, options);
+  if (gate11?.status === "fail") failure = { reason: gate11.reason };
+  if (failure) {
+    const reason = failure.member
+      ? `${failure.member.planned.project} on ${failure.member.session.host}: ${failure.reason}`
+      : failure.reason;
+    const switched = members.some((m) => m.switched);
+    await rollBackAll(members, reason, options);
+    const names = members.map((m) => m.planned.project).join(", ");
+    throw new TroError(
+      "TRO_ERR_DEPLOY_FAILED",
+      switched
+        ? `The deploy of ${names} failed and was rolled back: ${reason}`
+        : `The deploy of ${names} failed before the switch (traffic never moved): ${reason}`,
+      { hint: "The previous release serves as before; `tradeops history` has the record of each step." },
+    );
+  }
+  for (const member of members) await finishMember(member, options);
+  return gate11!;
+}
+
+async function switchMember(member: Member, options: GroupOptions): Promise<void> {
+  const { planned, session } = member;
+  const state = await session.records.readState();
+  const route = (await session.proxy.status())?.route;
+  const active = route ?? (state.active ? { color: state.active, ...state.colors[state.active]! } : undefined);
+  const from: Slot | undefined =
+    active && (await session.runner.running(active.color))
+      ? { color: active.color, release: active.release, port: active.port }
+      : undefined;
+  const color = from ? otherColor(from.color) : planned.color;
+  const slot: Slot = { color, release: planned.release, port: portOf(session.target, color) };
+  member.slot = slot;
+  const previous = from ? (await session.records.readReleases()).find((r) => r.id === from.release) : undefined;
+  member.record.configKeysChanged = changedKeys(previous?.configDigest, member.configDigest);
+  await setState(member, (s) => {
+    s.inProgress = {
+      id: member.record.id,
+      kind: "deploy",
+      release: planned.release,
+      color: slot.color,
+      previousActive: from?.color,
+      previousRelease: from?.release,
+      step: "upload",
+      startedAt: member.record.startedAt,
+      who: member.record.who,
+    };
+  });
+  await timed(
+    member,
+    "upload",
+    options,
+    async () => {
+      await uploadRelease(session, planned.release, member.artifact.tarball, member.artifact.manifest, member.envFile);
+      const record: ReleaseRecord = {
+        id: planned.release,
+        project: planned.project,
+        commit: member.record.commit,
+        dirty: planned.release.includes("-dirty"),
+        artifactHash: member.artifact.manifest.hash,
+        files: member.artifact.manifest.files.length,
+        createdAt: new Date().toISOString(),
+        deployId: member.record.id,
+        status: "uploaded",
+        color: slot.color,
+        configDigest: member.configDigest,
+        configHash: member.configHash,
+      };
+      const all = (await session.records.readReleases()).filter((r) => r.id !== record.id);
+      await session.records.writeReleases([...all, record]);
+    },
+    () => `${member.artifact.manifest.files.length} files, sha256 ${member.artifact.manifest.hash.slice(0, 12)}`,
+  );
+  if (session.project.commands.install)
+    await timed(member, "install", options, () => runReleaseCommand(session, planned.release, "install"));
+  if (session.project.commands.migrate)
+    await timed(member, "migrate", options, () => runReleaseCommand(session, planned.release, "migrate"));
+  await timed(
+    member,
+    "start",
+    options,
+    async () => {
+      const wait = await startVerified(session, slot, {
+        orders: !session.lease,
+        level: options.level,
+        timeoutMs: options.startTimeoutMs,
+        signal: options.signal,
+      });
+      if (!wait.ok) throw new TroError("TRO_ERR_HEALTH_FAILED", wait.reason);
+      await session.records.updateRelease(planned.release, (r) => {
+        r.status = "started";
+      });
+      await setState(member, (s) => {
+        s.colors[slot.color] = {
+          release: slot.release,
+          port: slot.port,
+          startedAt: new Date().toISOString(),
+          orders: !session.lease,
+        };
+      });
+      return wait.probe;
+    },
+    (p) => `${slot.color} on port ${slot.port}, level ${options.level} ${p.passing}/${p.total}`,
+  );
+  await timed(
+    member,
+    "switch",
+    options,
+    async () => {
+      const result = await switchTraffic(session, slot);
+      member.switched = { from, to: slot };
+      await setState(member, (s) => {
+        s.active = slot.color;
+      });
+      return result;
+    },
+    (r) =>
+      `port ${session.target.port} → ${slot.color}${r.previous ? `, ${r.previous.color} ${r.drained ? "drained" : "still had requests in flight"}` : ""}`,
+  );
+  if (session.lease) {
+    member.record.orderGapMs = await timed(
+      member,
+      "handoff",
+      options,
+      async () => {
+        const gap = await handoffOrders(session, from, slot);
+        if (from) await setState(member, (s) => void delete s.colors[from.color]);
+        return gap;
+      },
+      (gap) =>
+        `${from ? `${from.release} stopped sending and exited; ` : ""}${slot.release} holds the lease; gap ${gap} ms`,
+    );
+  }
+}
+
+async function monitorGate(members: readonly Member[], options: GroupOptions): Promise<GateResult> {
+  const started = Date.now();
+  const base = { gate: 11 as const, name: "health after the switch" };
+  if (options.skipMonitor)
+    return {
+      ...base,
+      status: "skip",
+      reason: `skipped by the operator: ${options.skipMonitor}`,
+      skippedBy: options.skipMonitor,
+      durationMs: 0,
+    };
+  options.emit?.({ type: "gate-start", gate: 11, name: base.name });
+  for (const m of members)
+    await setState(m, (s) => {
+      if (s.inProgress) s.inProgress.step = "monitor";
+    });
+  const verdict = await monitorWindow(
+    members.map((m) => m.session),
+    options.level,
+    options.monitorSeconds,
+    options.signal,
+  );
+  const result: GateResult = {
+    ...base,
+    status: verdict.ok ? "pass" : "fail",
+    reason: verdict.reason,
+    durationMs: Date.now() - started,
+  };
+  options.emit?.({ type: "gate-end", result });
+  for (const m of members) {
+    m.record.gates.push(result);
+    m.record.health = { level: options.level, verdict: verdict.ok ? "healthy" : "unhealthy", detail: verdict.reason };
+  }
+  return result;
+}

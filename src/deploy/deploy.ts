@@ -1,0 +1,134 @@
+/**
+ * `deploy` as one library call for the CLI (and scripts): gather → plan → (ask for the phrase) → apply, with the
+ * executors opened per host and closed at the end. `gatesOnly` runs the gates without lock or upload.
+ */
+import { randomBytes } from "node:crypto";
+import type { EnvironmentName } from "../environment/names.js";
+import { TroError } from "../errors.js";
+import type { Executor } from "../exec/command.js";
+import { createExecutor } from "../exec/create.js";
+import type { Workspace } from "../workspace/types.js";
+import { applyDeployPlan, type DeployResult } from "./apply.js";
+import type { DeployEvent } from "./events.js";
+import { gatherDeployState } from "./gather.js";
+import { openGit } from "./git.js";
+import { type DeployPlan, planDeploy } from "./plan.js";
+import { checkConfirmation, checkSkips, checkWindow, policyOf } from "./policy.js";
+
+export interface DeployOptions {
+  readonly workspace: Workspace;
+  readonly environment: EnvironmentName;
+  /** a project or `all` */
+  readonly which: string;
+  readonly confirm?: string;
+  /** the reason of an emergency deploy (overrides blocked days and hours; recorded) */
+  readonly emergency?: string;
+  readonly skipGates?: readonly number[];
+  readonly skipReason?: string;
+  readonly allowDirty?: boolean;
+  readonly since?: string;
+  /** `--dry-run`: gates and plan only */
+  readonly dryRun?: boolean;
+  /** `tradeops gates`: the gates alone, every one of them even after a failure */
+  readonly gatesOnly?: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly who: string;
+  readonly hostname: string;
+  readonly command: string;
+  readonly now?: () => Date;
+  readonly startTimeoutMs?: number;
+  readonly runner?: "direct" | "supervisor";
+  readonly tradeops?: readonly string[];
+  readonly onEvent?: (event: DeployEvent) => void;
+  readonly onPlan?: (plan: DeployPlan) => void;
+  readonly scrub?: (value: string, label: string) => void;
+  readonly signal?: AbortSignal;
+  /** asks for the confirmation phrase on a terminal; undefined when nobody can answer */
+  readonly ask?: (phrase: string) => Promise<string | undefined>;
+  /** the executor of a host (default: local, or SSH through the system's OpenSSH) */
+  readonly executorFor?: (host: string) => Executor;
+}
+
+/**
+ * Plans and applies a deploy.
+ * @throws TroError TRO_ERR_USAGE, TRO_ERR_PROJECT_UNKNOWN, TRO_ERR_POLICY_REFUSED, TRO_ERR_LOCK_HELD,
+ *   TRO_ERR_GATE_FAILED, TRO_ERR_DEPLOY_FAILED, TRO_ERR_TARGET_UNAVAILABLE
+ */
+export async function deploy(options: DeployOptions): Promise<DeployResult> {
+  const { workspace, environment } = options;
+  const policy = policyOf(workspace, environment);
+  const skips = checkSkips(policy, environment, options.skipGates ?? [], options.skipReason);
+  const git = openGit(workspace.root, options.env);
+  const executors = new Map<string, Executor>();
+  const executorFor =
+    options.executorFor ??
+    ((host: string) => {
+      if (!executors.has(host)) executors.set(host, createExecutor(host, { env: options.env }));
+      return executors.get(host)!;
+    });
+  const now = options.now ?? (() => new Date());
+  try {
+    const gather = (confirm: string | undefined) =>
+      gatherDeployState({
+        workspace,
+        request: {
+          which: options.which,
+          environment,
+          confirm,
+          emergency: options.emergency,
+          skips,
+          allowDirty: Boolean(options.allowDirty),
+          since: options.since,
+        },
+        policy,
+        git,
+        now: now(),
+        nonce: randomBytes(2).toString("hex"),
+        hostname: options.hostname,
+        executorFor,
+      });
+    // the policy refuses before any target is touched: a wrong phrase or a blocked day costs nothing
+    let confirm = options.confirm;
+    const rehearsal = options.dryRun || options.gatesOnly;
+    const confirmation = checkConfirmation(policy, confirm);
+    if (!rehearsal && confirmation.required && !confirmation.ok && confirm === undefined && options.ask) {
+      confirm = await options.ask(confirmation.phrase!);
+    }
+    const window = checkWindow(policy, now(), environment);
+    if (!rehearsal && window.blocked && !options.emergency) {
+      throw new TroError("TRO_ERR_POLICY_REFUSED", `Deploys to ${environment} are blocked now: ${window.reason}.`, {
+        hint: 'Deploy outside the window; in a real emergency add --emergency --reason "…" (recorded).',
+      });
+    }
+    if (!rehearsal && !checkConfirmation(policy, confirm).ok) {
+      throw new TroError(
+        "TRO_ERR_POLICY_REFUSED",
+        confirm === undefined
+          ? `Deploying to ${environment} needs the exact confirmation phrase.`
+          : `The confirmation phrase does not match the ${environment} policy's.`,
+        { hint: `Type it when asked, or pass --confirm "${confirmation.phrase}" (exactly, including case).` },
+      );
+    }
+    const plan = planDeploy(await gather(confirm));
+    options.onPlan?.(plan);
+    return await applyDeployPlan(plan, {
+      workspace,
+      git,
+      env: options.env,
+      who: options.who,
+      hostname: options.hostname,
+      executorFor,
+      runner: options.runner,
+      tradeops: options.tradeops,
+      startTimeoutMs: options.startTimeoutMs,
+      onEvent: options.onEvent,
+      scrub: options.scrub,
+      signal: options.signal,
+      command: options.command,
+      dryRun: options.dryRun || options.gatesOnly,
+      gatesOnly: options.gatesOnly,
+    });
+  } finally {
+    for (const executor of executors.values()) await executor.close().catch(() => undefined);
+  }
+}

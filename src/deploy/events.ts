@@ -1,0 +1,48 @@
+/** What a deploy reports while it works; the CLI turns it into a live task list or plain lines. */
+import type { GateEvent } from "./gates/run.js";
+
+export type StepStatus = "pass" | "fail" | "skip";
+
+export type DeployEvent =
+  | GateEvent
+  | { readonly type: "step-start"; readonly project: string; readonly host: string; readonly step: string }
+  | {
+      readonly type: "step-end";
+      readonly project: string;
+      readonly host: string;
+      readonly step: string;
+      readonly status: StepStatus;
+      readonly durationMs: number;
+      readonly detail?: string;
+    }
+  | { readonly type: "note"; readonly level: "info" | "warn"; readonly message: string };
+
+export type EventSink = (event: DeployEvent) => void;
+
+/** Runs one step, reporting its start and end (and its failure, with the error's message, before rethrowing). */
+export async function step<T>(
+  emit: EventSink | undefined,
+  where: { readonly project: string; readonly host: string },
+  name: string,
+  run: () => Promise<T>,
+  describe?: (value: T) => string | undefined,
+): Promise<T> {
+  const started = Date.now();
+  emit?.({ type: "step-start", ...where, step: name });
+  try {
+    const value = await run();
+    emit?.({
+      type: "step-end",
+      ...where,
+      step: name,
+      status: "pass",
+      durationMs: Date.now() - started,
+      detail: describe?.(value),
+    });
+    return value;
+  } catch (error) {
+    const detail = String((error as Error)?.message ?? error).split("\n")[0];
+    emit?.({ type: "step-end", ...where, step: name, status: "fail", durationMs: Date.now() - started, detail });
+    throw error;
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The supervisor runner: a release runs as instance `PROJECT@COLOUR` of the tradeops supervisor on the target
+ * (`tradeops start|status|supervisor stop`), so it is restarted on a crash and comes back after a reboot under
+ * systemd. Each colour has its own supervisor (`shared/supervisor/<colour>`): a supervisor resolves config and
+ * secrets from the workspace it was started for, so the idle colour's supervisor is stopped before a release
+ * starts there and the new one is started for the release's own directory (which carries its manifest).
+ */
+import { posix } from "node:path";
+import { ensureOk, sh } from "../exec/command.js";
+import type { Project } from "../workspace/types.js";
+import type { TargetLayout } from "./layout.js";
+import { tailCommand } from "./process-commands.js";
+import { type InstanceInfo, probePort, type ReleaseRunner } from "./runner.js";
+import type { TargetFiles } from "./target-files.js";
+import type { Color } from "./types.js";
+
+/** How long `tradeops start --wait-healthy` may wait for level-1 health before it reports failure (exit 69). */
+export const SUPERVISOR_WAIT_HEALTHY_SECONDS = 60;
+
+export interface SupervisorRunnerOptions {
+  readonly files: TargetFiles;
+  readonly layout: TargetLayout;
+  readonly project: Project;
+  readonly environment: string;
+  /** argv that runs tradeops on the target, e.g. `["node", "/opt/tradeops/bin/tradeops.js"]` */
+  readonly tradeops: readonly string[];
+  readonly leaseAccount: string;
+}
+
+interface StatusInstance {
+  readonly color: Color | null;
+  readonly release: string | null;
+  readonly pid: number | null;
+  readonly port: number | null;
+  readonly state: string;
+  readonly startedAt: string | null;
+  readonly logFile: string;
+}
+
+/** The newest release directory on the target: any release is a workspace good enough for `status` and `stop`. */
+const NEWEST = 'ls -1t "$1" 2>/dev/null | grep -v "\\.tar\\.gz$" | head -n 1';
+
+/** The supervisor runner of one project on one target host. */
+export function createSupervisorRunner(options: SupervisorRunnerOptions): ReleaseRunner {
+  const { files, layout, project } = options;
+  const executor = files.executor;
+  const stateDir = (color: Color) => posix.join(layout.supervisorDir, color);
+  const tradeops = (color: Color, workspace: string, ...args: string[]) => ({
+    argv: [...options.tradeops, "--workspace", workspace, "--env", options.environment, ...args],
+    env: {
+      TRADEOPS_STATE_DIR: stateDir(color),
+      TRADEOPS_LEASE_DIR: layout.leaseDir,
+      TRADEOPS_LEASE_ACCOUNT: options.leaseAccount,
+    },
+  });
+  const anyRelease = async (): Promise<string | undefined> => {
+    const name = (await executor.run({ argv: sh(NEWEST, layout.releasesDir) })).stdout.trim();
+    return name ? layout.release(name) : undefined;
+  };
+  const instance = async (color: Color): Promise<StatusInstance | undefined> => {
+    const workspace = await anyRelease();
+    if (!workspace || (await files.read(posix.join(stateDir(color), "state.json"))) === undefined) return undefined;
+    const result = await executor.run(tradeops(color, workspace, "status", project.name, "--json"));
+    if (result.code !== 0) return undefined;
+    const parsed = JSON.parse(result.stdout) as { instances?: StatusInstance[] };
+    return parsed.instances?.find((i) => i.color === color);
+  };
+  const runner: ReleaseRunner = {
+    kind: "supervisor",
+    start: async (spec) => {
+      await runner.stop(spec.color, 5);
+      const args = ["start", project.name, "--color", spec.color, "--release", spec.release, "--dir", spec.workdir];
+      args.push("--port", String(spec.port), "--orders", spec.orders ? "on" : "off");
+      args.push("--wait-healthy", String(SUPERVISOR_WAIT_HEALTHY_SECONDS));
+      ensureOk(
+        await executor.run(tradeops(spec.color, spec.releaseDir, ...args)),
+        `start ${project.name}@${spec.color}`,
+        executor,
+      );
+      const found = await instance(spec.color);
+      return {
+        color: spec.color,
+        release: spec.release,
+        port: spec.port,
+        pid: found?.pid ?? 0,
+        startedAt: found?.startedAt ?? new Date().toISOString(),
+      };
+    },
+    stop: async (color, graceSeconds) => {
+      const workspace = await anyRelease();
+      if (!workspace || (await files.read(posix.join(stateDir(color), "supervisor.pid"))) === undefined) return;
+      // stops the colour's instance and its supervisor; a later start launches one for the new release
+      const args = ["supervisor", "stop", "--grace", String(graceSeconds)];
+      ensureOk(await executor.run(tradeops(color, workspace, ...args)), `stop ${project.name}@${color}`, executor);
+    },
+    running: async (color) => {
+      const found = await instance(color);
+      if (found?.state !== "running" || !found.pid || !found.release || !found.port) return undefined;
+      const info: InstanceInfo = {
+        color,
+        release: found.release,
+        port: found.port,
+        pid: found.pid,
+        startedAt: found.startedAt ?? "",
+      };
+      return info;
+    },
+    logTail: async (color, lines = 20) => {
+      const found = await instance(color);
+      return found ? (await executor.run({ argv: tailCommand(found.logFile, lines) })).stdout : "";
+    },
+    health: (port, level) => probePort(executor, project, port, level),
+  };
+  return runner;
+}

@@ -1,0 +1,76 @@
+/**
+ * How a release runs on a target, behind one interface so the switch does not care: the supervisor's
+ * `tradeops start|stop|status` (on servers) or the start command spawned directly (the quick start, and what the
+ * tests can run today). Health is probed the same way for both, through the executor's forward.
+ */
+import { type Executor, tail } from "../exec/command.js";
+import { type HealthLevel, type ProbeResult, probeHealth } from "../health/probe.js";
+import { DEEP_PATH } from "../health/targets.js";
+import type { Project } from "../workspace/types.js";
+import type { Color } from "./types.js";
+
+export interface StartSpec {
+  readonly color: Color;
+  readonly release: string;
+  /** the release's workspace root on the target */
+  readonly releaseDir: string;
+  /** the project's directory inside the release */
+  readonly workdir: string;
+  readonly port: number;
+  /** whether the instance may send orders once it holds the executor lease */
+  readonly orders: boolean;
+}
+
+export interface InstanceInfo {
+  readonly color: Color;
+  readonly release: string;
+  readonly port: number;
+  readonly pid: number;
+  readonly startedAt: string;
+}
+
+export interface ReleaseRunner {
+  readonly kind: "direct" | "supervisor";
+  /** starts the instance; resolves once its process runs (health is the caller's to wait for) */
+  start(spec: StartSpec): Promise<InstanceInfo>;
+  /** stops the colour's instance: SIGTERM, then SIGKILL after the grace; nothing when none runs */
+  stop(color: Color, graceSeconds: number): Promise<void>;
+  /** the colour's instance when its process runs */
+  running(color: Color): Promise<InstanceInfo | undefined>;
+  /** the last lines the colour's instance wrote */
+  logTail(color: Color, lines?: number): Promise<string>;
+  /** probes a port of the target at a level (forwarded when the target is remote) */
+  health(port: number, level: HealthLevel): Promise<ProbeResult>;
+}
+
+/** Probes `port` on the executor's host with the project's health paths. */
+export async function probePort(
+  executor: Executor,
+  project: Project,
+  port: number,
+  level: HealthLevel,
+  token?: string,
+): Promise<ProbeResult> {
+  const forward = await executor.forward(port);
+  try {
+    return await probeHealth(
+      {
+        project: project.name,
+        url: `http://127.0.0.1:${forward.localPort}`,
+        remote: false,
+        paths: { level1: project.health.path, level2: project.health.detailedPath, level3: DEEP_PATH },
+        timeoutMs: project.health.timeoutSeconds * 1000,
+      },
+      { level, token },
+    );
+  } finally {
+    await forward.close();
+  }
+}
+
+/** One line for a failure reason: the last lines of a log, on one line. */
+export function logSnippet(text: string, lines = 3): string {
+  return tail(text, lines)
+    .replace(/\s*\n\s*/g, " | ")
+    .slice(0, 400);
+}

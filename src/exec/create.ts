@@ -1,0 +1,15 @@
+/** One executor per host as the manifest names it: `local`, or `user@host[:port]` reached over SSH. */
+import type { Executor } from "./command.js";
+import { createLocalExecutor } from "./local.js";
+import { createSshExecutor } from "./ssh.js";
+
+export interface ExecutorFactoryOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** `local` runs here; anything else is an SSH destination. `TRADEOPS_SSH_CONFIG` names an `ssh -F` config file. */
+export function createExecutor(host: string, options: ExecutorFactoryOptions = {}): Executor {
+  const env = options.env ?? process.env;
+  if (host === "local") return createLocalExecutor({ baseEnv: env });
+  return createSshExecutor({ host, configFile: env.TRADEOPS_SSH_CONFIG || undefined, baseEnv: env });
+}
