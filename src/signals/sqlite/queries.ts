@@ -8,8 +8,15 @@ const CHAIN = "environment = ? AND project = ?";
 /** `hash + encoding` in one string: the cheapest shape for verify (see encoding.ts for the encoding) */
 const ENCODED = `hash || concat_ws(char(10), '${ENCODING_VERSION}', prev_hash, seq, time, environment, project, release, config_hash, strategy, kind, payload)`;
 
+type Statement = BetterSqlite3.Statement<unknown[], unknown>;
+export type ReadStatements = Record<
+  "first" | "last" | "tip" | "anchor" | "encoded" | "range" | "checkpoints" | "firstYoung" | "cutRecord" | "projects",
+  Statement
+>;
+export type WriteStatements = Record<"insert" | "anchor" | "grant" | "revoke" | "deleteThrough", Statement>;
+
 /** Reading statements, valid on a read-only connection. */
-export function readStatements(db: BetterSqlite3.Database) {
+export function readStatements(db: BetterSqlite3.Database): ReadStatements {
   return {
     first: db.prepare(`SELECT ${COLUMNS} FROM signal_records WHERE ${CHAIN} ORDER BY seq LIMIT 1`).raw(),
     last: db.prepare(`SELECT ${COLUMNS} FROM signal_records WHERE ${CHAIN} ORDER BY seq DESC LIMIT 1`).raw(),
@@ -46,7 +53,7 @@ export function readStatements(db: BetterSqlite3.Database) {
 }
 
 /** Writing statements (the writer connection only). */
-export function writeStatements(db: BetterSqlite3.Database) {
+export function writeStatements(db: BetterSqlite3.Database): WriteStatements {
   return {
     insert: db.prepare(`INSERT INTO signal_records (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     anchor: db.prepare(
