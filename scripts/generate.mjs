@@ -12,6 +12,11 @@ const { manifestReferenceMarkdown } = await jiti.import("../src/workspace/refere
 const { manifestValidatorSource } = await jiti.import("../src/workspace/validator-source.ts");
 const schema = manifestJsonSchema();
 writeFileSync(new URL("../schema/tradeops.schema.json", import.meta.url), `${JSON.stringify(schema, null, 2)}\n`);
-writeFileSync(new URL("../src/workspace/manifest-validator.generated.js", import.meta.url), manifestValidatorSource(schema));
+writeFileSync(
+  new URL("../src/workspace/manifest-validator.generated.js", import.meta.url),
+  manifestValidatorSource(schema),
+);
 writeFileSync(new URL("../docs/manifest-reference.md", import.meta.url), manifestReferenceMarkdown());
-process.stdout.write("wrote schema/tradeops.schema.json, src/workspace/manifest-validator.generated.js, docs/manifest-reference.md\n");
+process.stdout.write(
+  "wrote schema/tradeops.schema.json, src/workspace/manifest-validator.generated.js, docs/manifest-reference.md\n",
+);

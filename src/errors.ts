@@ -111,10 +111,20 @@ export const ERROR_CODES = {
     summary: "a health check did not pass at the level asked",
   },
   TRO_ERR_CONTROL_UNAUTHORIZED: { exit: EXIT.refused, http: 401, summary: "a control request lacked a valid token" },
+  TRO_ERR_SERVICE_START: {
+    exit: EXIT.unavailable,
+    http: 503,
+    summary: "a service host could not start: its port is in use or a component failed to start",
+  },
   TRO_ERR_SUPERVISOR_UNAVAILABLE: {
     exit: EXIT.unavailable,
     http: 503,
     summary: "the background supervisor cannot be reached or started",
+  },
+  TRO_ERR_SUPERVISOR_BUSY: {
+    exit: EXIT.busy,
+    http: 409,
+    summary: "another supervisor already runs for this workspace and environment (its state directory)",
   },
   // deploy
   TRO_ERR_LOCK_HELD: {

@@ -150,10 +150,14 @@ it("never shows a secret in --verbose", () => {
 });
 
 it("puts tradeops on the child's PATH, so manifest commands can call it", () => {
-  const result = spawnSync(process.execPath, [BIN, "--workspace", copyWorkspace(), "run", "signal-lab", "--", "sh", "-c", "tradeops --version"], {
-    encoding: "utf8",
-    env: { ...baseEnv(), PATH: "/usr/bin:/bin" },
-  });
+  const result = spawnSync(
+    process.execPath,
+    [BIN, "--workspace", copyWorkspace(), "run", "signal-lab", "--", "sh", "-c", "tradeops --version"],
+    {
+      encoding: "utf8",
+      env: { ...baseEnv(), PATH: "/usr/bin:/bin" },
+    },
+  );
   expect(result.status, result.stderr).toBe(0);
   expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
 });
