@@ -3,6 +3,7 @@
  * every kind of change and names the first bad sequence number and why. A second chain stays intact throughout.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { rowFromRecord } from "../../src/signals/backend.js";
 import { recordHash } from "../../src/signals/index.js";
 import type { ChainVerification, SignalRecord, SignalStore } from "../../src/signals/types.js";
 import { BACKENDS, freshBackend, signals, type TestBackend } from "./backends.js";
@@ -37,19 +38,7 @@ describe.each(BACKENDS)("tamper detection on %s", (name) => {
   }
 
   async function insert(r: SignalRecord): Promise<void> {
-    await sql("INSERT INTO $R VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-      r.environment,
-      r.project,
-      r.seq,
-      r.time,
-      r.release,
-      r.configHash,
-      r.strategy,
-      r.kind,
-      r.payload,
-      r.prevHash,
-      r.hash,
-    ]);
+    await sql("INSERT INTO $R VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rowFromRecord(r));
   }
 
   async function renumber(from: number, to: number, by: number): Promise<void> {

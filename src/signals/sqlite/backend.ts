@@ -110,6 +110,7 @@ export function openSqliteBackend(options: SqliteBackendOptions): Backend {
 
   function insertAll(records: readonly SignalRecord[]): void {
     const w = writer();
+    // the fields are passed one by one rather than through rowFromRecord: no array per record on the append path
     for (const r of records)
       w.insert.run(
         r.environment,
