@@ -70,13 +70,29 @@ function openDatabase(options: SqliteBackendOptions): BetterSqlite3.Database {
       throw new Error("the file holds no tradeops signal log");
     if (options.readOnly) return db;
     if (version === 0) db.pragma(`page_size = ${PAGE_SIZE}`);
-    db.pragma("journal_mode = WAL");
+    // SQLite answers a journal-mode change with SQLITE_BUSY at once, without its busy handler, while another
+    // process creates the same file: wait for that process as the busy timeout would
+    whileBusy(() => db.pragma("journal_mode = WAL"));
     db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
     migrate(db);
     return db;
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/** Runs `step`, retrying while SQLite reports the database busy, for at most the busy timeout. */
+function whileBusy<T>(step: () => T): T {
+  const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      return step();
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_BUSY" || Date.now() > deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10);
+    }
   }
 }
 
