@@ -8,6 +8,7 @@ import type { AlpacaAccount } from "../adapters/alpaca/types.js";
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
 import type { SecretProvider } from "../secrets/providers/types.js";
+import { unneededSecrets } from "../secrets/needs.js";
 import { ensureSecrets, resolveSecrets, SecretCache } from "../secrets/resolve.js";
 import type { Secret } from "../secrets/secret.js";
 import type { Workspace } from "../workspace/types.js";
@@ -40,6 +41,8 @@ export interface AccountReport {
   readonly account?: BrokerAccount;
   readonly guards: readonly GuardResult[];
   readonly ok: boolean;
+  /** why the broker was not asked: the project does not trade through it in this environment */
+  readonly notContacted?: string;
 }
 
 export interface CheckAccountOptions {
@@ -71,8 +74,13 @@ export async function checkAccount(options: CheckAccountOptions): Promise<Accoun
   const registry = options.registry ?? openFingerprints(workspace.root);
   const baseUrl = defaultBaseUrl(binding);
   const names = binding.credentials ? [binding.credentials.keyId, binding.credentials.secretKey] : [];
+  // in a mode that runs the simulated broker the keys are not needed: without them there is nothing to ask
+  const unneeded = binding.credentials
+    ? unneededSecrets(workspace, project, environment, options.config).get(binding.credentials.keyId)
+    : undefined;
   const resolveCredentials = async () => {
     const report = await resolveSecrets({ ...options, names, cache, config: options.config });
+    if (unneeded && report.secrets.some((s) => !s.secret && !s.error)) return undefined;
     const secrets = ensureSecrets(report);
     return binding.credentials
       ? { keyId: secrets.get(binding.credentials.keyId)!, secretKey: secrets.get(binding.credentials.secretKey)! }
@@ -99,6 +107,9 @@ export async function checkAccount(options: CheckAccountOptions): Promise<Accoun
     credentialSource: credentials ? credentials.keyId.source : "none",
   };
   if (guards.some((g) => !g.ok)) refuse({ ...base, guards, ok: false });
+  if (unneeded && !credentials) {
+    return { ...base, guards, ok: true, notContacted: unneeded };
+  }
 
   let account: BrokerAccount | undefined;
   if (binding.broker === "simulated" || !credentials) {

@@ -20,7 +20,11 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     exitCode = (await handler({ io, out, globals, args, opts: command.opts() })) ?? EXIT.ok;
   });
   for (const command of allCommands(program)) {
-    command.exitOverride().configureOutput({
+    command
+      .exitOverride((error) => {
+        throw Object.assign(error, { command: commandPath(command) });
+      })
+      .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
       outputError: () => undefined,
@@ -39,11 +43,9 @@ function reportError(error: unknown, out: Output): number {
     if (["commander.helpDisplayed", "commander.version"].includes(error.code)) return EXIT.ok;
     if (error.code === "commander.help" || error.code === "commander.executeSubCommandAsync") return EXIT.usage;
     const message = error.message.replace(/^error: /, "");
-    if (out.options.json) out.json({ ok: false, error: { code: "TRO_ERR_USAGE", message } });
-    else
-      out.error(
-        `${out.colors.red("error:")} ${message}\n  → Run \`tradeops --help\` or \`tradeops <command> --help\`.`,
-      );
+    const hint = usageHint(error);
+    if (out.options.json) out.json({ ok: false, error: { code: "TRO_ERR_USAGE", message, hint } });
+    else out.error(`${out.colors.red("error:")} ${message}\n  → ${hint}`);
     return EXIT.usage;
   }
   if (isTroError(error)) {
@@ -65,6 +67,16 @@ function reportError(error: unknown, out: Output): number {
   else out.error(`${out.colors.red("error:")} unexpected failure: ${message}\n  → Rerun with --verbose for details.`);
   if (out.options.verbose) out.error(stackOf(error));
   return EXIT.failed;
+}
+
+/** What to do about a command-line mistake commander caught. */
+function usageHint(error: CommanderError & { command?: string }): string {
+  // `tradeops run PROJECT python3 -c …`: the child's flags reached tradeops
+  if (error.command === "run" && error.code === "commander.unknownOption")
+    return "Put the command to run after `--`: tradeops run PROJECT -- CMD [ARGS…].";
+  return error.command && error.command !== "tradeops"
+    ? `Run \`tradeops ${error.command} --help\`.`
+    : "Run `tradeops --help` or `tradeops <command> --help`.";
 }
 
 function stackOf(error: unknown): string {
@@ -95,6 +107,13 @@ function globalsFromArgv(argv: readonly string[]): GlobalOptions {
     verbose: argv.includes("--verbose") || argv.includes("-v"),
     color: !argv.includes("--no-color"),
   };
+}
+
+/** `secrets check`, `deploy`: the words a user typed to reach the command. */
+function commandPath(command: Command): string {
+  const words: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) words.unshift(c.name());
+  return words.join(" ") || "tradeops";
 }
 
 function allCommands(root: Command): Command[] {

@@ -11,6 +11,7 @@ import { type Problem, TroError } from "../errors.js";
 import { parseStructured, type StructuredDocument } from "../validation/document.js";
 import { describeValue, valueAt } from "../validation/zod-issues.js";
 import type { Project, Workspace } from "../workspace/types.js";
+import { requireProject } from "../workspace/lookup.js";
 import { readEnvLayer } from "./env-vars.js";
 import { type ConfigSchema, loadConfigSchema } from "./schema-source.js";
 
@@ -96,17 +97,6 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
     );
   }
   return resolution.value;
-}
-
-export function requireProject(workspace: Workspace, name: string): Project {
-  const project = workspace.projects[name];
-  if (!project) {
-    const known = Object.keys(workspace.projects);
-    throw new TroError("TRO_ERR_PROJECT_UNKNOWN", `No project named ${name} in ${workspace.name}.`, {
-      hint: known.length ? `Projects: ${known.join(", ")}.` : "The manifest declares no projects.",
-    });
-  }
-  return project;
 }
 
 /** Like loadConfig, but returns problems (and the intermediate layers) instead of throwing. */

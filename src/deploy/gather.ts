@@ -2,7 +2,7 @@
  * The impure half of planning: asks git and each target what `planDeploy` needs, and nothing more. The base of a
  * project's diff is `--since REF`, else the commit of the newest release that went live on its target.
  */
-import { requireProject } from "../config/load.js";
+import { requireProject } from "../workspace/lookup.js";
 import { TroError } from "../errors.js";
 import type { Executor } from "../exec/command.js";
 import type { PolicyManifest } from "../workspace/schema.js";

@@ -4,8 +4,8 @@
  * otherwise it starts there, passes health, and takes the traffic (and the lease) over. Locked and recorded like a
  * deploy.
  */
+import { requireProject } from "../workspace/lookup.js";
 import { randomBytes } from "node:crypto";
-import { requireProject } from "../config/load.js";
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
 import type { Executor } from "../exec/command.js";

@@ -2,7 +2,7 @@
  * Where `tradeops health` looks: each project's port and health paths from the manifest, on this machine,
  * or on the environment's target hosts when they are remote (at the target's port).
  */
-import { requireProject } from "../config/load.js";
+import { requireProject } from "../workspace/lookup.js";
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
 import type { Project, Workspace } from "../workspace/types.js";

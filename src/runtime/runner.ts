@@ -3,7 +3,8 @@
  * validate the strategy's parameters against that config, read the runtime settings, and plan the run. The
  * CLI's backtest and serve commands are thin layers over this.
  */
-import { loadConfig, type ResolvedConfig, requireProject } from "../config/load.js";
+import { requireProject } from "../workspace/lookup.js";
+import { loadConfig, type ResolvedConfig } from "../config/load.js";
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
 import type { EnvironmentSettings, Project, Workspace } from "../workspace/types.js";

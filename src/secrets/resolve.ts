@@ -11,6 +11,7 @@ import { awsSecretsProvider, awsSsmProvider } from "./providers/aws.js";
 import { configProvider, dotenvProvider, envProvider, execProvider } from "./providers/local.js";
 import type { Lookup, ProviderContext, SecretProvider } from "./providers/types.js";
 import { Secret } from "./secret.js";
+import { unneededSecrets } from "./needs.js";
 import { isRemote, type ProviderName, parseSource, type SourceRef } from "./sources.js";
 
 /** How long remote values are kept before they are read again (AWS's own agents default to 300 s). */
@@ -34,6 +35,8 @@ export interface Attempt {
 export interface ResolvedSecret {
   readonly name: string;
   readonly required: boolean;
+  /** why a secret is not required here: `optional` in the manifest, or not used in this mode */
+  readonly notRequired?: string;
   readonly secret?: Secret;
   /** the source that yielded the value */
   readonly source?: string;
@@ -108,7 +111,11 @@ export async function resolveSecrets(options: ResolveSecretsOptions): Promise<Se
     projectDir: project.dir,
     config: options.config,
   };
-  const chains = declaredChains(project, options.environment, options.names);
+  // a secret asked for by name is needed by the caller; otherwise the process's mode decides
+  const unneeded = options.names
+    ? new Map<string, string>()
+    : unneededSecrets(options.workspace, project, options.environment, options.config);
+  const chains = declaredChains(project, options.environment, options.names, unneeded);
   const attempts = new Map<string, Attempt[]>(chains.map((c) => [c.name, []]));
   const done = new Map<string, ResolvedSecret>();
   const warnings: string[] = [];
@@ -153,6 +160,7 @@ export async function resolveSecrets(options: ResolveSecretsOptions): Promise<Se
         done.set(c.name, {
           name: c.name,
           required: c.required,
+          ...(c.notRequired ? { notRequired: c.notRequired } : {}),
           lastResort: false,
           attempts: [...tried, ...rest],
           error: `${ref.raw} failed: ${lookup.reason}`,
@@ -169,6 +177,7 @@ export async function resolveSecrets(options: ResolveSecretsOptions): Promise<Se
       done.set(c.name, {
         name: c.name,
         required: c.required,
+        ...(c.notRequired ? { notRequired: c.notRequired } : {}),
         secret: new Secret(c.name, ref.raw, lookup.value),
         source: ref.raw,
         lastResort,
@@ -179,7 +188,13 @@ export async function resolveSecrets(options: ResolveSecretsOptions): Promise<Se
   }
   const secrets = chains.map(
     (c) =>
-      done.get(c.name) ?? { name: c.name, required: c.required, lastResort: false, attempts: attempts.get(c.name)! },
+      done.get(c.name) ?? {
+        name: c.name,
+        required: c.required,
+        ...(c.notRequired ? { notRequired: c.notRequired } : {}),
+        lastResort: false,
+        attempts: attempts.get(c.name)!,
+      },
   );
   return { project: project.name, environment: options.environment, secrets, warnings };
 }
@@ -187,16 +202,28 @@ export async function resolveSecrets(options: ResolveSecretsOptions): Promise<Se
 interface Chain {
   readonly name: string;
   readonly required: boolean;
+  readonly notRequired?: string;
   readonly refs: readonly SourceRef[];
 }
 
-function declaredChains(project: Project, environment: EnvironmentName, names?: readonly string[]): Chain[] {
+function declaredChains(
+  project: Project,
+  environment: EnvironmentName,
+  names: readonly string[] | undefined,
+  unneeded: ReadonlyMap<string, string>,
+): Chain[] {
   const out: Chain[] = [];
   for (const [name, perEnv] of Object.entries(project.secrets)) {
     if (names && !names.includes(name)) continue;
     const chain = perEnv[environment];
     if (!chain) continue;
-    out.push({ name, required: !chain.optional, refs: chain.sources.map(parseSource) });
+    const notRequired = chain.optional ? `optional in ${environment}` : unneeded.get(name);
+    out.push({
+      name,
+      required: !notRequired,
+      ...(notRequired ? { notRequired } : {}),
+      refs: chain.sources.map(parseSource),
+    });
   }
   if (names) {
     for (const name of names) {
@@ -215,7 +242,8 @@ function declaredChains(project: Project, environment: EnvironmentName, names?: 
  * @throws TroError TRO_ERR_SECRET_PROVIDER, TRO_ERR_SECRET_UNRESOLVED
  */
 export function ensureSecrets(report: SecretsReport): Map<string, Secret> {
-  const failed = report.secrets.filter((s) => s.error);
+  // a secret this process can run without does not stop it when its provider fails (secrets check shows it)
+  const failed = report.secrets.filter((s) => s.error && s.required);
   if (failed.length) {
     throw new TroError(
       "TRO_ERR_SECRET_PROVIDER",

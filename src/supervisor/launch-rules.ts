@@ -3,9 +3,10 @@
  * it is now, one port per instance, never two order senders of a project at once, never a second copy of a
  * service that a lost state file no longer mentions.
  */
+import { requireProject } from "../workspace/lookup.js";
 import { resolve as resolvePath } from "node:path";
 import { TroError } from "../errors.js";
-import type { Workspace } from "../workspace/types.js";
+import type { Project, Workspace } from "../workspace/types.js";
 import { buildStartArgv, SUPERVISOR_MARKER, supervisorMarker } from "./command.js";
 import type { Instance } from "./instance.js";
 import type { Launch } from "./instance-context.js";
@@ -14,26 +15,37 @@ import { type Spawner, terminate } from "./spawn.js";
 import type { InstanceRequest } from "./types.js";
 
 /**
- * The launch of a request in this manifest.
+ * The projects a `PROJECT|all` argument names: every project with a start command, or the one named, which
+ * must have one.
  * @throws TroError TRO_ERR_PROJECT_UNKNOWN, TRO_ERR_USAGE (no start command)
  */
-export function resolveLaunch(workspace: Workspace, request: InstanceRequest): Launch {
-  const project = workspace.projects[request.project];
-  if (!project) {
-    throw new TroError(
-      "TRO_ERR_PROJECT_UNKNOWN",
-      `There is no project ${request.project} in ${workspace.manifestPath}.`,
-      {
-        hint: `Known projects: ${Object.keys(workspace.projects).join(", ")}.`,
-      },
-    );
-  }
-  const command = project.commands.start;
-  if (!command) {
+export function startableProjects(workspace: Workspace, which: string | undefined): string[] {
+  if (which === undefined || which === "all")
+    return Object.values(workspace.projects)
+      .filter((p) => p.commands.start)
+      .map((p) => p.name);
+  const project = requireProject(workspace, which);
+  ensureStartCommand(project);
+  return [project.name];
+}
+
+/** @throws TroError TRO_ERR_USAGE when the project has no start command */
+function ensureStartCommand(project: Project): string {
+  if (!project.commands.start) {
     throw new TroError("TRO_ERR_USAGE", `Project ${project.name} has no start command.`, {
       hint: `Declare projects.${project.name}.commands.start in tradeops.yaml.`,
     });
   }
+  return project.commands.start;
+}
+
+/**
+ * The launch of a request in this manifest.
+ * @throws TroError TRO_ERR_PROJECT_UNKNOWN, TRO_ERR_USAGE (no start command)
+ */
+export function resolveLaunch(workspace: Workspace, request: InstanceRequest): Launch {
+  const project = requireProject(workspace, request.project);
+  const command = ensureStartCommand(project);
   return {
     workspace,
     argv: buildStartArgv(command),

@@ -1,5 +1,6 @@
+import { requireProject } from "../../workspace/lookup.js";
 import { type AccountReport, checkAccount } from "../../accounts/check.js";
-import { requireProject, resolveConfig } from "../../config/load.js";
+import { resolveConfig } from "../../config/load.js";
 import { EXIT, isTroError } from "../../errors.js";
 import { openFromRun } from "../context.js";
 import type { CommandRun, Handler } from "../program.js";
@@ -54,12 +55,13 @@ function render(run: CommandRun, r: AccountReport): void {
     `${r.ok ? c.green("✔") : c.red("✘")} ${c.bold(r.project)} in ${c.bold(r.environment)}: ${r.broker} ${r.mode}`,
   );
   if (r.accountName) run.out.line(`    account      ${r.accountName}`);
+  if (r.notContacted) run.out.line(`    broker       not asked: ${r.notContacted}`);
   if (a) {
     run.out.line(`    number       ${a.accountNumber} (${a.kind}, ${a.status})`);
     run.out.line(`    buying power ${a.buyingPower} ${a.currency}`);
   }
   run.out.line(`    endpoint     ${r.baseUrl}`);
-  run.out.line(`    credentials  from ${r.credentialSource}`);
+  run.out.line(`    credentials  ${r.credentialSource === "none" ? "none given" : `from ${r.credentialSource}`}`);
   for (const g of r.guards)
     run.out.line(`    ${g.ok ? c.green("✔") : c.red("✘")} ${g.rule.padEnd(28)} ${c.dim(g.detail)}`);
 }

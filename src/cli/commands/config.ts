@@ -1,8 +1,9 @@
+import { requireProject } from "../../workspace/lookup.js";
 import { writeFileSync } from "node:fs";
 import { relative } from "node:path";
 import { checkConfig } from "../../config/check.js";
 import { generateExample } from "../../config/example.js";
-import { loadConfig, type ResolvedConfig, requireProject } from "../../config/load.js";
+import { loadConfig, type ResolvedConfig } from "../../config/load.js";
 import { describeOrigin, redactConfig, redactionMarker, sensitiveValues } from "../../config/redact.js";
 import { loadConfigSchema } from "../../config/schema-source.js";
 import { EXIT, formatProblem, TroError } from "../../errors.js";

@@ -1,6 +1,6 @@
+import { requireProject } from "../../workspace/lookup.js";
 import { userInfo } from "node:os";
 import { relative } from "node:path";
-import { requireProject } from "../../config/load.js";
 import { EXIT, TroError } from "../../errors.js";
 import { controlFilePath, writeControl } from "../../runtime/control-file.js";
 import { resolveControlToken } from "../../runtime/control-token.js";

@@ -1,4 +1,5 @@
 /** `tradeops logs [PROJECT] [-f] [--lines N]`: the supervised services' log files, last lines or followed. */
+import { requireProject } from "../../workspace/lookup.js";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { sensitiveValues } from "../../config/redact.js";
@@ -26,11 +27,7 @@ function withDeadline<T>(work: Promise<T>): Promise<T> {
 export const logsCommand: Handler = async (run) => {
   const ctx = openFromRun(run);
   const project = run.args[0];
-  if (project && !ctx.workspace.projects[project]) {
-    throw new TroError("TRO_ERR_PROJECT_UNKNOWN", `There is no project ${project} in tradeops.yaml.`, {
-      hint: `Known projects: ${Object.keys(ctx.workspace.projects).join(", ")}.`,
-    });
-  }
+  if (project) requireProject(ctx.workspace, project);
   const lines = run.opts.lines === undefined ? DEFAULT_LINES : Number(run.opts.lines);
   if (!Number.isInteger(lines) || lines < 0) {
     throw new TroError("TRO_ERR_USAGE", `--lines must be a whole number ≥ 0, got "${String(run.opts.lines)}".`, {

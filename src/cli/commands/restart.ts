@@ -1,4 +1,5 @@
 /** `tradeops restart [PROJECT|all] [--color C]`: stop, then start afresh (config and secrets re-resolved); clears `failed`. */
+import { requireProject } from "../../workspace/lookup.js";
 import { EXIT, TroError } from "../../errors.js";
 import type { Handler } from "../program.js";
 import { colorOption } from "./start.js";
@@ -7,11 +8,7 @@ import { openSupervisor, secondsOption } from "./supervisor.js";
 export const restartCommand: Handler = async (run) => {
   const { ctx, client } = openSupervisor(run);
   const project = run.args[0] ?? "all";
-  if (project !== "all" && !ctx.workspace.projects[project]) {
-    throw new TroError("TRO_ERR_PROJECT_UNKNOWN", `There is no project ${project} in tradeops.yaml.`, {
-      hint: `Known projects: ${Object.keys(ctx.workspace.projects).join(", ")}.`,
-    });
-  }
+  if (project !== "all") requireProject(ctx.workspace, project);
   const color = colorOption(run.opts.color);
   const graceMs = secondsOption(run.opts.grace, "--grace");
   const waitMs = secondsOption(run.opts.waitHealthy, "--wait-healthy");

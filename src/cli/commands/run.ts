@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { sensitiveValues } from "../../config/redact.js";
 import { EXIT, TroError } from "../../errors.js";
 import { prepareProcess } from "../../secrets/prepare.js";
+import { requireProject } from "../../workspace/lookup.js";
 import { openFromRun } from "../context.js";
 import type { Handler } from "../program.js";
 
@@ -11,10 +12,10 @@ const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 
 export const runCommand: Handler = async (run) => {
   const ctx = openFromRun(run);
   const [name, ...command] = run.args as string[];
-  const project = ctx.workspace.projects[name!];
+  const project = requireProject(ctx.workspace, name);
   const prepared = await prepareProcess({
     workspace: ctx.workspace,
-    project: name!,
+    project: project.name,
     environment: ctx.environment,
     env: run.io.env,
   });
@@ -24,7 +25,7 @@ export const runCommand: Handler = async (run) => {
     for (const { key, value } of sensitiveValues(prepared.config)) run.out.scrubber.add(value, `config ${key}`);
   for (const warning of prepared.report.warnings) run.out.warn(warning);
 
-  const argv = command.length ? command : project?.commands.start ? ["sh", "-c", project.commands.start] : [];
+  const argv = command.length ? command : project.commands.start ? ["sh", "-c", project.commands.start] : [];
   if (!argv.length) {
     throw new TroError(
       "TRO_ERR_USAGE",
@@ -35,7 +36,7 @@ export const runCommand: Handler = async (run) => {
     );
   }
   if (run.globals.verbose) {
-    run.out.error(`running ${argv.join(" ")} in ${project!.dir} (${ctx.environment}) with:`);
+    run.out.error(`running ${argv.join(" ")} in ${project.dir} (${ctx.environment}) with:`);
     const secretVars = new Map([...prepared.secrets].map(([n, s]) => [n, s.redacted]));
     for (const key of [
       ...prepared.run.configNames,
@@ -47,7 +48,7 @@ export const runCommand: Handler = async (run) => {
     }
   }
   return new Promise<number>((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: project!.dir, env: prepared.run.env, stdio: "inherit" });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: project.dir, env: prepared.run.env, stdio: "inherit" });
     const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
     const handlers = FORWARDED.map((signal) => [signal, forward(signal)] as const);
     for (const [signal, handler] of handlers) process.on(signal, handler);

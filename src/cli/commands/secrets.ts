@@ -3,22 +3,17 @@ import { resolveConfig } from "../../config/load.js";
 import { EXIT } from "../../errors.js";
 import { resolveSecrets, type SecretsReport } from "../../secrets/resolve.js";
 import { scanForSecrets } from "../../secrets/scan.js";
+import { selectProjects } from "../../workspace/lookup.js";
 import { openFromRun } from "../context.js";
+import { renderSecretsReports } from "../render/secrets.js";
 import type { Handler } from "../program.js";
 
 export const secretsCheckCommand: Handler = async (run) => {
   const ctx = openFromRun(run);
-  const names = run.args[0]
-    ? [run.args[0]]
-    : Object.values(ctx.workspace.projects)
-        .filter((p) => Object.keys(p.secrets).length)
-        .map((p) => p.name);
+  const which = run.opts.all ? "all" : run.args[0];
+  const names = selectProjects(ctx.workspace, which, (p) => Object.keys(p.secrets).length > 0).map((p) => p.name);
   const reports: SecretsReport[] = [];
   for (const project of names) {
-    if (!ctx.workspace.projects[project]) {
-      const { requireProject } = await import("../../config/load.js");
-      requireProject(ctx.workspace, project);
-    }
     const config = await resolveConfig({
       workspace: ctx.workspace,
       project,
@@ -35,8 +30,9 @@ export const secretsCheckCommand: Handler = async (run) => {
     for (const s of report.secrets) if (s.secret) run.out.scrubber.add(s.secret.reveal(), `${s.name} from ${s.source}`);
     reports.push(report);
   }
-  const failed = reports.flatMap((r) => r.secrets).filter((s) => s.error);
-  const missing = reports.flatMap((r) => r.secrets).filter((s) => s.required && !s.secret && !s.error);
+  const all = reports.flatMap((r) => r.secrets);
+  const failed = all.filter((s) => s.error && s.required);
+  const missing = all.filter((s) => s.required && !s.secret && !s.error);
   const code = failed.length ? EXIT.unavailable : missing.length ? EXIT.config : EXIT.ok;
   if (run.globals.json) {
     run.out.json({
@@ -49,6 +45,7 @@ export const secretsCheckCommand: Handler = async (run) => {
           name: s.name,
           resolved: Boolean(s.secret),
           required: s.required,
+          notRequired: s.notRequired ?? null,
           source: s.source ?? null,
           lastResort: s.lastResort,
           cacheAgeSeconds: s.cacheAgeMs === undefined ? null : Math.round(s.cacheAgeMs / 1000),
@@ -59,25 +56,11 @@ export const secretsCheckCommand: Handler = async (run) => {
     });
     return code;
   }
-  const c = run.out.colors;
-  for (const report of reports) {
-    run.out.line(`${c.bold(report.project)} in ${c.bold(report.environment)}`);
-    for (const s of report.secrets) {
-      const mark = s.secret ? c.green("✔") : s.required ? c.red("✘") : c.yellow("·");
-      const what = s.secret
-        ? `from ${s.source}${s.lastResort ? c.yellow(" (last resort)") : ""}`
-        : (s.error ?? `no value from ${s.attempts.map((a) => a.source).join(", ")}`);
-      run.out.line(`  ${mark} ${s.name.padEnd(22)} ${what}`);
-      if (!s.secret || run.globals.verbose) {
-        for (const a of s.attempts)
-          run.out.line(c.dim(`      ${a.source}: ${a.outcome}${a.reason ? ` (${a.reason})` : ""}`));
-      }
-    }
-    for (const w of report.warnings) run.out.warn(w);
-  }
+  renderSecretsReports(run.out, reports, run.globals.verbose);
   if (code !== EXIT.ok) {
+    const n = failed.length + missing.length;
     run.out.error(
-      `${c.red("error:")} ${failed.length + missing.length} secret(s) did not resolve in ${ctx.environment}.`,
+      `${run.out.colors.red("error:")} ${n} required secret${n === 1 ? "" : "s"} did not resolve in ${ctx.environment}.`,
     );
   }
   return code;

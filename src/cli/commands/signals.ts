@@ -1,6 +1,6 @@
+import { requireProject } from "../../workspace/lookup.js";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { resolve } from "node:path";
-import { requireProject } from "../../config/load.js";
 import { EXIT, TroError } from "../../errors.js";
 import { CSV_HEADER, parseTimeBound, recordToCsv, recordToJsonLine, recordToText } from "../../signals/export.js";
 import { followRecords, tailRecords } from "../../signals/follow.js";

@@ -1,4 +1,5 @@
 /** `tradeops start [PROJECT|all]`: through the background supervisor (started on demand), idempotent. */
+import { startableProjects } from "../../supervisor/launch-rules.js";
 import { resolve } from "node:path";
 import { EXIT, formatProblem, TroError } from "../../errors.js";
 import { toWire } from "../../supervisor/protocol.js";
@@ -37,34 +38,13 @@ function ordersOption(value: unknown): boolean {
   });
 }
 
-/** The projects a `PROJECT|all` argument names, checked against the manifest. @throws TroError */
-export function startTargets(
-  run: CommandRun,
-  projects: Readonly<Record<string, { commands: { start?: string } }>>,
-): string[] {
-  const which = run.args[0] ?? "all";
-  if (which === "all") return Object.keys(projects).filter((name) => projects[name]!.commands.start);
-  const project = projects[which];
-  if (!project) {
-    throw new TroError("TRO_ERR_PROJECT_UNKNOWN", `There is no project ${which} in tradeops.yaml.`, {
-      hint: `Known projects: ${Object.keys(projects).join(", ")}.`,
-    });
-  }
-  if (!project.commands.start) {
-    throw new TroError("TRO_ERR_USAGE", `Project ${which} has no start command.`, {
-      hint: `Declare projects.${which}.commands.start in tradeops.yaml.`,
-    });
-  }
-  return [which];
-}
-
 export const startCommand: Handler = async (run) => {
   const { ctx, client } = openSupervisor(run);
   const color = colorOption(run.opts.color);
   const port = portOption(run.opts.port);
   const orders = ordersOption(run.opts.orders);
   const waitMs = secondsOption(run.opts.waitHealthy, "--wait-healthy");
-  const projects = startTargets(run, ctx.workspace.projects);
+  const projects = startableProjects(ctx.workspace, run.args[0]);
   if ((run.args[0] ?? "all") === "all" && (port !== undefined || run.opts.dir !== undefined)) {
     throw new TroError("TRO_ERR_USAGE", "--port and --dir apply to one project, not to all.", {
       hint: "tradeops start PROJECT --port N",

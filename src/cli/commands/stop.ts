@@ -1,4 +1,5 @@
 /** `tradeops stop [PROJECT|all] [--color C] [--grace SECONDS]`: SIGTERM, SIGKILL after the grace period. */
+import { requireProject } from "../../workspace/lookup.js";
 import { EXIT, TroError } from "../../errors.js";
 import { hasRecordedServices } from "../../supervisor/client.js";
 import type { Handler } from "../program.js";
@@ -8,11 +9,7 @@ import { openSupervisor, secondsOption } from "./supervisor.js";
 export const stopCommand: Handler = async (run) => {
   const { ctx, stateDir, client } = openSupervisor(run);
   const project = run.args[0] ?? "all";
-  if (project !== "all" && !ctx.workspace.projects[project]) {
-    throw new TroError("TRO_ERR_PROJECT_UNKNOWN", `There is no project ${project} in tradeops.yaml.`, {
-      hint: `Known projects: ${Object.keys(ctx.workspace.projects).join(", ")}.`,
-    });
-  }
+  if (project !== "all") requireProject(ctx.workspace, project);
   const color = colorOption(run.opts.color);
   const graceMs = secondsOption(run.opts.grace, "--grace");
   if (!(await client.running()) && !hasRecordedServices(stateDir)) {

@@ -9,14 +9,12 @@ import { serveSupervisor } from "../../supervisor/socket-server.js";
 import { Supervisor } from "../../supervisor/supervisor.js";
 import { openFromRun } from "../context.js";
 import type { Handler } from "../program.js";
-import { startTargets } from "./start.js";
+import { startableProjects } from "../../supervisor/launch-rules.js";
 
 export const upCommand: Handler = async (run) => {
   const ctx = openFromRun(run);
   const requested = run.args.length ? run.args : ["all"];
-  const projects = [
-    ...new Set(requested.flatMap((name) => startTargets({ ...run, args: [name] }, ctx.workspace.projects))),
-  ];
+  const projects = [...new Set(requested.flatMap((name) => startableProjects(ctx.workspace, name)))];
   if (!projects.length) {
     throw new TroError("TRO_ERR_USAGE", "No project in tradeops.yaml has a start command.", {
       hint: "Declare projects.NAME.commands.start.",
@@ -65,8 +63,11 @@ export const upCommand: Handler = async (run) => {
     await supervisor.close({ stopServices: true });
     throw errors[0];
   }
+  const up = projects.length - errors.length;
   run.out.info(
-    c.dim(`${projects.length} service${projects.length === 1 ? "" : "s"} up in ${ctx.environment}; Ctrl-C stops them`),
+    c.dim(
+      `${up} service${up === 1 ? "" : "s"} up in ${ctx.environment}${errors.length ? ` (${errors.length} did not start)` : ""}; Ctrl-C stops them`,
+    ),
   );
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -92,5 +93,7 @@ export const upCommand: Handler = async (run) => {
     process.on("SIGTERM", onSignal);
   });
   unfollow();
+  // a service that never came up fails the run, even after the others were stopped cleanly
+  if (errors[0]) throw errors[0];
   return EXIT.ok;
 };

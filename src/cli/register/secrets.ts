@@ -8,14 +8,18 @@ export function registerSecretsCommands(program: Command, on: On): void {
     secrets
       .command("check")
       .description("resolve every secret of a project (or all) and show which source won; never the value")
-      .argument("[project]", "project name (default: every project with secrets)")
+      .argument("[project]", "project name, or `all` (default: every project with secrets)")
+      .option("--all", "every project with secrets (the default when no project is named)")
       .addHelpText(
         "after",
-        examples(
+        `${examples(
           "tradeops secrets check argo",
           "tradeops secrets check --env production --json",
-          "tradeops secrets check",
-        ),
+          "tradeops secrets check --all",
+        )}
+A secret is required unless the manifest marks it optional for the environment, or it is a broker key of a
+strategy that runs the simulated broker there (a backtest or a replay of history); those are shown as not required.
+`,
       ),
     async () => (await import("../commands/secrets.js")).secretsCheckCommand,
   );
