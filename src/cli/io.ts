@@ -35,9 +35,17 @@ export class Output {
     this.colors = pc.createColors(enabled);
   }
 
-  /** A line of normal output (suppressed by --quiet unless it is the command's result). */
+  /**
+   * A line of normal output (suppressed by --quiet unless it is the command's result). With --json, standard
+   * output carries only the JSON document, so text lines go to standard error.
+   */
   line(text = ""): void {
-    this.io.stdout.write(`${this.scrubber.scrub(text)}\n`);
+    (this.options.json ? this.io.stderr : this.io.stdout).write(`${this.scrubber.scrub(text)}\n`);
+  }
+
+  /** One NDJSON record on standard output (streaming commands with --json). */
+  record(value: unknown): void {
+    this.io.stdout.write(`${this.scrubber.scrub(JSON.stringify(value))}\n`);
   }
 
   info(text: string): void {

@@ -11,6 +11,8 @@ declare const __TRADEOPS_VERSION__: string | undefined;
 export const VERSION = typeof __TRADEOPS_VERSION__ === "string" ? __TRADEOPS_VERSION__ : "0.0.0-dev";
 
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  // a TAB: before commander, which would parse the words being completed as this command's own flags
+  if (argv[0] === "__complete") return (await import("./commands/completion.js")).answerCompletion(argv.slice(1), io);
   let exitCode: number = EXIT.ok;
   let out = new Output(io, globalsFromArgv(argv));
   const program = buildProgram(VERSION, async (load, command, args) => {
@@ -25,10 +27,10 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         throw Object.assign(error, { command: commandPath(command) });
       })
       .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-      outputError: () => undefined,
-    });
+        writeOut: (text) => io.stdout.write(text),
+        writeErr: (text) => io.stderr.write(text),
+        outputError: () => undefined,
+      });
   }
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -3,7 +3,7 @@
  * marks a key optional for some), the example file matches the schema, files meant for production hold
  * placeholders rather than literal secrets, and files holding secrets are readable by their owner only.
  */
-import { requireProject } from "../workspace/lookup.js";
+
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import type { EnvironmentName } from "../environment/names.js";
@@ -12,6 +12,7 @@ import { parseStructured, type StructuredDocument } from "../validation/document
 import { schemasAt } from "../validation/json-schema.js";
 import { KNOWN_SECRET_SHAPES } from "../validation/secret-shapes.js";
 import { valueAt } from "../validation/zod-issues.js";
+import { requireProject } from "../workspace/lookup.js";
 import type { Project, Workspace } from "../workspace/types.js";
 import { generateExample } from "./example.js";
 import { type ConfigResolution, leafKeys, resolveConfig } from "./load.js";

@@ -10,8 +10,8 @@ import type { EnvironmentName } from "../environment/names.js";
 import { type Problem, TroError } from "../errors.js";
 import { parseStructured, type StructuredDocument } from "../validation/document.js";
 import { describeValue, valueAt } from "../validation/zod-issues.js";
-import type { Project, Workspace } from "../workspace/types.js";
 import { requireProject } from "../workspace/lookup.js";
+import type { Project, Workspace } from "../workspace/types.js";
 import { readEnvLayer } from "./env-vars.js";
 import { type ConfigSchema, loadConfigSchema } from "./schema-source.js";
 

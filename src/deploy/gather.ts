@@ -2,9 +2,10 @@
  * The impure half of planning: asks git and each target what `planDeploy` needs, and nothing more. The base of a
  * project's diff is `--since REF`, else the commit of the newest release that went live on its target.
  */
-import { requireProject } from "../workspace/lookup.js";
+
 import { TroError } from "../errors.js";
 import type { Executor } from "../exec/command.js";
+import { requireProject } from "../workspace/lookup.js";
 import type { PolicyManifest } from "../workspace/schema.js";
 import type { Workspace } from "../workspace/types.js";
 import { artifactRoots } from "./artifact.js";

@@ -4,12 +4,13 @@
  * otherwise it starts there, passes health, and takes the traffic (and the lease) over. Locked and recorded like a
  * deploy.
  */
-import { requireProject } from "../workspace/lookup.js";
+
 import { randomBytes } from "node:crypto";
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
 import type { Executor } from "../exec/command.js";
 import type { HealthLevel } from "../health/probe.js";
+import { requireProject } from "../workspace/lookup.js";
 import type { Workspace } from "../workspace/types.js";
 import { START_TIMEOUT_MS } from "./constants.js";
 import { type EventSink, step } from "./events.js";

@@ -35,6 +35,8 @@ interface StatusInstance {
   readonly state: string;
   readonly startedAt: string | null;
   readonly logFile: string;
+  /** absent from the records of older supervisors, which wrote both streams to logFile */
+  readonly errLogFile?: string;
 }
 
 /** The newest release directory on the target: any release is a workspace good enough for `status` and `stop`. */
@@ -107,7 +109,13 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
     },
     logTail: async (color, lines = 20) => {
       const found = await instance(color);
-      return found ? (await executor.run({ argv: tailCommand(found.logFile, lines) })).stdout : "";
+      if (!found) return "";
+      const tails = await Promise.all(
+        [found.logFile, found.errLogFile ?? ""]
+          .filter(Boolean)
+          .map(async (file) => (await executor.run({ argv: tailCommand(file, lines) })).stdout),
+      );
+      return tails.join("");
     },
     health: (port, level) => probePort(executor, project, port, level),
   };

@@ -2,9 +2,10 @@
  * Where `tradeops health` looks: each project's port and health paths from the manifest, on this machine,
  * or on the environment's target hosts when they are remote (at the target's port).
  */
-import { requireProject } from "../workspace/lookup.js";
+
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
+import { requireProject } from "../workspace/lookup.js";
 import type { Project, Workspace } from "../workspace/types.js";
 
 /** The level-3 endpoint every tradeops service host serves (the manifest names only levels 1 and 2). */

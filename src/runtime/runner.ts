@@ -3,10 +3,11 @@
  * validate the strategy's parameters against that config, read the runtime settings, and plan the run. The
  * CLI's backtest and serve commands are thin layers over this.
  */
-import { requireProject } from "../workspace/lookup.js";
+
 import { loadConfig, type ResolvedConfig } from "../config/load.js";
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
+import { requireProject } from "../workspace/lookup.js";
 import type { EnvironmentSettings, Project, Workspace } from "../workspace/types.js";
 import type { BarSeries } from "./data/bars.js";
 import { type DataSpec, loadHistory, parseDataSpec } from "./data/source.js";

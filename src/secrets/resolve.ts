@@ -7,11 +7,11 @@
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
 import type { Project, Workspace } from "../workspace/types.js";
+import { unneededSecrets } from "./needs.js";
 import { awsSecretsProvider, awsSsmProvider } from "./providers/aws.js";
 import { configProvider, dotenvProvider, envProvider, execProvider } from "./providers/local.js";
 import type { Lookup, ProviderContext, SecretProvider } from "./providers/types.js";
 import { Secret } from "./secret.js";
-import { unneededSecrets } from "./needs.js";
 import { isRemote, type ProviderName, parseSource, type SourceRef } from "./sources.js";
 
 /** How long remote values are kept before they are read again (AWS's own agents default to 300 s). */

@@ -27,6 +27,7 @@ export function instanceStatus(instance: Instance, now: number): InstanceStatus 
     adopted: instance.handle?.adopted ?? false,
     health: { level1: { ...instance.health.level1 }, level2: { ...instance.health.level2 } },
     logFile: instance.logFile,
+    errLogFile: instance.errLogFile,
     dir: instance.launch?.dir ?? instance.request.dir ?? null,
     command: instance.launch?.command ?? null,
     recent: [...instance.recent],

@@ -11,7 +11,7 @@ import { describeError, describeExit, healthTimeoutError, notRunningError } from
 import type { BaseEnv, InstanceContext, Launch } from "./instance-context.js";
 import { tailLines } from "./logs.js";
 import { type HealthState, startMonitor } from "./monitor.js";
-import { logFileOf } from "./paths.js";
+import { errLogFileOf, logFileOf } from "./paths.js";
 import { decideRestart, FRESH_STREAK, type RestartStreak } from "./policy.js";
 import type { ExitInfo, ProcessHandle } from "./spawn.js";
 import { terminate } from "./spawn.js";
@@ -81,6 +81,10 @@ export class Instance {
 
   get logFile(): string {
     return logFileOf(this.ctx.layout, this.name);
+  }
+
+  get errLogFile(): string {
+    return errLogFileOf(this.ctx.layout, this.name);
   }
 
   /** Starts it unless it is up already (`already: true`); clears `failed`. @throws TroError from config, secrets or spawn */
@@ -240,7 +244,13 @@ export class Instance {
       // process is kept for starts, resumes and order senders, and saved on a crash restart
       await this.ctx.guard(this, launch, trigger !== "backoffElapsed" || launch.sendsOrders);
       const env = await this.ctx.environment(this, launch, this.#base);
-      handle = await this.ctx.spawner.spawn({ argv: launch.argv, cwd: launch.dir, env, logFile: this.logFile });
+      handle = await this.ctx.spawner.spawn({
+        argv: launch.argv,
+        cwd: launch.dir,
+        env,
+        logFile: this.logFile,
+        errLogFile: this.errLogFile,
+      });
     } catch (error) {
       if (generation !== this.#generation) return;
       const reason = this.ctx.scrub(describeError(error));
@@ -323,7 +333,10 @@ export class Instance {
     const settings = this.#launch?.health ?? { backoffSeconds: [5, 10, 20], maxRestarts: 3 };
     const decision = decideRestart(this.#streak, run, settings);
     const at = iso(this.ctx.clock.now());
-    const logTail = tailLines(this.logFile, FAILURE_LOG_LINES).map((line) => this.ctx.scrub(line));
+    // why a process died is usually on its standard error
+    const logTail = [...tailLines(this.logFile, FAILURE_LOG_LINES), ...tailLines(this.errLogFile, FAILURE_LOG_LINES)]
+      .slice(-FAILURE_LOG_LINES)
+      .map((line) => this.ctx.scrub(line));
     if (decision.kind === "fail") {
       const full = `${reason}; gave up after ${decision.restarts} restart${decision.restarts === 1 ? "" : "s"} in a row`;
       this.lastFailure = { reason: full, at, logTail };

@@ -3,9 +3,10 @@
  * it is now, one port per instance, never two order senders of a project at once, never a second copy of a
  * service that a lost state file no longer mentions.
  */
-import { requireProject } from "../workspace/lookup.js";
+
 import { resolve as resolvePath } from "node:path";
 import { TroError } from "../errors.js";
+import { requireProject } from "../workspace/lookup.js";
 import type { Project, Workspace } from "../workspace/types.js";
 import { buildStartArgv, SUPERVISOR_MARKER, supervisorMarker } from "./command.js";
 import type { Instance } from "./instance.js";

@@ -61,6 +61,11 @@ export function logFileOf(layout: StateLayout, name: string): string {
   return join(layout.logsDir, `${name}.log`);
 }
 
+/** A service's standard error, kept apart from its standard output. */
+export function errLogFileOf(layout: StateLayout, name: string): string {
+  return join(layout.logsDir, `${name}.err.log`);
+}
+
 export function pidFileOf(layout: StateLayout, name: string): string {
   return join(layout.pidsDir, `${name}.pid`);
 }

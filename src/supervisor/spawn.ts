@@ -33,8 +33,10 @@ export interface SpawnOptions {
   readonly argv: readonly string[];
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
-  /** appended to by the service's stdout and stderr */
+  /** appended to by the service's stdout (and its stderr when there is no errLogFile) */
   readonly logFile: string;
+  /** appended to by the service's stderr */
+  readonly errLogFile?: string;
 }
 
 /** Starts and adopts processes; injected so that tests and other executors can replace it. */
@@ -65,12 +67,13 @@ export function createLocalSpawner(pollMs = ADOPTED_POLL_MS): Spawner {
         });
       }
       const fd = openSync(options.logFile, "a", 0o600);
+      const errFd = options.errLogFile ? openSync(options.errLogFile, "a", 0o600) : fd;
       try {
         const child = spawn(options.argv[0]!, options.argv.slice(1), {
           cwd: options.cwd,
           env: options.env,
           detached: true,
-          stdio: ["ignore", fd, fd],
+          stdio: ["ignore", fd, errFd],
         });
         await new Promise<void>((resolve, reject) => {
           child.once("spawn", resolve);
@@ -104,6 +107,7 @@ export function createLocalSpawner(pollMs = ADOPTED_POLL_MS): Spawner {
         };
       } finally {
         closeSync(fd);
+        if (errFd !== fd) closeSync(errFd);
       }
     },
     adopt(pid, startTime) {

@@ -303,7 +303,7 @@ export class Supervisor {
       intervalMs: this.options.logCheckIntervalMs ?? LOG_CHECK_INTERVAL_MS,
       dir: this.layout.logsDir,
       files: () => [
-        ...[...this.instances.values()].map((i) => i.logFile),
+        ...[...this.instances.values()].flatMap((i) => [i.logFile, i.errLogFile]),
         this.layout.eventsFile,
         this.layout.daemonLog,
       ],

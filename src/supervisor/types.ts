@@ -75,6 +75,8 @@ export interface InstanceStatus {
   readonly adopted: boolean;
   readonly health: { readonly level1: HealthSnapshot; readonly level2: HealthSnapshot };
   readonly logFile: string;
+  /** its standard error */
+  readonly errLogFile: string;
   readonly dir: string | null;
   readonly command: string | null;
   readonly recent: readonly StateChange[];

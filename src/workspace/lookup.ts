@@ -20,7 +20,8 @@ const capital = (s: string) => s[0]!.toUpperCase() + s.slice(1);
  * @throws TroError TRO_ERR_PROJECT_UNKNOWN (exit 64) naming the projects that exist
  */
 export function requireProject(workspace: Workspace, name: string | undefined): Project {
-  const project = name === undefined ? undefined : Object.hasOwn(workspace.projects, name) ? workspace.projects[name] : undefined;
+  const project =
+    name === undefined ? undefined : Object.hasOwn(workspace.projects, name) ? workspace.projects[name] : undefined;
   if (!project) {
     const known = Object.keys(workspace.projects);
     throw new TroError("TRO_ERR_PROJECT_UNKNOWN", `There is no project ${name ?? "(none given)"} in tradeops.yaml.`, {

@@ -48,7 +48,8 @@ describe("tradeops config show", () => {
   it("names an unknown project with the list of projects (64)", async () => {
     const { code, stderr } = await cli(["--workspace", DESK, "config", "show", "argon"]);
     expect(code).toBe(64);
-    expect(stderr).toContain("No project named argon in desk.");
+    expect(stderr).toContain("There is no project argon in tradeops.yaml.");
+    expect(stderr).toContain("Did you mean argo?");
     expect(stderr).toContain("Projects: argo, signal-lab");
   });
 });

@@ -66,10 +66,21 @@ describe("shell completion", () => {
       expect.arrayContaining(["argo", "alpine-backend", "alpine-frontend"]),
     );
     expect(complete("tradeops env --js")).toEqual(["--json"]);
+    // values, not commands, where a value is expected
+    expect(complete("tradeops --env st")).toEqual(["stage", "staging", "stg"]);
+    expect(complete("tradeops deploy argo to prod")).toEqual(["prod", "production"]);
+    expect(complete("tradeops serve argo --mode p")).toEqual(["paper"]);
+    expect(complete("tradeops start argo --color ")).toEqual(["blue", "green"]);
+    expect(complete("tradeops health a")).toEqual(["all", "alpine-backend", "alpine-frontend", "argo"]);
+    // every top-level word once
+    const top = complete("tradeops ");
+    expect(new Set(top).size).toBe(top.length);
   });
   it("zsh and fish scripts are generated", () => {
     expect(run(["completion", "zsh"]).stdout).toContain("#compdef tradeops");
-    expect(run(["completion", "fish"]).stdout).toContain("complete -c tradeops -f -n '__fish_use_subcommand' -a env");
+    expect(run(["completion", "fish"]).stdout).toContain("tradeops __complete");
+    const asked = run(["__complete", "--workspace", DESK, "config", "show", "--", "arg"]);
+    expect(asked.stdout.split("\n").filter(Boolean)).toEqual(["argo"]);
     expect(run(["completion", "tcsh"]).code).toBe(64);
   });
 });

@@ -1,7 +1,7 @@
-import { requireProject } from "../../workspace/lookup.js";
 import { type AccountReport, checkAccount } from "../../accounts/check.js";
 import { resolveConfig } from "../../config/load.js";
 import { EXIT, isTroError } from "../../errors.js";
+import { requireProject } from "../../workspace/lookup.js";
 import { openFromRun } from "../context.js";
 import type { CommandRun, Handler } from "../program.js";
 

@@ -1,4 +1,3 @@
-import { requireProject } from "../../workspace/lookup.js";
 import { writeFileSync } from "node:fs";
 import { relative } from "node:path";
 import { checkConfig } from "../../config/check.js";
@@ -7,6 +6,7 @@ import { loadConfig, type ResolvedConfig } from "../../config/load.js";
 import { describeOrigin, redactConfig, redactionMarker, sensitiveValues } from "../../config/redact.js";
 import { loadConfigSchema } from "../../config/schema-source.js";
 import { EXIT, formatProblem, TroError } from "../../errors.js";
+import { requireProject } from "../../workspace/lookup.js";
 import { openFromRun } from "../context.js";
 import type { CommandRun, Handler } from "../program.js";
 
@@ -115,7 +115,8 @@ export const configExampleCommand: Handler = async (run) => {
   }
   const text = generateExample(await loadConfigSchema(project.config.schema, ctx.workspace.root));
   if (!run.opts.write) {
-    run.io.stdout.write(text);
+    if (run.globals.json) run.out.json({ ok: true, project: project.name, example: text });
+    else run.io.stdout.write(text);
     return EXIT.ok;
   }
   if (!project.config.example) {
@@ -124,6 +125,7 @@ export const configExampleCommand: Handler = async (run) => {
     });
   }
   writeFileSync(project.config.example, text);
-  run.out.info(`wrote ${relative(run.io.cwd, project.config.example)}`);
+  if (run.globals.json) run.out.json({ ok: true, project: project.name, wrote: project.config.example });
+  else run.out.info(`wrote ${relative(run.io.cwd, project.config.example)}`);
   return EXIT.ok;
 };

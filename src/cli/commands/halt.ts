@@ -1,10 +1,11 @@
-import { requireProject } from "../../workspace/lookup.js";
 import { userInfo } from "node:os";
 import { relative } from "node:path";
-import { EXIT, TroError } from "../../errors.js";
+import { EXIT } from "../../errors.js";
 import { controlFilePath, writeControl } from "../../runtime/control-file.js";
 import { resolveControlToken } from "../../runtime/control-token.js";
+import { requireProject } from "../../workspace/lookup.js";
 import { openFromRun } from "../context.js";
+import { portFlag } from "../flags.js";
 import type { CommandRun, Handler } from "../program.js";
 
 /** How long a control request to a local service may take before the file alone has to do. */
@@ -23,7 +24,7 @@ async function switchTrading(run: CommandRun, state: "halted" | "active"): Promi
   const reason = String(run.opts.reason);
   const file = controlFilePath(ctx.workspace.root, project.name);
   writeControl(file, { state, reason, at: new Date().toISOString(), by: `cli:${safeUser()}` });
-  const port = portOf(run.opts.port as string | undefined) ?? project.port;
+  const port = portFlag(run.opts.port as string | undefined) ?? project.port;
   const service = port ? await tellService(run, ctx, project, port, state, reason) : undefined;
   if (run.globals.json) {
     run.out.json({ project: project.name, state, reason, file, ...(service ? { service } : {}) });
@@ -79,15 +80,6 @@ async function tellService(
   } catch {
     return { reached: false, detail: `no service answered on 127.0.0.1:${port}` };
   }
-}
-
-function portOf(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!(Number.isInteger(n) && n > 0 && n < 65536)) {
-    throw new TroError("TRO_ERR_USAGE", `--port ${text} is not a port number.`, { hint: "For example --port 8000." });
-  }
-  return n;
 }
 
 function safeUser(): string {

@@ -5,8 +5,8 @@ import { resolveSecrets, type SecretsReport } from "../../secrets/resolve.js";
 import { scanForSecrets } from "../../secrets/scan.js";
 import { selectProjects } from "../../workspace/lookup.js";
 import { openFromRun } from "../context.js";
-import { renderSecretsReports } from "../render/secrets.js";
 import type { Handler } from "../program.js";
+import { renderSecretsReports } from "../render/secrets.js";
 
 export const secretsCheckCommand: Handler = async (run) => {
   const ctx = openFromRun(run);

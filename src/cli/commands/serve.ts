@@ -12,10 +12,11 @@ import { openServiceRecords, runSummary } from "../../runtime/service-records.js
 import type { ExecutionMode } from "../../runtime/types.js";
 import { createServiceHost } from "../../server/host.js";
 import { openFromRun } from "../context.js";
+import { portFlag } from "../flags.js";
 import type { CommandRun, Handler } from "../program.js";
 
 export const serveCommand: Handler = async (run) => {
-  const port = parseNumber(run.opts.port as string | undefined, "--port", 0, 65_535);
+  const port = portFlag(run.opts.port, { allowAny: true });
   const speed = parseNumber(
     run.opts.speed as string | undefined,
     "--speed",
@@ -133,7 +134,9 @@ async function runService(run: CommandRun, parts: ServiceParts): Promise<number>
     await service.start();
     const summary = await Promise.race([service.done, host.closed.then(() => undefined)]);
     await host.shutdown(summary ? `the feed ended after ${summary.bars} bars` : "stopped");
-    log.info(runSummary(service.kernel, summary?.bars), "stopped trading");
+    const result = runSummary(service.kernel, summary?.bars);
+    log.info(result, "stopped trading");
+    if (run.globals.json) run.out.json({ ok: true, project: prepared.project.name, mode: plan.mode, ...result });
     return EXIT.ok;
   } finally {
     await host.shutdown("start failed");

@@ -1,4 +1,3 @@
-import { requireProject } from "../../workspace/lookup.js";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { resolve } from "node:path";
 import { EXIT, TroError } from "../../errors.js";
@@ -6,6 +5,7 @@ import { CSV_HEADER, parseTimeBound, recordToCsv, recordToJsonLine, recordToText
 import { followRecords, tailRecords } from "../../signals/follow.js";
 import { openSignalStoreAt, signalStoreLocation } from "../../signals/open.js";
 import type { ChainVerification, SignalStore } from "../../signals/types.js";
+import { requireProject } from "../../workspace/lookup.js";
 import { openFromRun } from "../context.js";
 import type { CommandRun, Handler } from "../program.js";
 

@@ -1,12 +1,14 @@
 /** `tradeops start [PROJECT|all]`: through the background supervisor (started on demand), idempotent. */
-import { startableProjects } from "../../supervisor/launch-rules.js";
+
 import { resolve } from "node:path";
 import { EXIT, formatProblem, TroError } from "../../errors.js";
+import { startableProjects } from "../../supervisor/launch-rules.js";
 import { toWire } from "../../supervisor/protocol.js";
 import type { StartResult } from "../../supervisor/supervisor.js";
 import { COLORS, type Color, type InstanceRequest, instanceName } from "../../supervisor/types.js";
+import { portFlag, secondsFlag } from "../flags.js";
 import type { CommandRun, Handler } from "../program.js";
-import { openSupervisor, secondsOption } from "./supervisor.js";
+import { openSupervisor } from "./supervisor.js";
 
 /** `--color` checked. @throws TroError TRO_ERR_USAGE */
 export function colorOption(value: unknown): Color | undefined {
@@ -17,17 +19,6 @@ export function colorOption(value: unknown): Color | undefined {
     });
   }
   return value as Color;
-}
-
-function portOption(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new TroError("TRO_ERR_USAGE", `--port must be a port number 1–65535, got "${String(value)}".`, {
-      hint: "e.g. --port 8101",
-    });
-  }
-  return port;
 }
 
 function ordersOption(value: unknown): boolean {
@@ -41,9 +32,9 @@ function ordersOption(value: unknown): boolean {
 export const startCommand: Handler = async (run) => {
   const { ctx, client } = openSupervisor(run);
   const color = colorOption(run.opts.color);
-  const port = portOption(run.opts.port);
+  const port = portFlag(run.opts.port);
   const orders = ordersOption(run.opts.orders);
-  const waitMs = secondsOption(run.opts.waitHealthy, "--wait-healthy");
+  const waitMs = secondsFlag(run.opts.waitHealthy, "--wait-healthy");
   const projects = startableProjects(ctx.workspace, run.args[0]);
   if ((run.args[0] ?? "all") === "all" && (port !== undefined || run.opts.dir !== undefined)) {
     throw new TroError("TRO_ERR_USAGE", "--port and --dir apply to one project, not to all.", {

@@ -1,17 +1,19 @@
 /** `tradeops stop [PROJECT|all] [--color C] [--grace SECONDS]`: SIGTERM, SIGKILL after the grace period. */
-import { requireProject } from "../../workspace/lookup.js";
-import { EXIT, TroError } from "../../errors.js";
+
+import { EXIT } from "../../errors.js";
 import { hasRecordedServices } from "../../supervisor/client.js";
+import { requireProject } from "../../workspace/lookup.js";
+import { secondsFlag } from "../flags.js";
 import type { Handler } from "../program.js";
 import { colorOption } from "./start.js";
-import { openSupervisor, secondsOption } from "./supervisor.js";
+import { openSupervisor } from "./supervisor.js";
 
 export const stopCommand: Handler = async (run) => {
   const { ctx, stateDir, client } = openSupervisor(run);
   const project = run.args[0] ?? "all";
   if (project !== "all") requireProject(ctx.workspace, project);
   const color = colorOption(run.opts.color);
-  const graceMs = secondsOption(run.opts.grace, "--grace");
+  const graceMs = secondsFlag(run.opts.grace, "--grace");
   if (!(await client.running()) && !hasRecordedServices(stateDir)) {
     if (run.globals.json) run.out.json({ ok: true, stopped: [] });
     else run.out.info(`Nothing runs for ${ctx.workspace.name} (${ctx.environment}).`);

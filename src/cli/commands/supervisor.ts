@@ -2,6 +2,7 @@
  * `tradeops supervisor run|stop`, and what the start/stop/restart/status/logs commands share: where the
  * supervisor of this workspace and environment lives, and how to start it on demand.
  */
+
 import type { WorkspaceContext } from "../../context.js";
 import { EXIT, TroError } from "../../errors.js";
 import {
@@ -15,6 +16,7 @@ import {
 import { type SupervisorServer, serveSupervisor } from "../../supervisor/socket-server.js";
 import { Supervisor } from "../../supervisor/supervisor.js";
 import { openFromRun } from "../context.js";
+import { secondsFlag } from "../flags.js";
 import type { CommandRun, Handler } from "../program.js";
 
 export interface SupervisorTarget {
@@ -34,18 +36,6 @@ export function openSupervisor(
     ? { launch: supervisorLaunch({ workspaceRoot: ctx.workspace.root, environment: ctx.environment, env: run.io.env }) }
     : {};
   return { ctx, stateDir, client: connectSupervisor(stateDir, connect) };
-}
-
-/** Seconds from a flag, as milliseconds. @throws TroError TRO_ERR_USAGE */
-export function secondsOption(value: unknown, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    throw new TroError("TRO_ERR_USAGE", `${flag} must be a number of seconds ≥ 0, got "${String(value)}".`, {
-      hint: `e.g. ${flag} 30`,
-    });
-  }
-  return Math.round(seconds * 1000);
 }
 
 /** `tradeops supervisor run`: the background supervisor in the foreground (systemd's ExecStart; `start` spawns it). */
@@ -131,10 +121,12 @@ export const supervisorStopCommand: Handler = async (run) => {
   const { ctx, client } = openSupervisor(run, { launch: false });
   const info = await client.running();
   if (!info) {
-    run.out.info(`No supervisor runs for ${ctx.workspace.name} (${ctx.environment}).`);
+    if (run.globals.json) run.out.json({ ok: true, stopped: null });
+    else run.out.info(`No supervisor runs for ${ctx.workspace.name} (${ctx.environment}).`);
     return EXIT.ok;
   }
-  await client.shutdown(true, secondsOption(run.opts.grace, "--grace"));
-  run.out.info(`Stopped the supervisor (pid ${info.pid}) and its services.`);
+  await client.shutdown(true, secondsFlag(run.opts.grace, "--grace"));
+  if (run.globals.json) run.out.json({ ok: true, stopped: { pid: info.pid } });
+  else run.out.info(`Stopped the supervisor (pid ${info.pid}) and its services.`);
   return EXIT.ok;
 };

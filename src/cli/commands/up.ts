@@ -3,13 +3,13 @@
  * its service in its own colour; Ctrl-C stops everything gracefully (a second Ctrl-C forces it).
  */
 import { EXIT, TroError } from "../../errors.js";
+import { startableProjects } from "../../supervisor/launch-rules.js";
 import { followFiles } from "../../supervisor/log-follow.js";
-import { logFileOf, resolveStateDir } from "../../supervisor/paths.js";
+import { errLogFileOf, logFileOf, resolveStateDir } from "../../supervisor/paths.js";
 import { serveSupervisor } from "../../supervisor/socket-server.js";
 import { Supervisor } from "../../supervisor/supervisor.js";
 import { openFromRun } from "../context.js";
 import type { Handler } from "../program.js";
-import { startableProjects } from "../../supervisor/launch-rules.js";
 
 export const upCommand: Handler = async (run) => {
   const ctx = openFromRun(run);
@@ -45,7 +45,10 @@ export const upCommand: Handler = async (run) => {
   let stopRequested: () => void = () => undefined;
   const server = await serveSupervisor(supervisor, () => stopRequested());
   const unfollow = followFiles(
-    projects.map((p) => ({ label: p, path: logFileOf(supervisor.layout, p) })),
+    projects.flatMap((p) => [
+      { label: p, path: logFileOf(supervisor.layout, p) },
+      { label: p, path: errLogFileOf(supervisor.layout, p) },
+    ]),
     (name, line) => print(name, line),
   );
   const errors: unknown[] = [];

@@ -82,13 +82,25 @@ reason and the last log lines; \`tradeops restart\` clears it).
   on(
     program
       .command("logs")
-      .description("the services' log files (one per service and colour): last lines, or follow with -f")
+      .description(
+        "the services' logs (per service and colour, standard output and error apart): last lines, or follow with -f",
+      )
       .argument("[project]", "only this project's instances")
-      .option("-f, --follow", "keep printing new lines until Ctrl-C")
+      .option("-f, --follow", "keep printing new lines until Ctrl-C (with --json: one JSON object per line)")
       .option("-n, --lines <n>", "how many lines from the end of each log (default: 50)")
+      .option("--since <time>", "only lines from this moment on: 30s, 10m, 2h, 1d, or a UTC time")
+      .option("--raw", "the lines as written (JSON lines), not pretty-printed")
       .addHelpText(
         "after",
-        examples("tradeops logs alpine-backend", "tradeops logs -f", "tradeops logs argo --lines 200"),
+        `${examples(
+          "tradeops logs alpine-backend",
+          "tradeops logs -f",
+          "tradeops logs argo --lines 200 --since 1h",
+          "tradeops logs argo --raw | jq .msg",
+        )}
+Lines from standard error are marked with "!". With --json: one document {lines: [{service, stream, line}]};
+with --json -f: one such object per line (NDJSON).
+`,
       ),
     async () => (await import("../commands/logs.js")).logsCommand,
   );

@@ -15,7 +15,8 @@ export function renderSecretsReports(out: Output, reports: readonly SecretsRepor
           : `not required: ${s.notRequired}${s.error ? c.yellow(` (${s.error})`) : ""}`;
       out.line(`  ${mark} ${s.name.padEnd(22)} ${what}`);
       if ((!s.secret && s.required) || verbose) {
-        for (const a of s.attempts) out.line(c.dim(`      ${a.source}: ${a.outcome}${a.reason ? ` (${a.reason})` : ""}`));
+        for (const a of s.attempts)
+          out.line(c.dim(`      ${a.source}: ${a.outcome}${a.reason ? ` (${a.reason})` : ""}`));
       }
     }
     for (const w of report.warnings) out.warn(w);

@@ -1,0 +1,65 @@
+/**
+ * The flags several commands share, parsed in one place so that `--port`, `--lines`, `--since` and the
+ * durations mean the same and fail the same way (usage, exit 64) in every command.
+ */
+import { TroError } from "../errors.js";
+
+const usage = (message: string, hint: string) => new TroError("TRO_ERR_USAGE", message, { hint });
+
+/** `--port N`: 1–65535, or 0 where the command may take any free port. @throws TroError TRO_ERR_USAGE */
+export function portFlag(value: unknown, options: { allowAny?: boolean } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  const min = options.allowAny ? 0 : 1;
+  if (!(port >= min && port <= 65_535)) {
+    throw usage(
+      `--port must be a port number ${min}–65535, got "${String(value)}".`,
+      options.allowAny ? "e.g. --port 8000 (0: any free port)" : "e.g. --port 8000",
+    );
+  }
+  return port;
+}
+
+/** `--lines N` / `-n N`: a whole number ≥ 0. @throws TroError TRO_ERR_USAGE */
+export function linesFlag(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text))
+    throw usage(`--lines must be a whole number ≥ 0, got "${String(value)}".`, "e.g. --lines 100");
+  return Number(text);
+}
+
+/** A number of seconds ≥ 0 given to `flag`, returned in milliseconds. @throws TroError TRO_ERR_USAGE */
+export function secondsFlag(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(seconds)) {
+    throw usage(`${flag} must be a number of seconds ≥ 0, got "${String(value)}".`, `e.g. ${flag} 30`);
+  }
+  return Math.round(seconds * 1000);
+}
+
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * `--since 10m|2h|1d|2026-12-01|2026-12-01T14:30:00Z`: a moment, as epoch milliseconds. A duration counts back
+ * from `now`; a date alone means its start (UTC).
+ * @throws TroError TRO_ERR_USAGE
+ */
+export function sinceFlag(value: unknown, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  const duration = /^(\d+)([smhd])$/.exec(text);
+  if (duration) return now - Number(duration[1]) * UNIT_MS[duration[2]!]!;
+  const zoned = /T[\d:.]+$/.test(text) ? `${text}Z` : text;
+  const at = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(zoned) ? Date.parse(zoned) : Number.NaN;
+  if (Number.isNaN(at)) {
+    throw usage(
+      `--since must be a duration (30s, 10m, 2h, 1d) or a UTC time (2026-12-01, 2026-12-01T14:30:00Z), got "${text}".`,
+      "e.g. --since 1h",
+    );
+  }
+  return at;
+}
