@@ -188,7 +188,7 @@ describe("tradeops health", () => {
   it("refuses bad input with a sentence and a usage code", async () => {
     const unknown = await health("argoo");
     expect(unknown.code).toBe(64);
-    expect(unknown.stderr).toContain("No project named argoo");
+    expect(unknown.stderr).toContain("There is no project argoo in tradeops.yaml.");
     const portless = await health("alpine-frontend");
     expect(portless.code).toBe(64);
     expect(portless.stderr).toContain("project alpine-frontend has no port in tradeops.yaml");

@@ -94,7 +94,7 @@ describe("tradeops backtest", () => {
   });
 
   it.each([
-    [["backtest", "nope"], 64, "No project named nope"],
+    [["backtest", "nope"], 64, "There is no project nope in tradeops.yaml."],
     [["backtest", "alpine-backend"], 64, "Project alpine-backend is a service, not a strategy."],
     [["backtest", "argo", "--from", "2021-13-45"], 64, "--from 2021-13-45 is not a date."],
     [
@@ -137,7 +137,7 @@ describe("tradeops serve refuses bad input before it starts anything", () => {
     [["serve", "argo", "--mode", "fast"], 64, "fast"],
     [["serve", "argo", "--mode", "live"], 77, "Refused: live trading outside production (development)."],
     [["serve", "alpine-backend"], 64, "Project alpine-backend is a service, not a strategy."],
-    [["halt", "nope"], 64, "No project named nope"],
+    [["halt", "nope"], 64, "There is no project nope in tradeops.yaml."],
   ])("%j exits %i", async (args, exit, text) => {
     const ws = copyWorkspace();
     try {
