@@ -2,7 +2,9 @@
  * The flags several commands share, parsed in one place so that `--port`, `--lines`, `--since` and the
  * durations mean the same and fail the same way (usage, exit 64) in every command.
  */
+import { canonicalEnvironment, type EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
+import type { Workspace } from "../workspace/types.js";
 
 const usage = (message: string, hint: string) => new TroError("TRO_ERR_USAGE", message, { hint });
 
@@ -62,4 +64,63 @@ export function sinceFlag(value: unknown, now: number): number | undefined {
     );
   }
   return at;
+}
+
+/** A positive number of seconds from a flag, in seconds. @throws TroError TRO_ERR_USAGE */
+export function positiveSecondsFlag(value: unknown, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw usage(`${flag} must be a positive number of seconds (got ${String(value)}).`, `e.g. ${flag} 60`);
+  return n;
+}
+
+/**
+ * A canonical environment the workspace declares.
+ * @throws TroError TRO_ERR_ENV_UNKNOWN, TRO_ERR_ENV_UNDECLARED
+ */
+export function resolveEnvironment(raw: string, workspace: Workspace): EnvironmentName {
+  const name = canonicalEnvironment(raw, workspace.detect.aliases);
+  if (!name) {
+    throw new TroError("TRO_ERR_ENV_UNKNOWN", `${raw} is not an environment.`, {
+      hint: `Use one of ${workspace.environments.join(", ")} (or an alias such as prod, stage).`,
+    });
+  }
+  if (!workspace.environments.includes(name)) {
+    throw new TroError("TRO_ERR_ENV_UNDECLARED", `${workspace.name} does not declare the ${name} environment.`, {
+      hint: `Declare environments.${name} in tradeops.yaml.`,
+    });
+  }
+  return name;
+}
+
+export interface TargetEnvironmentOptions {
+  /** the words after the project: `production`, `to production`, or nothing */
+  readonly words: readonly string[];
+  /** `--to ENV` where the command takes it (deploy, gates) */
+  readonly toFlag?: string;
+  /** `--env ENV` */
+  readonly envFlag?: string;
+  /** the detected environment, where the command may act on it without being told (read commands) */
+  readonly detected?: EnvironmentName;
+  /** e.g. `tradeops deploy argo to production`, for the hint */
+  readonly example: string;
+}
+
+/**
+ * The target environment, named the same way in deploy, gates, rollback, releases, lock and history:
+ * `PROJECT [to] ENV`, or `--env ENV` (and `--to ENV` for deploy and gates), said once.
+ * @throws TroError TRO_ERR_USAGE (none, or more than one), TRO_ERR_ENV_UNKNOWN, TRO_ERR_ENV_UNDECLARED
+ */
+export function targetEnvironment(workspace: Workspace, o: TargetEnvironmentOptions): EnvironmentName {
+  const words = [...o.words];
+  if (words[0] === "to") words.shift();
+  const named = [...words, o.toFlag, o.envFlag].filter((w): w is string => Boolean(w));
+  const distinct = [...new Set(named.map((w) => canonicalEnvironment(w, workspace.detect.aliases) ?? w))];
+  if (distinct.length > 1 || words.length > 1)
+    throw usage(`Name the environment once (got ${named.join(", ")}).`, `e.g. \`${o.example}\`.`);
+  if (!named.length) {
+    if (o.detected) return o.detected;
+    throw usage("Name the environment.", `e.g. \`${o.example}\`.`);
+  }
+  return resolveEnvironment(named[0]!, workspace);
 }

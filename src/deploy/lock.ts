@@ -132,7 +132,7 @@ function lockHeld(me: LockOwner, holder: LockOwner | undefined): TroError {
     ? `${holder.who} (pid ${holder.pid} on ${holder.host}, ${holder.command}${holder.release ? ` of ${holder.release}` : ""}) since ${holder.startedAt}`
     : "another deploy";
   return new TroError("TRO_ERR_LOCK_HELD", `The deploy lock of ${what} is held by ${who}.`, {
-    hint: `Wait for it to finish. If that deploy crashed, \`tradeops lock status ${me.project} --env ${me.environment}\` says whether the lock is stale; \`tradeops lock break ${me.project} --env ${me.environment} --reason TEXT\` breaks it.`,
+    hint: `Wait for it to finish. If that deploy crashed, \`tradeops lock status ${me.project} ${me.environment}\` says whether the lock is stale; \`tradeops lock break ${me.project} ${me.environment} --reason TEXT\` breaks it.`,
   });
 }
 

@@ -117,7 +117,7 @@ describe("gates", () => {
     expect(loser.stderr).toMatch(
       /The deploy lock of alpine-backend in staging is held by tester@test-host \(pid \d+ on test-host, deploy alpine-backend to staging of \d{8}T\d{6}Z-[0-9a-f]{7}\) since /,
     );
-    expect(loser.stderr).toContain("tradeops lock break alpine-backend --env staging --reason TEXT");
+    expect(loser.stderr).toContain("tradeops lock break alpine-backend staging --reason TEXT");
   }, 60_000);
 });
 

@@ -82,6 +82,8 @@ export async function createDeployDesk(options: DeskOptions = {}): Promise<Deplo
       },
     }).toString();
   git("init", "-q", "-b", "main");
+  // the deployer the records name comes from git
+  git("config", "user.email", "tester");
   git("add", "-A");
   git("commit", "-qm", "the desk");
   const target = join(root, ".tradeops/targets/staging/alpine-backend");

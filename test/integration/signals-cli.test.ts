@@ -72,7 +72,10 @@ describe("tradeops signals verify", () => {
     const dir = copyWorkspace();
     const before = snapshot(dir);
     const unknown = await cli(["signals", "verify", "nope"], { cwd: dir });
-    expect([unknown.code, unknown.stderr.split("\n")[0]]).toEqual([64, "error: There is no project nope in tradeops.yaml."]);
+    expect([unknown.code, unknown.stderr.split("\n")[0]]).toEqual([
+      64,
+      "error: There is no project nope in tradeops.yaml.",
+    ]);
     const missing = await cli(["signals", "verify"], { cwd: dir });
     expect([missing.code, missing.stderr.split("\n")[0]]).toEqual([
       69,

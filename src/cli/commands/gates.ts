@@ -1,20 +1,20 @@
-/**
- * `tradeops gates`: every gate, reported with its reason and duration, without lock or upload. Also the deploy
- * commands' progress: a live task list (listr2) on a terminal, plain lines otherwise.
- */
+/** `tradeops gates`: every gate, reported with its reason and duration, without lock or upload. */
 import { deploy } from "../../deploy/deploy.js";
-import type { DeployEvent } from "../../deploy/events.js";
-import type { DeployPlan } from "../../deploy/plan.js";
-import type { GateResult } from "../../deploy/types.js";
 import { EXIT, TroError } from "../../errors.js";
-import { openFromRun } from "../context.js";
-import type { CommandRun, Handler } from "../program.js";
-import { hostnameOf, targetEnvironment, whoAmI } from "./deploy.js";
+import { openFromRun, targetArguments } from "../context.js";
+import { hostnameOf, whoAmI } from "../identity.js";
+import type { Handler } from "../program.js";
+import { createProgress } from "../render/deploy.js";
 
 export const gatesCommand: Handler = async (run) => {
-  const { workspace } = openFromRun(run);
+  const ctx = openFromRun(run);
+  const { workspace } = ctx;
   const which = run.args[0]!;
-  const environment = targetEnvironment(run, workspace);
+  const { environment } = targetArguments(run, ctx, {
+    takesTo: true,
+    required: true,
+    example: `tradeops gates ${which} to staging`,
+  });
   const skipGates = ((run.opts.skipGate as string[] | undefined) ?? []).map(Number);
   if (skipGates.includes(11))
     throw new TroError("TRO_ERR_USAGE", "Gate 11 runs after a switch; `tradeops gates` has none to skip.", {
@@ -33,7 +33,7 @@ export const gatesCommand: Handler = async (run) => {
     env: run.io.env,
     who: whoAmI(run),
     hostname: hostnameOf(run),
-    command: `gates ${which} --to ${environment}`,
+    command: `gates ${which} to ${environment}`,
     onEvent: progress.event,
     onPlan: progress.plan,
     scrub: (value, label) => run.out.scrubber.add(value, label),
@@ -58,129 +58,3 @@ export const gatesCommand: Handler = async (run) => {
   }
   return EXIT.ok;
 };
-
-function mark(run: CommandRun, status: string): string {
-  const c = run.out.colors;
-  return status === "pass"
-    ? c.green("✔")
-    : status === "fail"
-      ? c.red("✘")
-      : status === "skip"
-        ? c.yellow("↷")
-        : c.dim("…");
-}
-
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-function gateLines(run: CommandRun, g: GateResult): string[] {
-  const head = `${mark(run, g.status)} gate ${String(g.gate).padStart(2)} ${g.name}: ${g.reason} ${run.out.colors.dim(`(${secs(g.durationMs)})`)}`;
-  return [head, ...(g.details ?? []).slice(0, 30).map((d) => `     ${d}`)];
-}
-
-export interface Progress {
-  event(event: DeployEvent): void;
-  plan(plan: DeployPlan): void;
-  done(): Promise<void>;
-}
-
-/** Plain lines, or a listr2 task list on a terminal; nothing with --json (stdout is the JSON document). */
-export function createProgress(run: CommandRun): Progress {
-  if (run.globals.json) return { event: () => undefined, plan: () => undefined, done: async () => undefined };
-  if (run.io.stdout.isTTY && run.io.stdout === process.stdout) return liveProgress(run);
-  return plainProgress(run);
-}
-
-function plainProgress(run: CommandRun): Progress {
-  const c = run.out.colors;
-  return {
-    plan: () => undefined,
-    done: async () => undefined,
-    event: (e) => {
-      if (e.type === "gate-end") {
-        for (const l of gateLines(run, e.result)) run.out.line(l);
-      } else if (e.type === "step-start") run.out.line(`${c.cyan("▶")} ${e.project}@${e.host} ${e.step}`);
-      else if (e.type === "step-end")
-        run.out.line(
-          `${mark(run, e.status)} ${e.project}@${e.host} ${e.step} ${c.dim(`(${secs(e.durationMs)})`)}${e.detail ? `: ${e.detail}` : ""}`,
-        );
-      else if (e.type === "note") run.out.warn(e.message);
-    },
-  };
-}
-
-interface Outcome {
-  readonly status: "pass" | "fail" | "skip";
-  readonly detail: string;
-}
-
-/** listr2 fed by events: the task list is built from the plan; each task waits for its end event. */
-function liveProgress(run: CommandRun): Progress {
-  const waits = new Map<string, { promise: Promise<Outcome>; resolve: (o: Outcome) => void }>();
-  const waitFor = (key: string) => {
-    if (!waits.has(key)) {
-      let resolve!: (o: Outcome) => void;
-      const promise = new Promise<Outcome>((r) => (resolve = r));
-      waits.set(key, { promise, resolve });
-    }
-    return waits.get(key)!;
-  };
-  const late: string[] = [];
-  let running: Promise<unknown> | undefined;
-  return {
-    plan: (plan) => {
-      const tasks: { key: string; title: string }[] = [];
-      for (const d of plan.deploys)
-        tasks.push({ key: `step:${d.project}:local:artifact`, title: `${d.project}: artifact` });
-      for (let g = 1; g <= 10; g++) tasks.push({ key: `gate:${g}`, title: `gate ${g}` });
-      for (const d of plan.deploys) {
-        for (const host of d.target.hosts) {
-          for (const s of d.steps.filter((x) => x !== "monitor" && x !== "finish"))
-            tasks.push({ key: `step:${d.project}:${host}:${s}`, title: `${d.project}@${host}: ${s}` });
-        }
-      }
-      if (plan.deploys.length) tasks.push({ key: "gate:11", title: "gate 11" });
-      for (const d of plan.deploys)
-        for (const host of d.target.hosts)
-          tasks.push({ key: `step:${d.project}:${host}:finish`, title: `${d.project}@${host}: finish` });
-      for (const t of tasks) waitFor(t.key);
-      running = import("listr2").then(({ Listr }) =>
-        new Listr(
-          tasks.map((t) => ({
-            title: t.title,
-            task: async (_: unknown, task: { title: string; skip(m?: string): void }) => {
-              const outcome = await waitFor(t.key).promise;
-              if (outcome.status === "skip") return task.skip(`${t.title}: ${outcome.detail}`);
-              if (outcome.status === "fail") throw new Error(`${t.title}: ${outcome.detail}`);
-              task.title = `${t.title}: ${outcome.detail}`;
-            },
-          })),
-          { concurrent: false, exitOnError: false },
-        )
-          .run()
-          .catch(() => undefined),
-      );
-    },
-    event: (e) => {
-      if (e.type === "gate-end") {
-        const key = `gate:${e.result.gate}`;
-        if (!waits.has(key)) late.push(...gateLines(run, e.result));
-        else
-          waits.get(key)!.resolve({
-            status: e.result.status === "pending" ? "skip" : e.result.status,
-            detail: `${e.result.name}: ${e.result.reason}`,
-          });
-      } else if (e.type === "step-end") {
-        const key = `step:${e.project}:${e.host}:${e.step}`;
-        if (!waits.has(key))
-          late.push(`${mark(run, e.status)} ${e.project}@${e.host} ${e.step}${e.detail ? `: ${e.detail}` : ""}`);
-        else waits.get(key)!.resolve({ status: e.status, detail: e.detail ?? secs(e.durationMs) });
-      } else if (e.type === "note") late.push(`! ${e.message}`);
-    },
-    done: async () => {
-      for (const w of waits.values()) w.resolve({ status: "skip", detail: "not reached" });
-      await running;
-      running = undefined;
-      for (const line of late.splice(0)) run.out.line(line);
-    },
-  };
-}

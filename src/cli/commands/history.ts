@@ -4,20 +4,24 @@ import type { DeployRecord } from "../../deploy/types.js";
 import type { EnvironmentName } from "../../environment/names.js";
 import { EXIT, TroError } from "../../errors.js";
 import { createExecutor } from "../../exec/create.js";
-import { openFromRun } from "../context.js";
+import { requireProject } from "../../workspace/lookup.js";
+import { openFromRun, targetArguments } from "../context.js";
 import type { CommandRun, Handler } from "../program.js";
 
 export const historyCommand: Handler = async (run) => {
   const ctx = openFromRun(run);
-  const project = run.args[0];
+  const target = targetArguments(run, ctx, { example: "tradeops history argo production" });
+  const project = target.project;
+  if (project) requireProject(ctx.workspace, project);
   const limit = Number(run.opts.limit);
   if (!Number.isInteger(limit) || limit < 1)
     throw new TroError("TRO_ERR_USAGE", `--limit must be a positive whole number (got ${String(run.opts.limit)}).`, {
       hint: "e.g. --limit 50",
     });
   // --env names one environment; without it, every environment that has targets
-  const environments: EnvironmentName[] = run.globals.env
-    ? [ctx.environment]
+  const named = run.args.length > (project ? 1 : 0) || run.globals.env !== undefined;
+  const environments: EnvironmentName[] = named
+    ? [target.environment]
     : ctx.workspace.environments.filter((e) => Object.keys(ctx.workspace.targets[e] ?? {}).length);
   const records: DeployRecord[] = [];
   const unreachable: string[] = [];

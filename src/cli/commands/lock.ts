@@ -3,16 +3,16 @@ import { breakLock, readLock, targetViews } from "../../deploy/listing.js";
 import { requireTarget } from "../../deploy/targets.js";
 import { EXIT, TroError } from "../../errors.js";
 import { createExecutor } from "../../exec/create.js";
-import { openFromRun } from "../context.js";
+import { openFromRun, targetArguments } from "../context.js";
+import { hostnameOf, whoAmI } from "../identity.js";
 import type { Handler } from "../program.js";
-import { hostnameOf, whoAmI } from "./deploy.js";
 
 export const lockStatusCommand: Handler = async (run) => {
   const ctx = openFromRun(run);
-  const project = run.args[0];
-  if (project) requireTarget(ctx.workspace, ctx.environment, project);
+  const { project, environment } = targetArguments(run, ctx, { example: "tradeops lock status argo production" });
+  if (project) requireTarget(ctx.workspace, environment, project);
   const locks = [];
-  for (const view of targetViews(ctx.workspace, ctx.environment, project)) {
+  for (const view of targetViews(ctx.workspace, environment, project)) {
     const executor = createExecutor(view.host, { env: run.io.env });
     try {
       locks.push({ project: view.project, host: view.host, ...(await readLock(view, executor, hostnameOf(run))) });
@@ -21,11 +21,11 @@ export const lockStatusCommand: Handler = async (run) => {
     }
   }
   if (run.globals.json) {
-    run.out.json({ environment: ctx.environment, locks });
+    run.out.json({ environment, locks });
     return EXIT.ok;
   }
   const c = run.out.colors;
-  if (!locks.length) run.out.line(`no target in ${ctx.environment}`);
+  if (!locks.length) run.out.line(`no target in ${environment}`);
   for (const l of locks) {
     if (!l.held) run.out.line(`${l.project}@${l.host}  ${c.green("free")}`);
     else {
@@ -41,15 +41,21 @@ export const lockStatusCommand: Handler = async (run) => {
 
 export const lockBreakCommand: Handler = async (run) => {
   const ctx = openFromRun(run);
-  const project = run.args[0]!;
+  const { project, environment } = targetArguments(run, ctx, {
+    example: 'tradeops lock break argo production --reason "the deploy host rebooted"',
+  });
+  if (!project)
+    throw new TroError("TRO_ERR_USAGE", "Name the project whose lock to break.", {
+      hint: 'e.g. tradeops lock break argo production --reason "the deploy host rebooted"',
+    });
   const reason = String(run.opts.reason ?? "").trim();
   if (!reason)
     throw new TroError("TRO_ERR_USAGE", "lock break needs --reason TEXT.", {
       hint: 'e.g. --reason "the deploy host rebooted mid-deploy"',
     });
-  requireTarget(ctx.workspace, ctx.environment, project);
+  requireTarget(ctx.workspace, environment, project);
   const broken = [];
-  for (const view of targetViews(ctx.workspace, ctx.environment, project)) {
+  for (const view of targetViews(ctx.workspace, environment, project)) {
     const executor = createExecutor(view.host, { env: run.io.env });
     try {
       broken.push({
@@ -60,7 +66,7 @@ export const lockBreakCommand: Handler = async (run) => {
       await executor.close();
     }
   }
-  if (run.globals.json) run.out.json({ ok: true, project, environment: ctx.environment, broken });
+  if (run.globals.json) run.out.json({ ok: true, project, environment, broken });
   else
     for (const b of broken)
       run.out.line(

@@ -1,16 +1,15 @@
-/** `tradeops releases PROJECT [ENV]`: the releases kept on the target, newest first. */
+/** `tradeops releases PROJECT [to] ENV`: the releases kept on the target, newest first. */
 import { readReleases, targetViews } from "../../deploy/listing.js";
 import { requireTarget } from "../../deploy/targets.js";
 import { EXIT } from "../../errors.js";
 import { createExecutor } from "../../exec/create.js";
-import { openFromRun } from "../context.js";
+import { openFromRun, targetArguments } from "../context.js";
 import type { Handler } from "../program.js";
-import { resolveEnvironment } from "./deploy.js";
 
 export const releasesCommand: Handler = async (run) => {
   const ctx = openFromRun(run);
   const project = run.args[0]!;
-  const environment = run.args[1] ? resolveEnvironment(run.args[1], ctx.workspace) : ctx.environment;
+  const { environment } = targetArguments(run, ctx, { example: `tradeops releases ${project} staging` });
   requireTarget(ctx.workspace, environment, project);
   const views = [];
   for (const view of targetViews(ctx.workspace, environment, project)) {

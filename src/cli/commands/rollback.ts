@@ -1,17 +1,23 @@
-/** `tradeops rollback PROJECT [ENV]`: back to the last known-good release, or `--to RELEASE`. */
+/** `tradeops rollback PROJECT [to] ENV`: back to the last known-good release, or `--release ID`. */
 import { rollbackProject } from "../../deploy/rollback.js";
-import { EXIT } from "../../errors.js";
+import { EXIT, TroError } from "../../errors.js";
 import type { Executor } from "../../exec/command.js";
 import { createExecutor } from "../../exec/create.js";
-import { openFromRun } from "../context.js";
+import { openFromRun, targetArguments } from "../context.js";
+import { positiveSecondsFlag } from "../flags.js";
+import { hostnameOf, selfCommand, whoAmI } from "../identity.js";
 import type { Handler } from "../program.js";
-import { hostnameOf, resolveEnvironment, seconds, selfCommand, whoAmI } from "./deploy.js";
-import { createProgress } from "./gates.js";
+import { createProgress } from "../render/deploy.js";
 
 export const rollbackCommand: Handler = async (run) => {
   const ctx = openFromRun(run);
   const project = run.args[0]!;
-  const environment = run.args[1] ? resolveEnvironment(run.args[1], ctx.workspace) : ctx.environment;
+  const { environment } = targetArguments(run, ctx, { example: `tradeops rollback ${project} to production` });
+  const release = (run.opts.release ?? run.opts.to) as string | undefined;
+  if (run.opts.release !== undefined && run.opts.to !== undefined && run.opts.release !== run.opts.to)
+    throw new TroError("TRO_ERR_USAGE", "Name the release once: --release (or its older spelling --to).", {
+      hint: `e.g. tradeops rollback ${project} to production --release 20261120T101500Z-1a2b3c4`,
+    });
   const executors = new Map<string, Executor>();
   const progress = createProgress(run);
   try {
@@ -19,12 +25,12 @@ export const rollbackCommand: Handler = async (run) => {
       workspace: ctx.workspace,
       environment,
       project,
-      to: run.opts.to as string | undefined,
+      to: release,
       reason: run.opts.reason as string | undefined,
       who: whoAmI(run),
       hostname: hostnameOf(run),
-      command: `rollback ${project} ${environment}`,
-      startTimeoutMs: seconds(run.opts.startTimeout, "--start-timeout") * 1000,
+      command: `rollback ${project} to ${environment}`,
+      startTimeoutMs: positiveSecondsFlag(run.opts.startTimeout, "--start-timeout") * 1000,
       runner: run.opts.runner as "direct" | "supervisor",
       tradeops: selfCommand(run),
       onEvent: progress.event,

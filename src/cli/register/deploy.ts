@@ -5,6 +5,9 @@ import { examples, type On } from "../program.js";
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(",")];
 
 const GATES_HELP = `
+The target environment is named the same way in deploy, gates, rollback, releases, lock and history:
+PROJECT [to] ENV, or --env ENV (deploy and gates also take --to ENV).
+
 Gates, in order (SPEC §12): 1 identify changes, 2 verify scope, 3 tests, 4 lint, 5 build,
 6 required environments healthy, 7 environment validated, 8 code quality (added lines only),
 9 target healthy, 10 explicit confirmation, 11 health after the switch (monitoring window).
@@ -53,7 +56,7 @@ export function registerDeployCommands(program: Command, on: On): void {
       .command("gates")
       .description("run the deploy gates alone, every one of them, and report each with its reason and duration")
       .argument("<project>", "project name, or `all`")
-      .argument("[to-env...]", "the environment, optionally after `to`")
+      .argument("[to-env...]", "the environment, optionally after `to` (or --to, --env)")
       .option("--to <env>", "the environment the gates are for")
       .option("--since <ref>", "diff from this commit instead of the last one deployed")
       .option("--allow-dirty", "judge uncommitted changes too")
@@ -61,7 +64,7 @@ export function registerDeployCommands(program: Command, on: On): void {
       .option("--reason <text>", "why a gate is skipped")
       .addHelpText(
         "after",
-        `${examples("tradeops gates alpine-backend --to staging", "tradeops gates all --to production --json")}${GATES_HELP}`,
+        `${examples("tradeops gates alpine-backend to staging", "tradeops gates all --to production --json")}${GATES_HELP}`,
       ),
     async () => (await import("../commands/gates.js")).gatesCommand,
   );
@@ -70,8 +73,9 @@ export function registerDeployCommands(program: Command, on: On): void {
       .command("rollback")
       .description("return a project to its last known-good release (one that passed gate 11), or to a named one")
       .argument("<project>", "project name")
-      .argument("[env]", "the environment (or --env)")
-      .option("--to <release>", "a release id still on the target (`tradeops releases` lists them)")
+      .argument("[to-env...]", "the environment, optionally after `to` (or --env; default: the detected one)")
+      .option("--release <id>", "a release id still on the target (`tradeops releases` lists them)")
+      .option("--to <release>", "the same as --release (kept for scripts)")
       .option("--reason <text>", "why (recorded)")
       .option("--start-timeout <seconds>", "how long the release may take to pass health when it must start cold", "30")
       .addOption(
@@ -82,8 +86,8 @@ export function registerDeployCommands(program: Command, on: On): void {
       .addHelpText(
         "after",
         examples(
-          "tradeops rollback argo production",
-          "tradeops rollback alpine-backend --env staging --to 20261120T101500Z-1a2b3c4",
+          "tradeops rollback argo to production",
+          "tradeops rollback alpine-backend staging --release 20261120T101500Z-1a2b3c4",
         ),
       ),
     async () => (await import("../commands/rollback.js")).rollbackCommand,
@@ -93,10 +97,10 @@ export function registerDeployCommands(program: Command, on: On): void {
       .command("releases")
       .description("list the releases kept on a project's target: status, colour, commit, artifact hash, known-good")
       .argument("<project>", "project name")
-      .argument("[env]", "the environment (or --env)")
+      .argument("[to-env...]", "the environment, optionally after `to` (or --env; default: the detected one)")
       .addHelpText(
         "after",
-        examples("tradeops releases alpine-backend --env staging", "tradeops releases argo production --json"),
+        examples("tradeops releases alpine-backend staging", "tradeops releases argo production --json"),
       ),
     async () => (await import("../commands/releases.js")).releasesCommand,
   );
@@ -107,10 +111,11 @@ export function registerDeployCommands(program: Command, on: On): void {
         "deploys, rollbacks, recoveries and lock breaks, newest first (every environment with targets unless --env)",
       )
       .argument("[project]", "only this project")
+      .argument("[to-env...]", "only this environment, optionally after `to` (or --env)")
       .option("--limit <n>", "newest N records", "20")
       .addHelpText(
         "after",
-        examples("tradeops history", "tradeops history --env production", "tradeops history argo --env staging --json"),
+        examples("tradeops history", "tradeops history production", "tradeops history argo staging --json"),
       ),
     async () => (await import("../commands/history.js")).historyCommand,
   );
@@ -120,10 +125,8 @@ export function registerDeployCommands(program: Command, on: On): void {
       .command("status")
       .description("who holds each deploy lock, since when, and whether it is stale")
       .argument("[project]", "project name (default: every project with a target)")
-      .addHelpText(
-        "after",
-        examples("tradeops lock status --env production", "tradeops lock status argo --env staging --json"),
-      ),
+      .argument("[to-env...]", "the environment, optionally after `to` (or --env; default: the detected one)")
+      .addHelpText("after", examples("tradeops lock status production", "tradeops lock status argo staging --json")),
     async () => (await import("../commands/lock.js")).lockStatusCommand,
   );
   on(
@@ -131,8 +134,9 @@ export function registerDeployCommands(program: Command, on: On): void {
       .command("break")
       .description("remove a deploy lock (a crashed deploy's); recorded in the history with the reason")
       .argument("<project>", "project name")
+      .argument("[to-env...]", "the environment, optionally after `to` (or --env; default: the detected one)")
       .requiredOption("--reason <text>", "why it is safe to break (recorded)")
-      .addHelpText("after", examples('tradeops lock break argo --env production --reason "deploy host rebooted"')),
+      .addHelpText("after", examples('tradeops lock break argo production --reason "deploy host rebooted"')),
     async () => (await import("../commands/lock.js")).lockBreakCommand,
   );
 }

@@ -1,0 +1,53 @@
+/** Who runs this command and from where, for deploy records and locks; and how this very tradeops is run again. */
+import { execFileSync } from "node:child_process";
+import { userInfo } from "node:os";
+import type { CommandRun } from "./program.js";
+
+/** how long `git config` may take before the OS user is used instead */
+const GIT_DEADLINE_MS = 2_000;
+
+export function hostnameOf(run: CommandRun): string {
+  return run.io.hostname?.() ?? "localhost";
+}
+
+/**
+ * `who@host` for the records: `TRADEOPS_DEPLOYER` (a CI job or a person named explicitly), else git's
+ * user.email or user.name in the workspace, else the OS user. Never "unknown".
+ */
+export function whoAmI(run: CommandRun, cwd = run.io.cwd): string {
+  if (run.io.env.TRADEOPS_DEPLOYER) return run.io.env.TRADEOPS_DEPLOYER;
+  return `${gitUser(run, cwd) ?? osUser(run)}@${hostnameOf(run)}`;
+}
+
+function gitUser(run: CommandRun, cwd: string): string | undefined {
+  for (const key of ["user.email", "user.name"]) {
+    try {
+      const value = execFileSync("git", ["config", "--get", key], {
+        cwd,
+        encoding: "utf8",
+        timeout: GIT_DEADLINE_MS,
+        env: run.io.env,
+        stdio: ["ignore", "pipe", "ignore"],
+      }).trim();
+      if (value) return value;
+    } catch {
+      // no git, no repository or no such key: the next source
+    }
+  }
+  return undefined;
+}
+
+function osUser(run: CommandRun): string {
+  try {
+    return userInfo().username || run.io.env.USER || run.io.env.LOGNAME || `uid ${process.getuid?.() ?? "?"}`;
+  } catch {
+    // a uid without a passwd entry (containers)
+    return run.io.env.USER || run.io.env.LOGNAME || `uid ${process.getuid?.() ?? "?"}`;
+  }
+}
+
+/** How this very tradeops is run again (for the supervisor runner on local targets); the supervisor's override wins. */
+export function selfCommand(run: CommandRun): string[] | undefined {
+  const entry = run.io.env.TRADEOPS_SUPERVISOR_ENTRY || process.argv[1];
+  return entry && /tradeops(\.js)?$/.test(entry) ? [process.execPath, entry] : undefined;
+}
