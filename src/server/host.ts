@@ -3,10 +3,12 @@
  * Fastify, bound to 127.0.0.1 unless told otherwise. `start()` listens first (so level 1 answers while
  * components start), then starts components in dependency order and fails fast; `shutdown()` drains.
  */
+
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import type { FastifyInstance } from "fastify";
 import { TroError } from "../errors.js";
+import { findPortHolder } from "../exec/port-holder.js";
 import { LOOP_LAG_FAIL_MS, MEMORY_FAIL_PERCENT } from "../health/components.js";
 import { systemChecks } from "../health/deep/checks.js";
 import { createDeepRunner, type DeepCheck } from "../health/deep/runner.js";
@@ -181,13 +183,14 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
         lifecycle.move("failed");
         await shutdown("listen failed");
         const code = codeOfError(error);
+        const holder = code === "EADDRINUSE" && options.port ? findPortHolder(options.port) : undefined;
         throw new TroError(
           "TRO_ERR_SERVICE_START",
-          `service ${options.service} cannot listen on ${bindHost}:${options.port ?? 0} (${code})`,
+          `service ${options.service} cannot listen on ${bindHost}:${options.port ?? 0} (${code}${holder ? `: pid ${holder.pid} holds it, ${holder.command}` : ""})`,
           {
             hint:
               code === "EADDRINUSE"
-                ? "Another process uses the port: stop it or change the project's port."
+                ? `Stop ${holder ? `pid ${holder.pid}` : "the process that holds the port"}, or run on another port with --port N (0: any free port).`
                 : "Check the host and port settings.",
             cause: error,
           },
