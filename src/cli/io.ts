@@ -43,6 +43,11 @@ export class Output {
     (this.options.json ? this.io.stderr : this.io.stdout).write(`${this.scrubber.scrub(text)}\n`);
   }
 
+  /** A line of data on standard output whatever the flags (`signals export`): the command's product. */
+  data(text: string): void {
+    this.io.stdout.write(`${this.scrubber.scrub(text)}\n`);
+  }
+
   /** One NDJSON record on standard output (streaming commands with --json). */
   record(value: unknown): void {
     this.io.stdout.write(`${this.scrubber.scrub(JSON.stringify(value))}\n`);

@@ -2,9 +2,11 @@
  * Everything a deploy, a rollback or a recovery uses on one host of one project's target, built once: the executor,
  * the layout, the records, the lock, the front proxy, the runner and the executor lease.
  */
+
 import { TroError } from "../errors.js";
 import type { Executor } from "../exec/command.js";
 import type { HealthLevel, ProbeResult } from "../health/probe.js";
+import { parseHost } from "../workspace/lookup.js";
 import type { Project } from "../workspace/types.js";
 import { type TargetLayout, targetLayout } from "./layout.js";
 import { type LeaseDriver, leaseAccount, localLeaseDriver } from "./lease-driver.js";
@@ -95,7 +97,6 @@ export function openSession(options: SessionOptions): TargetSession {
 
 /** Where the public port listens: loopback when the target is reached on loopback (this machine), else everywhere. */
 export function bindAddress(host: string): string {
-  if (host === "local") return "127.0.0.1";
-  const name = host.replace(/^[^@]*@/, "").replace(/:\d+$/, "");
-  return /^(127\.|localhost$|\[?::1\]?$)/.test(name) ? "127.0.0.1" : "0.0.0.0";
+  const spec = parseHost(host);
+  return spec.local || /^(127\.|localhost$|::1$)/.test(spec.host) ? "127.0.0.1" : "0.0.0.0";
 }

@@ -3,12 +3,14 @@
  * the user's agent and keys, and shares one connection per host (ControlMaster), so that the dozens of small
  * commands of a deploy cost one handshake.
  */
+
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { TroError } from "../errors.js";
+import { parseHost } from "../workspace/lookup.js";
 import { type Command, type CommandResult, type Executor, ensureOk, type Forward } from "./command.js";
 import { runLocal } from "./local.js";
 import { quote, shellLine } from "./quote.js";
@@ -26,12 +28,6 @@ export interface SshExecutorOptions {
   /** more `-o` options, e.g. `StrictHostKeyChecking=accept-new` */
   readonly options?: readonly string[];
   readonly baseEnv?: Readonly<Record<string, string | undefined>>;
-}
-
-/** `user@host:2222` → destination `user@host` and port 2222. */
-export function parseHost(host: string): { readonly destination: string; readonly port?: number } {
-  const match = /^(.*):(\d{1,5})$/.exec(host);
-  return match ? { destination: match[1]!, port: Number(match[2]) } : { destination: host };
 }
 
 /** The ssh arguments shared by every call to one host: batch mode, the control socket, port and config. */

@@ -5,7 +5,7 @@
 
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
-import { requireProject } from "../workspace/lookup.js";
+import { parseHost, requireProject, urlHost } from "../workspace/lookup.js";
 import type { Project, Workspace } from "../workspace/types.js";
 
 /** The level-3 endpoint every tradeops service host serves (the manifest names only levels 1 and 2). */
@@ -27,12 +27,6 @@ export interface TargetSelection {
   readonly skipped: { readonly project: string; readonly reason: string }[];
 }
 
-function hostOf(spec: string): string {
-  if (spec === "local") return "127.0.0.1";
-  const host = spec.replace(/^[^@]*@/, "").replace(/:\d+$/, "");
-  return host.includes(":") ? `[${host}]` : host;
-}
-
 function targetsOf(workspace: Workspace, environment: EnvironmentName, project: Project): HealthTarget[] | string {
   const target = workspace.targets[environment]?.[project.name];
   const port = target?.port ?? project.port;
@@ -41,7 +35,7 @@ function targetsOf(workspace: Workspace, environment: EnvironmentName, project: 
   const paths = { level1: project.health.path, level2: project.health.detailedPath, level3: DEEP_PATH };
   return hosts.map((h) => ({
     project: project.name,
-    url: `http://${hostOf(h)}:${port}`,
+    url: `http://${urlHost(parseHost(h))}:${port}`,
     remote: h !== "local",
     paths,
     timeoutMs: project.health.timeoutSeconds * 1000,

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureOk, sh } from "../../src/exec/command.js";
-import { createSshExecutor, parseHost } from "../../src/exec/ssh.js";
+import { createSshExecutor } from "../../src/exec/ssh.js";
 import { type Sshd, startSshd } from "../helpers/sshd.js";
 
 let sshd: Sshd;
@@ -23,16 +23,6 @@ afterAll(async () => {
 const env = () => ({ PATH: process.env.PATH, HOME: process.env.HOME });
 
 describe("the SSH executor", () => {
-  it("reads user, host and port as the manifest writes them", () => {
-    expect(parseHost("deploy@argo-prod.example.internal")).toEqual({
-      destination: "deploy@argo-prod.example.internal",
-    });
-    expect(parseHost("deploy@alpine-prod.example.internal:2222")).toEqual({
-      destination: "deploy@alpine-prod.example.internal",
-      port: 2222,
-    });
-  });
-
   it("runs argv with awkward arguments, a directory, variables and input, over one shared connection", async () => {
     const before = sshd.logins();
     const ssh = createSshExecutor({ host: sshd.host, configFile: sshd.clientConfig, baseEnv: env() });

@@ -145,7 +145,7 @@ describe("tradeops signals tail and export", () => {
     return { dir, store };
   }
 
-  it("tail prints the newest records, oldest first; --json prints JSON lines", async () => {
+  it("tail prints the newest records, oldest first; --json prints one document", async () => {
     const { dir } = await filled();
     const r = await cli(["signals", "tail", "-n", "3"], { cwd: dir });
     expect(r.code).toBe(0);
@@ -155,14 +155,10 @@ describe("tradeops signals tail and export", () => {
       expect.stringMatching(/^2025-01-11T00:00:00\.000Z {2}signal-lab {2}#1 /),
     ]);
     const json = await cli(["signals", "tail", "argo", "-n", "2", "--json"], { cwd: dir });
-    expect(
-      json.stdout
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l).seq),
-    ).toEqual([5, 6]);
+    // one document; NDJSON only with -f
+    expect(JSON.parse(json.stdout).records.map((r: { seq: number }) => r.seq)).toEqual([5, 6]);
     const bad = await cli(["signals", "tail", "-n", "many"], { cwd: dir });
-    expect([bad.code, bad.stderr.split("\n")[0]]).toEqual([64, 'error: --lines "many" is not a whole number.']);
+    expect([bad.code, bad.stderr.split("\n")[0]]).toEqual([64, 'error: --lines must be a whole number ≥ 0, got "many".']);
   });
 
   it("exports CSV whose rows re-hash to their hash column, within a time range", async () => {

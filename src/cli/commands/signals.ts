@@ -1,12 +1,13 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import { resolve } from "node:path";
-import { EXIT, TroError } from "../../errors.js";
+import { EXIT } from "../../errors.js";
 import { CSV_HEADER, parseTimeBound, recordToCsv, recordToJsonLine, recordToText } from "../../signals/export.js";
 import { followRecords, tailRecords } from "../../signals/follow.js";
 import { openSignalStoreAt, signalStoreLocation } from "../../signals/open.js";
 import type { ChainVerification, SignalStore } from "../../signals/types.js";
 import { requireProject } from "../../workspace/lookup.js";
 import { openFromRun } from "../context.js";
+import { linesFlag } from "../flags.js";
 import type { CommandRun, Handler } from "../program.js";
 
 /** Opens the environment's store for a command; a missing store is an error, never created by a reader. */
@@ -66,17 +67,18 @@ export const signalsVerifyCommand: Handler = async (run) => {
 };
 
 export const signalsTailCommand: Handler = async (run) => {
-  const lines = Number(run.opts.lines);
-  if (!Number.isInteger(lines) || lines < 0)
-    throw new TroError("TRO_ERR_USAGE", `--lines ${JSON.stringify(run.opts.lines)} is not a whole number.`, {
-      hint: "For example -n 50.",
-    });
+  const lines = linesFlag(run.opts.lines, 10);
   const { store, project } = await openStore(run, true);
+  // with --json: one document, or with -f one record per line (NDJSON)
   const print = (records: readonly Parameters<typeof recordToText>[0][]) => {
-    for (const r of records) run.out.line(run.globals.json ? recordToJsonLine(r) : recordToText(r));
+    for (const r of records) run.globals.json ? run.out.data(recordToJsonLine(r)) : run.out.line(recordToText(r));
   };
   return using(store, async () => {
     const shown = await tailRecords(store, { project, lines });
+    if (run.globals.json && !run.opts.follow) {
+      run.out.json({ ok: true, records: shown.map((r) => JSON.parse(recordToJsonLine(r))) });
+      return EXIT.ok;
+    }
     print(shown);
     if (!run.opts.follow) return EXIT.ok;
     const after = new Map<string, number>();
@@ -104,7 +106,7 @@ export const signalsExportCommand: Handler = async (run) => {
   return using(store, async () => {
     const output = run.opts.output ? resolve(run.io.cwd, String(run.opts.output)) : undefined;
     const fd = output ? openSync(output, "w") : undefined;
-    const emit = (text: string) => (fd === undefined ? run.out.line(text) : writeSync(fd, `${text}\n`));
+    const emit = (text: string) => (fd === undefined ? run.out.data(text) : writeSync(fd, `${text}\n`));
     let count = 0;
     try {
       if (csv) emit(CSV_HEADER);
