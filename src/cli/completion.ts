@@ -87,8 +87,10 @@ function optionValues(option: Option, position: Position, sources: CompletionSou
     if (command === "deploy" || command === "gates") return sources.environments();
     return [];
   }
+  if (name === "release" && position.command.name() === "rollback")
+    return sources.releases(position.positionals[0], environmentOnLine(position));
   if (name === "color") return ["blue", "green"];
-  if (name === "workspace" || name === "output" || name === "report" || name === "dir") return [];
+  // files, directories, dates, numbers: the shell's own completion does better
   return [];
 }
 

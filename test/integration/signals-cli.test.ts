@@ -158,7 +158,10 @@ describe("tradeops signals tail and export", () => {
     // one document; NDJSON only with -f
     expect(JSON.parse(json.stdout).records.map((r: { seq: number }) => r.seq)).toEqual([5, 6]);
     const bad = await cli(["signals", "tail", "-n", "many"], { cwd: dir });
-    expect([bad.code, bad.stderr.split("\n")[0]]).toEqual([64, 'error: --lines must be a whole number ≥ 0, got "many".']);
+    expect([bad.code, bad.stderr.split("\n")[0]]).toEqual([
+      64,
+      'error: --lines must be a whole number ≥ 0, got "many".',
+    ]);
   });
 
   it("exports CSV whose rows re-hash to their hash column, within a time range", async () => {
