@@ -48,7 +48,8 @@ async function freshDesk(): Promise<string> {
   return desk;
 }
 
-describe("development without credentials", () => {
+// measured: 1.5–7 s each on a quiet 2-core machine; the budget allows a loaded one
+describe("development without credentials", { timeout: 120_000 }, () => {
   it("secrets check --all and accounts check pass, and say what is not required and why", async () => {
     const desk = await freshDesk();
     const secrets = tradeops(desk, "secrets", "check", "--all", "--json");
@@ -89,7 +90,7 @@ describe("development without credentials", () => {
   });
 });
 
-describe("up", () => {
+describe("up", { timeout: 120_000 }, () => {
   async function up(desk: string, env: Record<string, string>, ...projects: string[]) {
     const child = spawn(process.execPath, [BIN, "up", ...projects], { cwd: desk, env: { ...emptyEnv(desk), ...env } });
     children.push(child);
