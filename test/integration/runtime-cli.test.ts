@@ -132,7 +132,7 @@ describe("tradeops backtest", () => {
 
 describe("tradeops serve refuses bad input before it starts anything", () => {
   it.each([
-    [["serve", "argo", "--port", "abc"], 64, "--port abc is not a number from 0 to 65535."],
+    [["serve", "argo", "--port", "abc"], 64, '--port must be a port number 0–65535, got "abc".'],
     [["serve", "argo", "--speed", "0"], 64, "--speed 0 is not a number above 0."],
     [["serve", "argo", "--mode", "fast"], 64, "fast"],
     [["serve", "argo", "--mode", "live"], 77, "Refused: live trading outside production (development)."],
@@ -189,13 +189,9 @@ describe("tradeops serve, halt and resume (real processes)", { timeout: 90_000 }
   }
 
   async function records(ws: string) {
-    const { stdout } = await cli(["--workspace", ws, "signals", "tail", "argo", "-n", "1000", "--json"]);
-    return stdout.trim()
-      ? stdout
-          .trim()
-          .split("\n")
-          .map((l) => JSON.parse(l))
-      : [];
+    const { stdout, code } = await cli(["--workspace", ws, "signals", "tail", "argo", "-n", "1000", "--json"]);
+    // before the first record the store does not exist yet: an error document
+    return code === 0 ? JSON.parse(stdout).records : [];
   }
 
   async function eventually<T>(probe: () => Promise<T | undefined>, ms = PROCESS_DEADLINE_MS): Promise<T> {
@@ -337,12 +333,9 @@ describe("tradeops serve against a broker paper account (a local Alpaca API)", {
   }
 
   const rejections = async (ws: string) => {
-    const { stdout } = await cli(["--workspace", ws, "signals", "tail", "argo", "-n", "500", "--json"]);
-    return stdout
-      .split("\n")
-      .filter((l) => l.startsWith('{"'))
-      .map((l) => JSON.parse(l))
-      .filter((r) => r.kind === "risk_rejection");
+    const { stdout, code } = await cli(["--workspace", ws, "signals", "tail", "argo", "-n", "500", "--json"]);
+    const records: { kind: string }[] = code === 0 ? JSON.parse(stdout).records : [];
+    return records.filter((r) => r.kind === "risk_rejection");
   };
 
   it("in development with nobody at the machine, the idle pause holds every order: none reaches the broker", async () => {
