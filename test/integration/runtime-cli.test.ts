@@ -188,7 +188,9 @@ describe("tradeops serve, halt and resume (real processes)", { timeout: 90_000 }
     return { ws, child, exited, line, log: () => log };
   }
 
-  async function records(ws: string) {
+  async function records(
+    ws: string,
+  ): Promise<{ kind: string; payload: Record<string, unknown>; [k: string]: unknown }[]> {
     const { stdout, code } = await cli(["--workspace", ws, "signals", "tail", "argo", "-n", "1000", "--json"]);
     // before the first record the store does not exist yet: an error document
     return code === 0 ? JSON.parse(stdout).records : [];

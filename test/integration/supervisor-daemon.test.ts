@@ -3,9 +3,11 @@
  * and only once, idempotent starts, socket permissions, `--wait-healthy`, and a supervisor SIGKILLed and
  * replaced by one that adopts the running services without starting a second copy.
  */
+
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { SUPERVISOR_MARKER, supervisorMarker } from "../../src/supervisor/command.js";
 import { findProcessesWithEnv } from "../../src/supervisor/process-info.js";
 import { copyWorkspace } from "../helpers/cli.js";
 import {
@@ -87,7 +89,8 @@ describe("the background supervisor", () => {
     expect(b.code, b.stderr).toBe(0);
     expect(`${a.stdout}${b.stdout}`).toContain("alpine-backend is healthy");
     expect(supervisorsOf(stateDir)).toHaveLength(1);
-    expect(findProcessesWithEnv("TRADEOPS_INSTANCE", "alpine-backend")).toHaveLength(1);
+    // this supervisor's alpine-backend (other tests run the desk's alpine-backend at the same time)
+    expect(findProcessesWithEnv(SUPERVISOR_MARKER, supervisorMarker(stateDir, "alpine-backend"))).toHaveLength(1);
     // access control: the socket is its owner's only
     expect(statSync(join(stateDir, "supervisor.sock")).mode & 0o777).toBe(0o600);
     expect(statSync(stateDir).mode & 0o777).toBe(0o700);

@@ -96,8 +96,11 @@ describe("service host over real HTTP", () => {
       const d = track(deskHost({ port }));
       const error = (await d.host.start().catch((e: unknown) => e)) as Error & { hint?: string };
       expect(isTroError(error) && error.code).toBe("TRO_ERR_SERVICE_START");
-      expect(error.message).toBe(`service argo cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
-      expect(error.hint).toContain("Another process uses the port");
+      // the holder is named: here, this very test process
+      expect(error.message).toContain(
+        `service argo cannot listen on 127.0.0.1:${port} (EADDRINUSE: pid ${process.pid} holds it, `,
+      );
+      expect(error.hint).toBe(`Stop pid ${process.pid}, or run on another port with --port N (0: any free port).`);
       expect(d.host.state).toBe("stopped");
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
