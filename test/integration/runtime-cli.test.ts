@@ -336,7 +336,7 @@ describe("tradeops serve against a broker paper account (a local Alpaca API)", {
 
   const rejections = async (ws: string) => {
     const { stdout, code } = await cli(["--workspace", ws, "signals", "tail", "argo", "-n", "500", "--json"]);
-    const records: { kind: string }[] = code === 0 ? JSON.parse(stdout).records : [];
+    const records: { kind: string; payload: unknown }[] = code === 0 ? JSON.parse(stdout).records : [];
     return records.filter((r) => r.kind === "risk_rejection");
   };
 
@@ -347,7 +347,7 @@ describe("tradeops serve against a broker paper account (a local Alpaca API)", {
       const list = await rejections(s.ws);
       return list.length ? list : undefined;
     });
-    expect(refused[0].payload).toMatchObject({
+    expect(refused[0]!.payload).toMatchObject({
       rule: "paused",
       reason: "auto-execution paused: none of cursor, code is running",
     });
