@@ -7,6 +7,8 @@ export interface AjvError {
   readonly keyword: string;
   readonly params: Record<string, unknown>;
   readonly message?: string;
+  /** set by Ajv on the errors of a `propertyNames` subschema: the key that failed, not its value */
+  readonly propertyName?: string;
 }
 
 export interface SchemaIssue {
@@ -41,7 +43,18 @@ export function ajvIssues(errors: readonly AjvError[], schema?: JsonSchema): Sch
     kept = kept.filter((e) => !inside.includes(e) || (fitting.length === 1 && branchOf(e) === fitting[0]));
     if (fitting.length === 1) kept = kept.filter((e) => e !== union);
   }
-  return kept.map((e) => issue(e, schema));
+  // a key name that fails `propertyNames` is one problem about that key: the subschema's own errors describe the
+  // object (Ajv points them at it), and would read as if the whole mapping were the wrong value
+  kept = kept.filter((e) => e.propertyName === undefined);
+  return kept.map((e) => (e.keyword === "propertyNames" ? nameIssue(e) : issue(e, schema)));
+}
+
+function nameIssue(error: AjvError): SchemaIssue {
+  return {
+    path: [...pointer(error.instancePath), String(error.params.propertyName)],
+    kind: "unknown",
+    message: "unknown key",
+  };
 }
 
 function issue(error: AjvError, schema?: JsonSchema): SchemaIssue {

@@ -69,6 +69,9 @@ export function propertyNames(schemas: readonly JsonSchema[], root: JsonSchema):
   const names = new Set<string>();
   for (const schema of schemas.flatMap((s) => branches(s, root))) {
     if (isSchema(schema.properties)) for (const name of Object.keys(schema.properties)) names.add(name);
+    // keys limited by `propertyNames: { enum }` (policies per environment) are known keys too
+    const allowed = isSchema(schema.propertyNames) ? schema.propertyNames.enum : undefined;
+    if (Array.isArray(allowed)) for (const name of allowed) if (typeof name === "string") names.add(name);
   }
   return [...names];
 }
