@@ -13,11 +13,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { copyWorkspace } from "../helpers/cli.js";
+import { killTargetProcesses } from "../helpers/deploy-desk.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const BIN = join(ROOT, "bin/tradeops.js");
 const FIXTURES = join(ROOT, "test/fixtures/docs");
-const PAGES = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const PAGES = [
+  "README.md",
+  ...readdirSync(join(ROOT, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
+];
 
 interface Example {
   readonly line: number;
@@ -32,7 +38,7 @@ interface Block {
 }
 
 /** The console blocks of a page and the tradeops commands in them, with the exit code each must give. */
-export function parsePage(text: string): Block[] {
+function parsePage(text: string): Block[] {
   const lines = text.split("\n");
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -137,7 +143,9 @@ describe("every documented command runs as its page says", () => {
           for (const example of block.examples) {
             const { code, output } = run(example.command, cwd);
             if (code !== example.exit)
-              failures.push(`${page}:${example.line}: $ ${example.command}\n  exit ${code}, the page says ${example.exit}\n${output}`);
+              failures.push(
+                `${page}:${example.line}: $ ${example.command}\n  exit ${code}, the page says ${example.exit}\n${output}`,
+              );
           }
         }
         expect(failures.join("\n\n")).toBe("");
@@ -147,6 +155,11 @@ describe("every documented command runs as its page says", () => {
             cwd: dir,
             env: gitEnv(dir),
           });
+          // what a page deployed to a local target (releases, their supervisors, the front proxy) runs detached
+          const targets = join(dir, ".tradeops/targets");
+          if (existsSync(targets))
+            for (const env of readdirSync(targets))
+              for (const project of readdirSync(join(targets, env))) killTargetProcesses(join(targets, env, project));
           rmSync(dir, { recursive: true, force: true });
         }
       }
