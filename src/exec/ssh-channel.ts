@@ -19,7 +19,8 @@ const CHANNEL_GRACE_MS = 10_000;
  */
 const HOST_PROGRAM = `
 const { spawn } = require("child_process");
-const reply = (m) => process.stdout.write(JSON.stringify(m) + "\\n");
+const out = process.stdout;
+const reply = (m) => out.write(JSON.stringify(m) + "\\n");
 const run = (m) => {
   const started = Date.now();
   const out = [], err = [];
@@ -49,7 +50,7 @@ process.stdin.on("data", (d) => {
     if (line) run(JSON.parse(line));
   }
 });
-process.stdin.on("end", () => process.exit(0));
+process.stdin.on("end", () => process.stdin.destroy()); // then node ends once no command runs
 reply({ ready: true });
 `;
 
