@@ -56,7 +56,8 @@ function write(value: unknown, path: string | undefined, depth: number): string 
       throw new CanonicalJsonError(path ?? "", `is a ${typeof value}, which JSON cannot hold`);
   }
   if (value === null) return "null";
-  if (depth >= MAX_DEPTH) throw new CanonicalJsonError(path ?? "", `nests deeper than ${MAX_DEPTH} levels (or is circular)`);
+  if (depth >= MAX_DEPTH)
+    throw new CanonicalJsonError(path ?? "", `nests deeper than ${MAX_DEPTH} levels (or is circular)`);
   if (Array.isArray(value)) {
     let out = "[";
     for (let i = 0; i < value.length; i++) {
