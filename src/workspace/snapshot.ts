@@ -4,7 +4,6 @@
  * build of tradeops, and what every path the rules looked at was; a command whose manifest has not changed loads it
  * without the parser and the validator. Off unless the CLI (or a caller) turns it on; failures only cost speed.
  */
-import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, type Stats, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Workspace } from "./types.js";
@@ -49,8 +48,18 @@ interface Snapshot {
 }
 
 const stampOf = (stat: Stats) => `${stat.mtimeMs}:${stat.ctimeMs}:${stat.size}:${stat.ino}`;
-const fileFor = (dir: string, manifestPath: string) =>
-  join(dir, `${createHash("sha256").update(manifestPath).digest("hex").slice(0, 32)}.json`);
+/** A file name per manifest path: two FNV-1a hashes (node:crypto alone would cost more to load than the rest);
+ * the snapshot names its path too, so a collision only costs a miss. */
+function fileFor(dir: string, manifestPath: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < manifestPath.length; i++) {
+    const c = manifestPath.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x5bd1e995) >>> 0;
+  }
+  return join(dir, `${a.toString(16).padStart(8, "0")}${b.toString(16).padStart(8, "0")}.json`);
+}
 
 /** The validated workspace of an unchanged manifest (without `locate`, which the caller supplies), if kept. */
 export function readSnapshot(manifestPath: string, stat: Stats): Omit<Workspace, "locate"> | undefined {
