@@ -85,6 +85,12 @@ export function openChannel(
   let nextId = 1;
   let open = false;
   let dead = false;
+  // an idle channel does not keep this process alive (as the backgrounded master does not): a caller that never
+  // closes its executor still exits; a command waiting for its answer does keep it alive
+  const hold = (busy: boolean) => {
+    for (const handle of [child, child.stdout, child.stdin] as ({ ref(): void; unref(): void } | null)[])
+      busy ? handle?.ref() : handle?.unref();
+  };
   return new Promise((resolveOpen) => {
     const giveUp = setTimeout(() => {
       child.kill("SIGKILL");
@@ -117,6 +123,7 @@ export function openChannel(
         if (message.ready && !open) {
           open = true;
           clearTimeout(giveUp);
+          hold(false);
           resolveOpen(channel);
           continue;
         }
@@ -124,6 +131,7 @@ export function openChannel(
         if (!p) continue;
         clearTimeout(p.timer);
         pending.delete(message.id!);
+        if (!pending.size) hold(false);
         p.resolve({
           code: message.code ?? 1,
           stdout: clip(message.stdout ?? ""),
@@ -153,6 +161,7 @@ export function openChannel(
             resolve({ code: TIMEOUT_EXIT, stdout: "", stderr: "no answer from the host\n", durationMs: timeoutMs });
           }, timeoutMs + CHANNEL_GRACE_MS);
           pending.set(id, { resolve, timer, started });
+          hold(true);
           const input =
             command.input === undefined || command.input.length === 0
               ? undefined
