@@ -1,5 +1,7 @@
 // Runs the benchmarks in bench/ (`npm run bench`, or `npm run bench -- cold-start` for those whose name
-// contains the filter), prints a summary and writes every result to bench/results/latest.json.
+// contains the filter), prints a summary, writes each benchmark's result to its own bench/results/<name>.json (a
+// filtered run replaces only the files of the benchmarks it ran) and the whole run to bench/results/latest.json.
+// `npm run bench:figures` regenerates the figures table of bench/README.md from the per-benchmark files.
 //
 // Benchmarks document speed; they do not gate. A missed target prints MISSED and the run still exits 0.
 // A benchmark that cannot measure (it throws: the command under test failed, a dependency is missing)
@@ -54,8 +56,11 @@ for (const file of selected) {
   try {
     const mod = await import(pathToFileURL(join(benchDir, file)).href);
     if (typeof mod.run !== "function") throw new Error(`${file} does not export run({ log })`);
+    const before = loadavg().map((n) => Math.round(n * 100) / 100);
     const result = await mod.run({ log });
-    results.push({ file, ...result, seconds: seconds(started) });
+    const entry = { file, ...result, seconds: seconds(started) };
+    results.push(entry);
+    writeOwnResult(id, entry, before);
   } catch (error) {
     log(`ERROR: ${error?.stack ?? error}`);
     results.push({ file, name: id, pass: false, error: String(error?.message ?? error), seconds: seconds(started) });
@@ -92,6 +97,23 @@ if (missed.length)
 if (errors.length) {
   console.log(`ERROR: ${errors.map((r) => r.name).join(", ")} could not be measured`);
   process.exit(1);
+}
+
+/** One benchmark's result with the machine, commit and load it was measured at, in bench/results/<id>.json. */
+function writeOwnResult(id, result, loadBefore) {
+  mkdirSync(resultsDir, { recursive: true });
+  const own = {
+    date: new Date().toISOString(),
+    commit: gitDescribe(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    extraCaCerts: Boolean(process.env.NODE_EXTRA_CA_CERTS),
+    loadavg: { before: loadBefore, after: loadavg().map((n) => Math.round(n * 100) / 100) },
+    result,
+  };
+  writeFileSync(join(resultsDir, `${id}.json`), `${JSON.stringify(own, null, 2)}\n`);
 }
 
 function ensureBuilt() {

@@ -1,7 +1,8 @@
 // Signal log (SPEC §14): append speed with the hash chain against plain inserts of the same rows, and verify speed
 // against raw SHA-256 over the same bytes, on SQLite (durable: WAL, synchronous=FULL) and on a real PostgreSQL 15
-// started for this run in a temporary directory. Targets: ≥ 100,000 records/s appended on SQLite; verify ≥ 80% of
-// raw SHA-256 speed.
+// started for this run in a temporary directory. Targets: SQLite append ≥ 100,000 records/s and ≥ 0.7× plain
+// inserts, verify ≥ 0.8× one-shot SHA-256; PostgreSQL append ≥ 0.95× plain inserts, verify ≥ 0.5× SHA-256.
+// Durability is never lowered for speed: both sides run as shipped (WAL + synchronous=FULL; synchronous_commit=on).
 //
 // - chain append: SignalStore.append() of payload objects in batches (validation, canonical JSON, SHA-256 chain,
 //   head check and update, one transaction per batch);
@@ -31,7 +32,10 @@ const PG_RECORDS = Number(process.env.BENCH_SIGNALS_PG) || 50_000;
 const ROUNDS = 3;
 const BATCH = Number(process.env.BENCH_SIGNALS_BATCH) || 1_000;
 const APPEND_TARGET = 100_000;
-const VERIFY_TARGET = 0.8;
+/** ratio targets against the same-run baselines */
+const TARGETS = { sqliteAppend: 0.7, sqliteVerify: 0.8, pgAppend: 0.95, pgVerify: 0.5 };
+const DURABILITY =
+  "durability as shipped: SQLite WAL + synchronous=FULL on both sides; PostgreSQL synchronous_commit=on; one transaction per batch";
 const PG_BIN = "/usr/lib/postgresql/15/bin";
 
 const COLUMNS = "environment, project, seq, time, release, config_hash, strategy, kind, payload, prev_hash, hash";
@@ -61,11 +65,16 @@ function batchOf(n, offset) {
 
 const perSecond = (count, ms) => Math.round(count / (ms / 1000));
 
-/** Appends `total` records to one chain in batches; records/s. */
+/**
+ * Appends `total` records to one chain in batches; records/s. The caller's objects are built before the clock
+ * starts, as the plain insert's rows are: both sides time only what the store does with them.
+ */
 async function timeChainAppend(store, project, total) {
-  const started = performance.now();
+  const batches = [];
   for (let done = 0; done < total; done += BATCH)
-    await store.append(batchOf(Math.min(BATCH, total - done), done).map((r) => ({ ...r, project })));
+    batches.push(batchOf(Math.min(BATCH, total - done), done).map((r) => ({ ...r, project })));
+  const started = performance.now();
+  for (const batch of batches) await store.append(batch);
   return perSecond(total, performance.now() - started);
 }
 
@@ -114,6 +123,11 @@ function rawHashRates(lib, rows) {
     h.digest();
   });
   return { oneShot, createHash: createHashRate, stream, bytesPerRecord: Math.round(bytes / buffers.length) };
+}
+
+/** records/s as MB/s of encoded record bytes */
+function mbps(rate, bytesPerRecord) {
+  return Math.round((rate * bytesPerRecord) / 1e5) / 10;
 }
 
 /** Verifies the first measured chain three times; the best records/s. */
@@ -260,30 +274,52 @@ export async function run({ log }) {
   const library = process.env.BENCH_LIBRARY ?? join(root, "dist/index.js");
   const lib = await import(pathToFileURL(library).href);
   if (typeof lib.openSignalStoreAt !== "function") throw new Error(`${library} does not export the signal log`);
+  log(DURABILITY);
   const sqlite = await benchSqlite(lib, log);
   const postgres = await benchPostgres(lib, log);
   const ratio = (a, b) => Math.round((a / b) * 1000) / 1000;
-  const verifyRatio = ratio(sqlite.verify, sqlite.raw.oneShot);
-  const pass = sqlite.append >= APPEND_TARGET && verifyRatio >= VERIFY_TARGET;
+  const r = {
+    sqliteAppend: ratio(sqlite.append, sqlite.plainInsert),
+    sqliteVerify: ratio(sqlite.verify, sqlite.raw.oneShot),
+    pgAppend: ratio(postgres.append, postgres.plainInsert),
+    pgVerify: ratio(postgres.verify, postgres.raw.oneShot),
+  };
+  const label = {
+    sqliteAppend: "sqlite append vs plain insert",
+    sqliteVerify: "sqlite verify vs one-shot SHA-256",
+    pgAppend: "postgres append vs plain insert",
+    pgVerify: "postgres verify vs one-shot SHA-256",
+  };
+  const mb = (store, rate) => `${mbps(rate, store.raw.bytesPerRecord)} MB/s`;
   const notes = [
-    `sqlite append ${sqlite.append}/s with the chain vs ${sqlite.plainInsert}/s plain (×${ratio(sqlite.append, sqlite.plainInsert)})`,
-    `sqlite verify ${sqlite.verify}/s vs raw SHA-256 ${sqlite.raw.oneShot}/s one-shot (×${verifyRatio}), ${sqlite.raw.createHash}/s createHash (×${ratio(sqlite.verify, sqlite.raw.createHash)})`,
-    `postgres append ${postgres.append}/s with the chain vs ${postgres.plainInsert}/s plain (×${ratio(postgres.append, postgres.plainInsert)})`,
-    `postgres verify ${postgres.verify}/s vs raw SHA-256 ${postgres.raw.oneShot}/s one-shot (×${ratio(postgres.verify, postgres.raw.oneShot)}), ${postgres.raw.createHash}/s createHash (×${ratio(postgres.verify, postgres.raw.createHash)})`,
+    DURABILITY,
+    `sqlite append ${sqlite.append}/s (${mb(sqlite, sqlite.append)}) with the chain vs ${sqlite.plainInsert}/s (${mb(sqlite, sqlite.plainInsert)}) plain (×${r.sqliteAppend}, target ×${TARGETS.sqliteAppend})`,
+    `sqlite verify ${sqlite.verify}/s (${mb(sqlite, sqlite.verify)}) vs raw SHA-256 ${sqlite.raw.oneShot}/s (${mb(sqlite, sqlite.raw.oneShot)}) one-shot (×${r.sqliteVerify}, target ×${TARGETS.sqliteVerify}), ${sqlite.raw.createHash}/s createHash`,
+    `postgres append ${postgres.append}/s (${mb(postgres, postgres.append)}) with the chain vs ${postgres.plainInsert}/s (${mb(postgres, postgres.plainInsert)}) plain (×${r.pgAppend}, target ×${TARGETS.pgAppend}); 3 round trips per batch on each side`,
+    `postgres verify ${postgres.verify}/s (${mb(postgres, postgres.verify)}) vs raw SHA-256 ${postgres.raw.oneShot}/s (${mb(postgres, postgres.raw.oneShot)}) one-shot (×${r.pgVerify}, target ×${TARGETS.pgVerify})`,
   ];
-  const missed = [];
+  const missed = Object.keys(TARGETS)
+    .filter((k) => r[k] < TARGETS[k])
+    .map((k) => `${label[k]} ×${r[k]} < ×${TARGETS[k]}`);
   if (sqlite.append < APPEND_TARGET) missed.push(`sqlite append ${sqlite.append}/s < ${APPEND_TARGET}/s`);
-  if (verifyRatio < VERIFY_TARGET)
-    missed.push(`sqlite verify at ×${verifyRatio} of raw one-shot SHA-256 < ×${VERIFY_TARGET}`);
   return {
     name: "signals",
-    target: `SQLite durable append ≥ ${APPEND_TARGET.toLocaleString("en-US")} records/s; verify ≥ ${VERIFY_TARGET * 100}% of raw SHA-256`,
-    baseline: { label: "sqlite plain insert", value: sqlite.plainInsert, unit: "records/s" },
-    measured: { label: "sqlite chain append", value: sqlite.append, unit: "records/s" },
-    ratio: ratio(sqlite.append, sqlite.plainInsert),
-    pass,
+    target: `SQLite append ≥ ${APPEND_TARGET.toLocaleString("en-US")} records/s and ≥ ×${TARGETS.sqliteAppend} plain, verify ≥ ×${TARGETS.sqliteVerify} SHA-256; PostgreSQL append ≥ ×${TARGETS.pgAppend} plain, verify ≥ ×${TARGETS.pgVerify}`,
+    unit: "records/s",
+    baseline: { label: "sqlite plain insert", median: sqlite.plainInsert },
+    measured: { label: "sqlite chain append", median: sqlite.append },
+    ratio: r.sqliteAppend,
+    pass: missed.length === 0,
     missedBy: missed.join("; ") || undefined,
     notes,
-    details: { batch: BATCH, records: { sqlite: SQLITE_RECORDS, postgres: PG_RECORDS }, sqlite, postgres },
+    details: {
+      durability: DURABILITY,
+      batch: BATCH,
+      records: { sqlite: SQLITE_RECORDS, postgres: PG_RECORDS },
+      ratios: r,
+      targets: TARGETS,
+      sqlite,
+      postgres,
+    },
   };
 }

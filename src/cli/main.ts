@@ -6,6 +6,7 @@ import { type Command, CommanderError } from "commander";
 import { EXIT, formatProblem, isTroError } from "../errors.js";
 import { type CliIO, type GlobalOptions, Output } from "./io.js";
 import { buildProgram } from "./program.js";
+import { enableSnapshots } from "./snapshots.js";
 
 declare const __TRADEOPS_VERSION__: string | undefined;
 export const VERSION = typeof __TRADEOPS_VERSION__ === "string" ? __TRADEOPS_VERSION__ : "0.0.0-dev";
@@ -127,6 +128,7 @@ export async function main(): Promise<void> {
   const { hostname } = await import("node:os");
   // the AWS SDK's notice about its own future Node support would land in the middle of command output
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  enableSnapshots(process.env, VERSION);
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "EPIPE") process.exit(EXIT.ok);

@@ -35,26 +35,29 @@ function quoteKey(key: string): string {
   return quoted;
 }
 
-function child(path: string, key: string | number): string {
+/** A child's path; none while writing fast (paths are worked out again only for a value that fails). */
+function child(path: string | undefined, key: string | number): string | undefined {
+  if (path === undefined) return undefined;
   return typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key;
 }
 
-function write(value: unknown, path: string, depth: number): string {
+function write(value: unknown, path: string | undefined, depth: number): string {
   switch (typeof value) {
     case "string":
       return quote(value);
     case "number":
-      if (!Number.isFinite(value)) throw new CanonicalJsonError(path, `is not a finite number (${value})`);
+      if (!Number.isFinite(value)) throw new CanonicalJsonError(path ?? "", `is not a finite number (${value})`);
       return String(value);
     case "boolean":
       return value ? "true" : "false";
     case "object":
       break;
     default:
-      throw new CanonicalJsonError(path, `is a ${typeof value}, which JSON cannot hold`);
+      throw new CanonicalJsonError(path ?? "", `is a ${typeof value}, which JSON cannot hold`);
   }
   if (value === null) return "null";
-  if (depth >= MAX_DEPTH) throw new CanonicalJsonError(path, `nests deeper than ${MAX_DEPTH} levels (or is circular)`);
+  if (depth >= MAX_DEPTH)
+    throw new CanonicalJsonError(path ?? "", `nests deeper than ${MAX_DEPTH} levels (or is circular)`);
   if (Array.isArray(value)) {
     let out = "[";
     for (let i = 0; i < value.length; i++) {
@@ -90,5 +93,11 @@ function write(value: unknown, path: string, depth: number): string {
  */
 export function canonicalJson(value: unknown): string {
   if (value === undefined) throw new CanonicalJsonError("", "is undefined");
-  return write(value, "", 0);
+  try {
+    return write(value, undefined, 0);
+  } catch (error) {
+    // written again with paths, for the message: where in the value it went wrong
+    if (error instanceof CanonicalJsonError) return write(value, "", 0);
+    throw error;
+  }
 }

@@ -1,16 +1,25 @@
 /** Rules the schema alone cannot express: references between keys, files that must exist, unsafe combinations. */
-import { existsSync, statSync } from "node:fs";
+
 import { relative, resolve } from "node:path";
 import type { EnvironmentName } from "../environment/names.js";
 import type { Problem } from "../errors.js";
 import type { KeyPath, StructuredDocument } from "../validation/document.js";
 import { didYouMean } from "../validation/suggest.js";
+import { type PathKind, pathKind } from "./snapshot.js";
 import type { Workspace } from "./types.js";
 
 export function checkWorkspaceRules(
   ws: Workspace,
   doc: StructuredDocument,
+  /** records every path looked at and what it was, so that a snapshot of the result knows when it goes stale */
+  seen?: Map<string, PathKind>,
 ): { errors: Problem[]; warnings: Problem[] } {
+  const kind = (path: string): PathKind => {
+    const found = pathKind(path);
+    seen?.set(path, found);
+    return found;
+  };
+  const existsSync = (path: string) => kind(path) !== "none";
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
   const at = (path: KeyPath, message: string, extra: Partial<Problem> = {}): Problem => {
@@ -65,7 +74,7 @@ export function checkWorkspaceRules(
   const ports = new Map<number, string>();
   for (const project of Object.values(ws.projects)) {
     const base: KeyPath = ["projects", project.name];
-    if (!existsSync(project.dir) || !statSync(project.dir).isDirectory()) {
+    if (kind(project.dir) !== "dir") {
       errors.push(at([...base, "path"], `project directory ${project.path} does not exist`));
     }
     for (const [i, other] of (ws.manifest.projects[project.name]?.coupledWith ?? []).entries()) {

@@ -47,6 +47,31 @@ describe("the SSH executor", () => {
     }
   });
 
+  it("kills a command at its timeout (124) and keeps serving the next, concurrent ones; also without the channel", async () => {
+    for (const channel of [true, false]) {
+      const ssh = createSshExecutor({ host: sshd.host, configFile: sshd.clientConfig, baseEnv: env(), channel });
+      try {
+        if (channel) {
+          // the host kills the command's process group (without the channel only the local ssh client is killed)
+          const started = Date.now();
+          const slow = await ssh.run({ argv: ["sleep", "30"], timeoutMs: 500 });
+          expect(slow.code).toBe(124);
+          expect(Date.now() - started).toBeLessThan(15_000);
+        }
+        const next = ensureOk(await ssh.run({ argv: sh('printf "%s" "$1"; cat', "after"), input: "!" }), "echo", ssh);
+        expect(next.stdout).toBe("after!");
+        const both = await Promise.all([1, 2, 3].map((n) => ssh.run({ argv: ["sh", "-c", `echo ${n}; exit ${n}`] })));
+        expect(both.map((r) => [r.code, r.stdout])).toEqual([
+          [1, "1\n"],
+          [2, "2\n"],
+          [3, "3\n"],
+        ]);
+      } finally {
+        await ssh.close();
+      }
+    }
+  });
+
   it("uploads atomically and forwards a loopback port of the host", async () => {
     const ssh = createSshExecutor({ host: sshd.host, configFile: sshd.clientConfig, baseEnv: env() });
     const server = createServer((_, res) => res.end("through the tunnel"));

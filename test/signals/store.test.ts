@@ -54,6 +54,27 @@ describe.each(BACKENDS)("signal store on %s", (name) => {
     ]);
   });
 
+  it("stores text that SQL or the shell would read specially, and project names with quotes, unchanged", async () => {
+    backend = await freshBackend(name);
+    const store = await backend.open();
+    const awkward = { quote: "it's", backslash: "C:\\path\\n", dollars: "$1 $2::json $$", unicode: "€ 株 😀" };
+    const inputs = ["o'brien", "lab"].flatMap((project) => [
+      { project, kind: "signal" as const, strategy: "x'y", payload: awkward },
+      { project, kind: "signal" as const, payload: { n: 2 } },
+    ]);
+    const records = await store.append(inputs);
+    expect(records.map((r) => [r.project, r.seq])).toEqual([
+      ["o'brien", 1],
+      ["o'brien", 2],
+      ["lab", 1],
+      ["lab", 2],
+    ]);
+    expect(JSON.parse(records[0]!.payload)).toEqual(awkward);
+    expect(await all(store.read({ project: "o'brien" }))).toEqual(records.slice(0, 2));
+    expect((await store.append(inputs.slice(0, 1)))[0]!.seq).toBe(3);
+    expect((await store.verify()).ok).toBe(true);
+  });
+
   it("keeps environments apart in one database", async () => {
     backend = await freshBackend(name);
     const dev = await backend.open({ environment: "development" });

@@ -7,7 +7,7 @@
 import type { Pool, PoolClient } from "pg";
 import { TroError } from "../../errors.js";
 import { type Backend, type PruneOutcome, type PruneRequest, recordFromRow } from "../backend.js";
-import { chainRecords, type PreparedInput } from "../prepare.js";
+import { chainRecords } from "../prepare.js";
 import type { ChainKey, ChainTip, Durability, SignalRecord } from "../types.js";
 import { PG_CONNECT_TIMEOUT_MS, pgStoreError } from "./errors.js";
 import { SQL } from "./queries.js";
@@ -37,9 +37,16 @@ function chainBroken(key: ChainKey, detail: string): TroError {
   );
 }
 
+type TipRow = [string | null, string | null, string | null, string | null];
+
 async function lockedTip(client: PoolClient, key: ChainKey): Promise<ChainTip | undefined> {
   const row = (await client.query({ text: SQL.tipAndAnchor, values: [key.environment, key.project], rowMode: "array" }))
-    .rows[0] as [string | null, string | null, string | null, string | null];
+    .rows[0] as TipRow;
+  return checkedTip(key, row);
+}
+
+/** The tip after checking it against the recorded head (both read after the chain's lock). */
+function checkedTip(key: ChainKey, row: TipRow): ChainTip | undefined {
   const [tipSeq, tipHash, headSeq, headHash] = row;
   if (headSeq === null && tipSeq !== null) throw chainBroken(key, `records up to ${tipSeq} but no head`);
   if (headSeq !== null && (headSeq !== tipSeq || headHash !== tipHash))
@@ -47,12 +54,14 @@ async function lockedTip(client: PoolClient, key: ChainKey): Promise<ChainTip | 
   return tipSeq === null ? undefined : { seq: Number(tipSeq), hash: tipHash! };
 }
 
-async function insertAll(client: PoolClient, records: readonly SignalRecord[]): Promise<void> {
+function insertAll(client: PoolClient, records: readonly SignalRecord[]): Promise<unknown> {
+  const queued: Promise<unknown>[] = [];
   for (let i = 0; i < records.length; i += INSERT_CHUNK) {
     const chunk = records.slice(i, i + INSERT_CHUNK);
     const last = chunk[chunk.length - 1]!;
-    await client.query(SQL.insert, [JSON.stringify(chunk), last.environment, last.project, last.seq, last.hash]);
+    queued.push(client.query(SQL.insert, [JSON.stringify(chunk), last.environment, last.project, last.seq, last.hash]));
   }
+  return Promise.all(queued);
 }
 
 /**
@@ -118,17 +127,44 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
     kind: "postgres",
     location: `postgres:${options.display}`,
     append: (environment, byProject) =>
-      transaction("append to", async (client) => {
+      withClient("append to", async (client) => {
+        // three round trips, as a plain insert takes: BEGIN, the locks in a fixed order and every tip and head read
+        // after them in one; the INSERT of each chain's records (one JSON parameter) and moving its head; COMMIT
         const projects = [...byProject.keys()];
-        for (const project of [...projects].sort()) await lock(client, { environment, project });
-        const out: SignalRecord[] = [];
-        for (const project of projects) {
-          const inputs = byProject.get(project) as readonly PreparedInput[];
-          const records = chainRecords(environment, await lockedTip(client, { environment, project }), inputs);
-          await insertAll(client, records);
-          for (const r of records) out.push(r);
+        const literal = (values: readonly string[]) => (sql: string) =>
+          sql.replace(/\$(\d)/g, (_, n: string) => values[Number(n) - 1]!);
+        const key = (project: string) => client.escapeLiteral(`${environment}/${project}`);
+        const env = client.escapeLiteral(environment);
+        const opening = [
+          "BEGIN",
+          ...(options.durability === "relaxed" ? ["SET LOCAL synchronous_commit = off"] : []),
+          ...[...projects].sort().map((p) => `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, hashtext(${key(p)}))`),
+          ...projects.map((p) => literal([env, client.escapeLiteral(p)])(SQL.tipAndAnchor)),
+        ];
+        const inserts: Promise<unknown>[] = [];
+        try {
+          const results = await client.query({ text: opening.join(";\n"), rowMode: "array" });
+          const tips = (results as unknown as { rows: unknown[][] }[]).slice(-projects.length);
+          const out: SignalRecord[] = [];
+          projects.forEach((project, i) => {
+            const row = tips[i]!.rows[0] as TipRow;
+            const records = chainRecords(
+              environment,
+              checkedTip({ environment, project }, row),
+              byProject.get(project)!,
+            );
+            // queued on the connection without waiting for each other
+            inserts.push(insertAll(client, records));
+            for (const r of records) out.push(r);
+          });
+          await Promise.all(inserts);
+          await client.query("COMMIT");
+          return out;
+        } catch (error) {
+          await Promise.allSettled(inserts);
+          await client.query("ROLLBACK").catch(() => undefined);
+          throw error;
         }
-        return out;
       }),
     tip: (key) =>
       withClient("read", async (client) => {

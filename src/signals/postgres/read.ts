@@ -56,15 +56,24 @@ export function pgReader(client: PoolClient): ChainReader {
       return row ? { seq: Number(row[0]), hash: row[1] as string } : undefined;
     },
     async *encoded(key) {
-      let after = 0;
-      for (;;) {
-        const page = (await rows(SQL.encoded, [key.environment, key.project, after, VERIFY_PAGE])).map(
-          (r) => r[0] as string,
-        );
-        if (!page.length) return;
-        yield page;
-        const last = page[page.length - 1]!;
-        after = Number(last.slice(64 + SEQ_AT, last.indexOf("\n", 64 + SEQ_AT)));
+      // the next page is asked for before this one is hashed, so the server reads while the caller hashes
+      const page = (after: number) =>
+        client
+          .query({ text: SQL.encoded, values: [key.environment, key.project, after, VERIFY_PAGE], rowMode: "array" })
+          .then((result) => (result.rows as [string][]).map((r) => r[0]));
+      let next = page(0);
+      try {
+        for (;;) {
+          const current = await next;
+          if (!current.length) return;
+          const last = current[current.length - 1]!;
+          if (current.length === VERIFY_PAGE)
+            next = page(Number(last.slice(64 + SEQ_AT, last.indexOf("\n", 64 + SEQ_AT))));
+          else next = Promise.resolve([]);
+          yield current;
+        }
+      } finally {
+        next.catch(() => undefined); // a caller that stopped early leaves one page unread
       }
     },
     async range(key, fromSeq, toSeq) {
