@@ -139,5 +139,6 @@ export async function main(): Promise<void> {
     env: process.env,
     cwd: process.cwd(),
     hostname,
+    stdin: process.stdin,
   });
 }

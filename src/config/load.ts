@@ -222,7 +222,8 @@ function secretVariables(project: Project): string[] {
 }
 
 function readLayerFile(path: string, file: string): StructuredDocument {
-  const ext = extname(path).toLowerCase();
+  // a committed template such as config.json.example is read as the format it names
+  const ext = extname(path.replace(/\.(example|sample|template)$/i, "")).toLowerCase();
   if (![".yaml", ".yml", ".json"].includes(ext)) {
     return {
       file,
