@@ -21,4 +21,35 @@ export function registerAdoptCommands(program: Command, on: On): void {
       ),
     async () => (await import("../commands/init.js")).initCommand,
   );
+
+  const create = program.command("new").description("create a project in the dev/test/prod layout");
+  on(
+    create
+      .command("strategy")
+      .description("a strategy: code, config per environment with its schema, tests on cached bars, a staging target")
+      .argument("<name>", "project name (lower-case letters, digits, ., _ and -)")
+      .option("--lang <lang>", "ts (default) or python (run through `tradeops run`)")
+      .option("--dir <dir>", "its directory (default strategies/NAME)")
+      .option("--port <port>", "its /health port (default: a free one in the manifest)")
+      .option("--staging-port <port>", "the public port of its local staging target (default port + 100)")
+      .addHelpText(
+        "after",
+        examples(
+          "tradeops new strategy momentum && tradeops backtest momentum",
+          "tradeops new strategy meanrev --lang python --port 8400",
+        ),
+      ),
+    async () => (await import("../commands/new.js")).newStrategyCommand,
+  );
+  on(
+    create
+      .command("service")
+      .description("a service on the tradeops service host, with /health levels 1–3 wired")
+      .argument("<name>", "project name")
+      .option("--dir <dir>", "its directory (default services/NAME)")
+      .option("--port <port>", "its port (default: a free one in the manifest)")
+      .option("--staging-port <port>", "the public port of its local staging target (default port + 100)")
+      .addHelpText("after", examples("tradeops new service quotes", "tradeops new service quotes --port 8500 --json")),
+    async () => (await import("../commands/new.js")).newServiceCommand,
+  );
 }
