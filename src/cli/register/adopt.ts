@@ -52,4 +52,46 @@ export function registerAdoptCommands(program: Command, on: On): void {
       .addHelpText("after", examples("tradeops new service quotes", "tradeops new service quotes --port 8500 --json")),
     async () => (await import("../commands/new.js")).newServiceCommand,
   );
+
+  // beside `generate systemd` (registered with the supervisor commands)
+  const generate = program.commands.find((c) => c.name() === "generate") ?? program.command("generate");
+  const common = (c: Command) =>
+    c
+      .option("--out <dir>", "write the files there (default: print them)")
+      .option("--check", "compare with the files in --out and fail (exit 1) on any difference")
+      .option("--image-prefix <prefix>", "container image prefix, e.g. ghcr.io/acme (default: the workspace's name)")
+      .option("--namespace <ns>", "Kubernetes namespace (default: the workspace's name)");
+  const generators: [string, string, string[]][] = [
+    [
+      "github-actions",
+      "a GitHub Actions workflow: strategies backtested on archived bars in a matrix, tests, gated deploy jobs per environment",
+      [
+        "tradeops generate github-actions --out .github/workflows",
+        "tradeops generate github-actions --out .github/workflows --check",
+      ],
+    ],
+    [
+      "compose",
+      "a Dockerfile and compose.yaml per project: health checks on /livez and /readyz, secrets as compose secrets, environment pinned",
+      ["tradeops generate compose --out deploy", "tradeops generate compose --env staging"],
+    ],
+    [
+      "kubernetes",
+      "Kubernetes manifests: Deployment or Argo Rollout, Service, probes, ConfigMap, ExternalSecrets, PodDisruptionBudget, Lease",
+      [
+        "tradeops generate kubernetes --out deploy --namespace trading",
+        "tradeops generate kubernetes --image-prefix ghcr.io/acme",
+      ],
+    ],
+    [
+      "all",
+      "every generator above, into one directory (default deploy/)",
+      ["tradeops generate all --out deploy/", "tradeops generate all --out deploy/ --check"],
+    ],
+  ];
+  for (const [name, description, lines] of generators) {
+    on(common(generate.command(name).description(description)).addHelpText("after", examples(...lines)), async () =>
+      (await import("../commands/generate-files.js")).generateFilesCommand(name as "all"),
+    );
+  }
 }
