@@ -19,8 +19,9 @@ import {
   runnableProjects,
 } from "./projects.js";
 
+/** A probe with only exit statuses 0 and 1 (Docker reserves 2), in node: the slim image has no curl. */
 const probe = (port: number, path: string) =>
-  `fetch('http://127.0.0.1:${port}${path}').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))`;
+  `fetch('http://127.0.0.1:${port}${path}').then(r => { process.exitCode = r.ok ? 0 : 1 }, () => { process.exitCode = 1 })`;
 
 function isPython(workspace: Workspace, project: Project): boolean {
   const dir = join(workspace.root, project.path);
