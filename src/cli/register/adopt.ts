@@ -94,4 +94,24 @@ export function registerAdoptCommands(program: Command, on: On): void {
       (await import("../commands/generate-files.js")).generateFilesCommand(name as "all"),
     );
   }
+
+  const hooks = program.command("hooks").description("git hooks that keep commits to one project and free of secrets");
+  on(
+    hooks
+      .command("install")
+      .description(
+        "install the pre-commit hook: refuses commits mixing unrelated projects, literal secrets, refused patterns",
+      )
+      .option("--force", "replace a pre-commit hook tradeops did not write")
+      .addHelpText("after", examples("tradeops hooks install", "git commit --no-verify   # skip the hook once")),
+    async () => (await import("../commands/hooks.js")).hooksInstallCommand,
+  );
+  on(
+    hooks
+      .command("run")
+      .description("run a hook on what is staged now (what the installed hook calls)")
+      .argument("<hook>", "pre-commit")
+      .addHelpText("after", examples("tradeops hooks run pre-commit", "tradeops hooks run pre-commit --json")),
+    async () => (await import("../commands/hooks.js")).hooksRunCommand,
+  );
 }
