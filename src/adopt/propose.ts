@@ -86,14 +86,18 @@ export function proposeManifest(facts: RepositoryFacts, options: ProposeOptions)
       ? { policies: { production: { confirmPhrase: "deploy to production", healthLevel: 2 } } }
       : {}),
   };
-  const text = [
+  return { manifest, text: renderManifest(root, manifest, toFill), toFill };
+}
+
+/** The manifest file as init and migrate write it: `$schema` line, the manifest, what to fill as comments. */
+export function renderManifest(root: string, manifest: Record<string, unknown>, toFill: readonly string[]): string {
+  return [
     schemaModeline(root),
     "# Proposed by `tradeops init` from the files in this repository; edit freely (docs/manifest.md).",
     stringify(manifest, { lineWidth: 120 }).trimEnd(),
     ...(toFill.length ? ["", "# To fill in:", ...toFill.map((t) => `# - ${t}`)] : []),
     "",
   ].join("\n");
-  return { manifest, text, toFill };
 }
 
 function slug(raw: string): string {

@@ -114,4 +114,24 @@ export function registerAdoptCommands(program: Command, on: On): void {
       .addHelpText("after", examples("tradeops hooks run pre-commit", "tradeops hooks run pre-commit --json")),
     async () => (await import("../commands/hooks.js")).hooksRunCommand,
   );
+
+  on(
+    program
+      .command("migrate")
+      .description(
+        "move a seed-style tree (strategies under a deployable folder with deployment scripts) to prod/<strategy>/, with git mv",
+      )
+      .option("--from <dir>", "the deployable folder (default: found by its strategies' deployment folders)")
+      .option("--to <dir>", "where strategies go (default prod)")
+      .option("--apply", "do it (default: print the plan of moves and the manifest)")
+      .addHelpText(
+        "after",
+        examples(
+          "tradeops migrate",
+          "tradeops migrate --from deployable_strategies --apply",
+          "tradeops migrate --json",
+        ),
+      ),
+    async () => (await import("../commands/migrate.js")).migrateCommand,
+  );
 }
