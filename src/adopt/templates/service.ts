@@ -16,21 +16,20 @@ const port = Number(env.PORT ?? env.${prefix(name)}HTTP__PORT ?? 0);
 const upstream = env.${prefix(name)}UPSTREAM__URL;
 
 const registry = createHealthRegistry();
-// level 2: a component whose state a background monitor keeps fresh
-let upstreamUp = !upstream;
-registry.register({ name: "upstream", maxAgeMs: 30_000, init: async () => undefined });
+// level 2: a component whose state a background monitor keeps fresh (registered when there is an upstream)
 if (upstream) {
+  registry.register({ name: "upstream", maxAgeMs: 30_000 });
   createMonitor({
     registry,
     component: "upstream",
     intervalMs: 10_000,
     probe: async () => {
       const res = await fetch(upstream, { signal: AbortSignal.timeout(2_000) });
-      upstreamUp = res.ok;
       if (!res.ok) throw new Error(\`upstream answered \${res.status}\`);
     },
   }).start();
 }
+let requests = 0;
 
 const host = createServiceHost({
   service: "${name}",
@@ -41,10 +40,14 @@ const host = createServiceHost({
   // level 3: live checks of what this service depends on, each under its own timeout
   deepChecks: [
     ...(upstream ? [httpCheck(upstream, { name: "upstream" })] : []),
-    injectedCheck("ready", async () => ({ status: upstreamUp ? "healthy" : "degraded" })),
+    // an example of a check given by the service itself: here, that it has answered its API (non-critical)
+    injectedCheck("api", () => ({ ok: true, observedValue: requests, observedUnit: "count" }), { critical: false }),
   ],
 });
-host.app.get("/api/v1/hello", async () => ({ service: "${name}", hello: "world" }));
+host.app.get("/api/v1/hello", async () => {
+  requests++;
+  return { service: "${name}", hello: "world" };
+});
 host.handleSignals();
 await host.start();
 `;
