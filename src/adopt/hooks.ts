@@ -33,13 +33,37 @@ export interface HookReport {
   readonly refused: readonly { file: string; line: number; pattern: string }[];
 }
 
-/** Reads what is staged, paths relative to the workspace root (which may be below the repository's). */
+/** Reads what is staged, paths relative to the workspace root (which may be below the repository's): one git call. */
 export function readStaged(root: string): StagedChanges {
-  const git = (...args: string[]) =>
-    execFileSync("git", ["-c", "core.quotepath=off", ...args], { cwd: root, maxBuffer: 256 * 1024 * 1024 }).toString();
-  const files = git("diff", "--cached", "--name-only", "-z", "--relative", "--no-renames").split("\0").filter(Boolean);
-  const diff = files.length ? git("diff", "--cached", "--unified=0", "--no-color", "--no-ext-diff", "--relative") : "";
-  return { files, diff };
+  const diff = execFileSync(
+    "git",
+    [
+      "-c",
+      "core.quotepath=off",
+      "diff",
+      "--cached",
+      "--unified=0",
+      "--no-color",
+      "--no-ext-diff",
+      "--no-renames",
+      "--relative",
+    ],
+    { cwd: root, maxBuffer: 256 * 1024 * 1024 },
+  ).toString();
+  return { files: stagedFiles(diff), diff };
+}
+
+/** The files of a diff, from its `diff --git a/P b/P` headers (without renames both sides name the same path). */
+export function stagedFiles(diff: string): string[] {
+  const files: string[] = [];
+  for (const line of diff.split("\n")) {
+    if (!line.startsWith("diff --git ")) continue;
+    const rest = line.slice("diff --git ".length);
+    const quoted = rest.match(/^"a\/(.*)" "b\/(.*)"$/);
+    if (quoted) files.push(JSON.parse(`"${quoted[2]}"`) as string);
+    else files.push(rest.slice(2, (rest.length - 1) / 2));
+  }
+  return files;
 }
 
 /** The strictest refused patterns the workspace declares: production's policy, else the defaults. */
