@@ -35,21 +35,29 @@ export interface HookReport {
 
 /** Reads what is staged, paths relative to the workspace root (which may be below the repository's): one git call. */
 export function readStaged(root: string): StagedChanges {
-  const diff = execFileSync(
-    "git",
-    [
-      "-c",
-      "core.quotepath=off",
-      "diff",
-      "--cached",
-      "--unified=0",
-      "--no-color",
-      "--no-ext-diff",
-      "--no-renames",
-      "--relative",
-    ],
-    { cwd: root, maxBuffer: 256 * 1024 * 1024 },
-  ).toString();
+  let diff: string;
+  try {
+    diff = execFileSync(
+      "git",
+      [
+        "-c",
+        "core.quotepath=off",
+        "diff",
+        "--cached",
+        "--unified=0",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-renames",
+        "--relative",
+      ],
+      { cwd: root, maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] },
+    ).toString();
+  } catch (cause) {
+    throw new TroError("TRO_ERR_USAGE", `Cannot read what is staged in ${root}: it is not in a git repository.`, {
+      cause,
+      hint: "The pre-commit hook runs inside a git repository.",
+    });
+  }
   return { files: stagedFiles(diff), diff };
 }
 

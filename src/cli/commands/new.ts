@@ -1,22 +1,15 @@
 /** `tradeops new strategy|service NAME`: a new project in the workspace, with config, tests and a staging target. */
 import { applyNewProject, type NewKind, planNewProject } from "../../adopt/new.js";
-import { EXIT, TroError } from "../../errors.js";
+import { EXIT } from "../../errors.js";
 import { openFromRun } from "../context.js";
+import { portFlag } from "../flags.js";
 import type { Handler } from "../program.js";
-
-function portOption(raw: unknown, flag: string): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 65_535)
-    throw new TroError("TRO_ERR_USAGE", `${flag} ${String(raw)} is not a port from 1 to 65535.`);
-  return n;
-}
 
 const newCommand =
   (kind: NewKind): Handler =>
   async (run) => {
-    const port = portOption(run.opts.port, "--port");
-    const stagingPort = portOption(run.opts.stagingPort, "--staging-port");
+    const port = portFlag(run.opts.port);
+    const stagingPort = portFlag(run.opts.stagingPort);
     const ctx = openFromRun(run);
     const plan = planNewProject({
       workspace: ctx.workspace,
