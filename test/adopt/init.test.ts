@@ -1,9 +1,10 @@
 /** `tradeops init` on repositories laid out like the seed shops: what it proposes, writes, and what then passes. */
-import { chmodSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { schemaModeline } from "../../src/adopt/propose.js";
 import { cli } from "../helpers/cli.js";
 import { ARGO_DEV_KEY, argoRepo, basisRepo, magellanRepo, STRATEGIES } from "../helpers/seed-repos.js";
 
@@ -117,6 +118,19 @@ describe("tradeops init", () => {
     }
     const after = await cli(["config", "check", "--all-envs"], { cwd: repo.root });
     expect(after.code, after.stdout).toBe(0);
+  });
+
+  it("points `$schema` at the installed package from a workspace below node_modules' directory", () => {
+    const top = mkdtempSync(join(tmpdir(), "tradeops-mono-"));
+    mkdirSync(join(top, "node_modules/tradeops/schema"), { recursive: true });
+    writeFileSync(join(top, "node_modules/tradeops/schema/tradeops.schema.json"), "{}");
+    mkdirSync(join(top, "trading"));
+    expect(schemaModeline(join(top, "trading"))).toBe(
+      "# yaml-language-server: $schema=../node_modules/tradeops/schema/tradeops.schema.json",
+    );
+    expect(schemaModeline(top)).toBe(
+      "# yaml-language-server: $schema=node_modules/tradeops/schema/tradeops.schema.json",
+    );
   });
 
   it("refuses to replace a manifest, and says when there is nothing to adopt", async () => {
