@@ -140,6 +140,12 @@ export const ERROR_CODES = {
   TRO_ERR_GATE_FAILED: { exit: EXIT.failed, http: 500, summary: "a deploy gate failed" },
   TRO_ERR_DEPLOY_FAILED: { exit: EXIT.failed, http: 500, summary: "a deploy failed and was rolled back" },
   TRO_ERR_TARGET_UNAVAILABLE: { exit: EXIT.unavailable, http: 503, summary: "a deploy target cannot be reached" },
+  // adoption
+  TRO_ERR_GENERATED_DRIFT: {
+    exit: EXIT.failed,
+    http: 500,
+    summary: "`generate --check` found committed files that differ from what tradeops.yaml generates",
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -40,6 +40,8 @@ const ALLOWED: Record<string, string[]> = {
   exec: [...FOUNDATION],
   supervisor: [...FOUNDATION, "secrets", "exec", "health", "signals"],
   deploy: [...FOUNDATION, "secrets", "accounts", "exec", "health", "supervisor", "signals"],
+  adopt: [...FOUNDATION, "secrets", "deploy", "exec"],
+  generate: [...FOUNDATION, "secrets", "health"],
   server: ["*"],
   cli: ["*"],
   index: ["*"],

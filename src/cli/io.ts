@@ -9,6 +9,8 @@ export interface CliIO {
   readonly cwd: string;
   readonly hostname?: () => string;
   readonly exists?: (path: string) => boolean;
+  /** answers to questions (`init` asks before writing); absent or not a terminal: nothing is asked */
+  readonly stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 export interface GlobalOptions {

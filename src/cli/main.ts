@@ -141,5 +141,6 @@ export async function main(): Promise<void> {
     env: process.env,
     cwd: process.cwd(),
     hostname,
+    stdin: process.stdin,
   });
 }

@@ -4,6 +4,7 @@
  */
 import { Argument, Command } from "commander";
 import type { CliIO, GlobalOptions, Output } from "./io.js";
+import { registerAdoptCommands } from "./register/adopt.js";
 import { registerDeployCommands } from "./register/deploy.js";
 import { registerHealthCommands } from "./register/health.js";
 import { registerRuntimeCommands } from "./register/runtime.js";
@@ -113,6 +114,7 @@ export function buildProgram(version: string, dispatch: Dispatch): Command {
   registerHealthCommands(program, on);
   registerSupervisorCommands(program, on);
   registerDeployCommands(program, on);
+  registerAdoptCommands(program, on);
 
   on(
     program

@@ -10,7 +10,7 @@ import type { EnvironmentName } from "../environment/names.js";
 import type { Problem } from "../errors.js";
 import { parseStructured, type StructuredDocument } from "../validation/document.js";
 import { schemasAt } from "../validation/json-schema.js";
-import { KNOWN_SECRET_SHAPES } from "../validation/secret-shapes.js";
+import { isPlaceholder, KNOWN_SECRET_SHAPES } from "../validation/secret-shapes.js";
 import { valueAt } from "../validation/zod-issues.js";
 import { requireProject } from "../workspace/lookup.js";
 import type { Project, Workspace } from "../workspace/types.js";
@@ -48,12 +48,7 @@ export interface ConfigCheckOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** Placeholders that stand for a value provided elsewhere. */
-const PLACEHOLDER = /^(FROM_[A-Z0-9_]+|CHANGE_?ME|REPLACE_?ME|PLACEHOLDER|REDACTED|<[^>]*>|\$\{[^}]+\}|\*+)?$/i;
-
-export function isPlaceholder(value: unknown): boolean {
-  return value === null || value === undefined || (typeof value === "string" && PLACEHOLDER.test(value.trim()));
-}
+export { isPlaceholder };
 
 export async function checkConfig(options: ConfigCheckOptions): Promise<ConfigCheckReport> {
   const { workspace } = options;

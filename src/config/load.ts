@@ -9,6 +9,7 @@ import { extname, relative } from "node:path";
 import type { EnvironmentName } from "../environment/names.js";
 import { type Problem, TroError } from "../errors.js";
 import { parseStructured, type StructuredDocument } from "../validation/document.js";
+import { isSecretLikeKey } from "../validation/secret-shapes.js";
 import { describeValue, valueAt } from "../validation/zod-issues.js";
 import { requireProject } from "../workspace/lookup.js";
 import type { Project, Workspace } from "../workspace/types.js";
@@ -71,13 +72,8 @@ export interface ConfigResolution {
   isSensitive(key: string): boolean;
 }
 
-/** Key names that are treated as secrets whatever the schema says. */
-const SECRET_NAME = /(secret|password|passwd|passphrase|token|api_?key|private_?key|credential|signing_?key)/i;
-
-export function isSecretLikeKey(key: string): boolean {
-  const last = key.split(".").pop() ?? key;
-  return SECRET_NAME.test(last);
-}
+// one home for the rule (validation/secret-shapes.ts), light enough for the pre-commit hook to load
+export { isSecretLikeKey };
 
 /**
  * Loads, merges, validates and freezes one project's config for one environment.
@@ -222,7 +218,8 @@ function secretVariables(project: Project): string[] {
 }
 
 function readLayerFile(path: string, file: string): StructuredDocument {
-  const ext = extname(path).toLowerCase();
+  // a committed template such as config.json.example is read as the format it names
+  const ext = extname(path.replace(/\.(example|sample|template)$/i, "")).toLowerCase();
   if (![".yaml", ".yml", ".json"].includes(ext)) {
     return {
       file,

@@ -11,19 +11,13 @@ import { isSecretLikeKey, leafKeys } from "../config/load.js";
 import { parseStructured } from "../validation/document.js";
 import { entropy, KNOWN_SECRET_SHAPES } from "../validation/secret-shapes.js";
 import { valueAt } from "../validation/zod-issues.js";
+import type { ScanFinding } from "./scan-lines.js";
+import { ENTROPY_THRESHOLD, MIN_SECRET_LENGTH, mask } from "./scan-lines.js";
 
-export interface ScanFinding {
-  readonly file: string;
-  readonly line: number;
-  readonly key?: string;
-  readonly kind: string;
-  /** a hint of the value that cannot be used: first two characters and length */
-  readonly masked: string;
-}
+export type { ScanFinding };
 
-/** Random keys have more than ~3.5 bits per character; words and placeholders far less. */
-export const ENTROPY_THRESHOLD = 3.5;
-export const MIN_SECRET_LENGTH = 16;
+export { ENTROPY_THRESHOLD, MIN_SECRET_LENGTH };
+
 const SKIP_DIRS = new Set(["node_modules", ".git", "dist", ".tradeops", "venv", ".venv", "__pycache__"]);
 const CONFIG_FILE = /\.(ya?ml|json|toml|ini|cfg|properties|env)$|^\.env/;
 const NOT_CONFIG = /(package-lock|npm-shrinkwrap)\.json$|\.schema\.json$/;
@@ -53,10 +47,6 @@ export function scanForSecrets(root: string): ScanFinding[] {
     }
   }
   return findings;
-}
-
-function mask(value: string): string {
-  return `${value.slice(0, 2)}… (${value.length} characters)`;
 }
 
 function assignments(text: string, file: string): { key: string; value: string; line: number }[] {

@@ -17,3 +17,18 @@ export function entropy(value: string): number {
   }
   return bits;
 }
+
+/** Key names that are treated as secrets whatever the schema says. */
+const SECRET_NAME = /(secret|password|passwd|passphrase|token|api_?key|private_?key|credential|signing_?key)/i;
+
+export function isSecretLikeKey(key: string): boolean {
+  const last = key.split(".").pop() ?? key;
+  return SECRET_NAME.test(last);
+}
+
+/** Placeholders that stand for a value provided elsewhere. */
+const PLACEHOLDER = /^(FROM_[A-Z0-9_]+|CHANGE_?ME|REPLACE_?ME|PLACEHOLDER|REDACTED|<[^>]*>|\$\{[^}]+\}|\*+)?$/i;
+
+export function isPlaceholder(value: unknown): boolean {
+  return value === null || value === undefined || (typeof value === "string" && PLACEHOLDER.test(value.trim()));
+}

@@ -236,9 +236,45 @@ export const schemaDefaults = (): { detect: DetectRules; policy: PolicyManifest 
   policy: policy.parse({}),
 });
 
-/** The JSON Schema published for editors and other tools. */
+/** The formats JSON Schema 2020-12 defines; zod also writes its own (`starts_with`), which editors reject. */
+const STANDARD_FORMATS = new Set([
+  "date-time",
+  "date",
+  "time",
+  "duration",
+  "email",
+  "idn-email",
+  "hostname",
+  "idn-hostname",
+  "ipv4",
+  "ipv6",
+  "uri",
+  "uri-reference",
+  "iri",
+  "iri-reference",
+  "uuid",
+  "uri-template",
+  "json-pointer",
+  "relative-json-pointer",
+  "regex",
+]);
+
+/** Drops every non-standard `format` (the `pattern` beside it does the checking). */
+function standardFormatsOnly(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(standardFormatsOnly);
+  if (!node || typeof node !== "object") return node;
+  return Object.fromEntries(
+    Object.entries(node as Record<string, unknown>)
+      .filter(([k, v]) => !(k === "format" && typeof v === "string" && !STANDARD_FORMATS.has(v)))
+      .map(([k, v]) => [k, standardFormatsOnly(v)]),
+  );
+}
+
+/** The JSON Schema published for editors and other tools: standard formats only. */
 export function manifestJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(manifestSchema, { io: "input", target: "draft-2020-12" }) as Record<string, unknown>;
+  const generated = standardFormatsOnly(
+    z.toJSONSchema(manifestSchema, { io: "input", target: "draft-2020-12" }),
+  ) as Record<string, unknown>;
   return {
     $schema: generated.$schema,
     $id: "https://tradeops.dev/schema/tradeops.schema.json",

@@ -16,7 +16,8 @@ import { portFlag } from "../flags.js";
 import type { CommandRun, Handler } from "../program.js";
 
 export const serveCommand: Handler = async (run) => {
-  const port = portFlag(run.opts.port, { allowAny: true });
+  // the supervisor and deploys hand a release its colour's port as PORT
+  const port = portFlag(run.opts.port ?? run.io.env.PORT, { allowAny: true });
   const speed = parseNumber(
     run.opts.speed as string | undefined,
     "--speed",

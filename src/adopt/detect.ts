@@ -1,0 +1,253 @@
+/**
+ * `init`'s reading of an existing repository: which directories are deployable projects (package.json,
+ * pyproject.toml, requirements.txt, Dockerfile, Procfile, systemd units, config.json + example), what each
+ * reads from its environment, and the facts a manifest needs (ports, commands, env layers, units).
+ */
+import { basename, posix } from "node:path";
+import { isSecretLikeKey } from "../config/load.js";
+import { canonicalEnvironment, type EnvironmentName } from "../environment/names.js";
+import { parseStructured } from "../validation/document.js";
+import { commandsFor } from "./commands.js";
+import { dotenvKeys, dotenvValue, isCodeFile, listFiles, readText, variablesRead } from "./scan.js";
+
+export type ProjectKind = "service" | "strategy" | "frontend" | "library";
+
+export interface EnvFile {
+  /** relative to the repository root */
+  readonly file: string;
+  readonly environment: EnvironmentName;
+  readonly keys: readonly string[];
+}
+
+export interface SystemdUnit {
+  readonly file: string;
+  readonly workingDirectory?: string;
+  readonly execStart?: string;
+}
+
+export interface DetectedProject {
+  readonly name: string;
+  /** relative to the repository root; `.` for a repository that is one project */
+  readonly path: string;
+  readonly kind: ProjectKind;
+  readonly language: "python" | "node" | "other";
+  /** the files that made this directory a project */
+  readonly evidence: readonly string[];
+  readonly commands: Readonly<Record<string, string>>;
+  readonly port?: number;
+  readonly portFrom?: string;
+  /** environment variables its code reads */
+  readonly variables: readonly string[];
+  /** dotenv layers that belong to it (its own, or the repository's when the code reads their keys) */
+  readonly envFiles: readonly EnvFile[];
+  /** config.json and its committed template, relative to the project */
+  readonly config?: { readonly local?: string; readonly example?: string };
+  /** secret-looking keys of the config template, dotted */
+  readonly configSecretKeys: readonly string[];
+  readonly units: readonly SystemdUnit[];
+  readonly deployScripts: readonly string[];
+}
+
+export interface RepositoryFacts {
+  readonly files: readonly string[];
+  readonly projects: readonly DetectedProject[];
+  /** code several projects import (a top-level `src/`, `packages/*`, `shared/`, `common/`) */
+  readonly shared: readonly string[];
+  /** dotenv layers at the root of the repository */
+  readonly rootEnvFiles: readonly EnvFile[];
+}
+
+const MARKERS =
+  /^(package\.json|pyproject\.toml|requirements\.txt|setup\.py|Dockerfile|Procfile|config\.json(\.example)?|[^/]+\.service)$/;
+/** Folders that hold how a project is deployed rather than a project of their own. */
+const DEPLOY_DIRS = new Set(["aws_deployment", "deployment", "deploy", "systemd", "docker", "ops", "scripts"]);
+const ENV_FILE = /^\.env\.([a-z]+)$|^env\.([a-z]+)$/;
+
+/** Which environment a dotenv file is for: `.env.dev` → development, `.env.prod` → production. */
+export function envFileEnvironment(file: string): EnvironmentName | undefined {
+  const name = basename(file);
+  if (name === ".env") return "development";
+  const m = name.match(ENV_FILE);
+  const suffix = m?.[1] ?? m?.[2];
+  if (!suffix || ["example", "sample", "template", "local", "unified", "defaults"].includes(suffix)) return undefined;
+  return canonicalEnvironment(suffix);
+}
+
+export function detectRepository(root: string): RepositoryFacts {
+  const files = listFiles(root);
+  const owners = new Set<string>();
+  for (const file of files) {
+    if (!MARKERS.test(basename(file))) continue;
+    let dir = posix.dirname(file);
+    while (dir !== "." && DEPLOY_DIRS.has(basename(dir))) dir = posix.dirname(dir);
+    owners.add(dir);
+  }
+  const nonRoot = [...owners].filter((d) => d !== ".");
+  // the outermost directory wins; the root is a project only when nothing below it is
+  const dirs = nonRoot.length
+    ? nonRoot.filter((d) => !nonRoot.some((o) => o !== d && d.startsWith(`${o}/`))).sort()
+    : owners.has(".")
+      ? ["."]
+      : [];
+  const rootEnvFiles = envFilesIn(root, files, ".");
+  const shared = ["src", "shared", "common", "lib", "packages/shared"].filter(
+    (s) => nonRoot.length > 0 && !dirs.includes(s) && files.some((f) => f.startsWith(`${s}/`) && isCodeFile(f)),
+  );
+  const projects = dirs.map((dir) => detectProject(root, files, dir, dirs, rootEnvFiles));
+  return { files, projects, shared, rootEnvFiles };
+}
+
+const inside = (file: string, dir: string) => dir === "." || file.startsWith(`${dir}/`);
+const rel = (file: string, dir: string) => (dir === "." ? file : file.slice(dir.length + 1));
+
+function envFilesIn(root: string, files: readonly string[], dir: string): EnvFile[] {
+  return files
+    .filter((f) => {
+      const parent = posix.dirname(f);
+      return parent === dir || (posix.dirname(parent) === dir && DEPLOY_DIRS.has(basename(parent)));
+    })
+    .flatMap((file) => {
+      const environment = envFileEnvironment(file);
+      return environment ? [{ file, environment, keys: dotenvKeys(readText(root, file)) }] : [];
+    });
+}
+
+function detectProject(
+  root: string,
+  files: readonly string[],
+  dir: string,
+  all: readonly string[],
+  rootEnvFiles: readonly EnvFile[],
+): DetectedProject {
+  const own = files.filter((f) => inside(f, dir) && !all.some((o) => o !== dir && inside(f, o)));
+  const names = own.map((f) => rel(f, dir));
+  const has = (name: string) => names.includes(name);
+  const find = (pattern: RegExp) => names.filter((n) => pattern.test(n));
+  const evidence = own.filter((f) => MARKERS.test(basename(f)));
+  const pkg = has("package.json")
+    ? (parseJson(readText(root, `${prefix(dir)}package.json`)) as PackageJson)
+    : undefined;
+  const python = has("requirements.txt") || has("pyproject.toml") || has("setup.py") || find(/\.py$/).length > 0;
+  const language = pkg ? "node" : python ? "python" : "other";
+
+  const variables = new Set<string>();
+  let code = "";
+  for (const f of own.filter(isCodeFile)) {
+    const text = readText(root, f);
+    code += `${text}\n`;
+    for (const v of variablesRead(text)) variables.add(v);
+  }
+  const ownEnv = envFilesIn(root, files, dir);
+  const sharedEnv = dir === "." ? [] : rootEnvFiles.filter((e) => e.keys.some((k) => variables.has(k)));
+  const envFiles = [...ownEnv, ...sharedEnv.filter((e) => !ownEnv.some((o) => o.file === e.file))];
+
+  const units = find(/\.service$/).map((n) => parseUnit(root, `${prefix(dir)}${n}`));
+  const deployScripts = find(/(^|\/)(deploy[^/]*\.sh|[^/]*deploy[^/]*\.sh)$/).map((n) => `${prefix(dir)}${n}`);
+  const deps = { ...pkg?.dependencies, ...pkg?.devDependencies };
+  const frontend = Boolean(pkg && ["vite", "react", "vue", "svelte", "next", "@angular/core"].some((d) => d in deps));
+  const strategyHint =
+    /strateg/i.test(dir) || find(/strategy[^/]*\.(py|ts|js)$/).length > 0 || /\b(alpaca|ccxt|backtrader)\b/i.test(code);
+  const serverHint = /\b(FastAPI|Flask|uvicorn|express|fastify|http\.createServer)\b/.test(code);
+  const kind: ProjectKind = frontend ? "frontend" : strategyHint && !serverHint ? "strategy" : "service";
+
+  const port = findPort(root, dir, names, envFiles, code);
+  const config = findConfig(names);
+  const configSecretKeys = config?.example
+    ? secretKeysOf(readText(root, `${prefix(dir)}${config.example}`), config.example)
+    : [];
+  return {
+    name: projectName(dir, root, units),
+    path: dir,
+    kind,
+    language,
+    evidence,
+    commands: commandsFor({ root, dir, names, pkg, language, units, kind, code, port: port?.port }),
+    ...(port ? { port: port.port, portFrom: port.from } : {}),
+    variables: [...variables],
+    envFiles,
+    ...(config ? { config } : {}),
+    configSecretKeys,
+    units,
+    deployScripts,
+  };
+}
+
+export interface PackageJson {
+  name?: string;
+  scripts?: Record<string, string>;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+
+export const prefix = (dir: string) => (dir === "." ? "" : `${dir}/`);
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function projectName(dir: string, root: string, units: readonly SystemdUnit[]): string {
+  const raw = dir === "." ? (units[0] ? basename(units[0].file, ".service") : basename(root)) : basename(dir);
+  return (
+    raw
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, "-")
+      .replace(/^[^a-z0-9]+/, "") || "app"
+  );
+}
+
+function parseUnit(root: string, file: string): SystemdUnit {
+  const text = readText(root, file);
+  const get = (key: string) => text.match(new RegExp(`^${key}=(.+)$`, "m"))?.[1]?.trim();
+  return { file, workingDirectory: get("WorkingDirectory"), execStart: get("ExecStart") };
+}
+
+function findConfig(names: readonly string[]): DetectedProject["config"] {
+  const example = names.find((n) => /(^|\/)config\.json\.(example|sample|template)$/.test(n));
+  const local = names.find((n) => /(^|\/)config\.json$/.test(n));
+  if (!example && !local) return undefined;
+  return { ...(local ? { local } : {}), ...(example ? { example } : {}) };
+}
+
+function secretKeysOf(text: string, file: string): string[] {
+  const doc = parseStructured(text.replace(/\/\/[^\n"]*$/gm, ""), file.replace(/\.(example|sample|template)$/, ""));
+  if (doc.problems.length) return [];
+  const keys: string[] = [];
+  const walk = (value: unknown, path: string[]) => {
+    if (value && typeof value === "object" && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+    } else if (isSecretLikeKey(path.join("."))) keys.push(path.join("."));
+  };
+  walk(doc.data, []);
+  return keys;
+}
+
+function findPort(
+  root: string,
+  dir: string,
+  names: readonly string[],
+  envFiles: readonly EnvFile[],
+  code: string,
+): { port: number; from: string } | undefined {
+  const candidates: [string, string][] = [];
+  for (const n of names.filter((x) => /(^|\/)(Procfile|Dockerfile)$/.test(x)))
+    candidates.push([n, readText(root, `${prefix(dir)}${n}`)]);
+  for (const e of envFiles.filter((x) => x.environment === "development")) {
+    const text = readText(root, e.file);
+    for (const key of e.keys.filter((k) => /(^|_)PORT$/.test(k) && !/HTTPS?_PORT$/.test(k))) {
+      const v = Number(dotenvValue(text, key));
+      if (Number.isInteger(v) && v > 0 && v < 65_536) return { port: v, from: `${e.file} ${key}` };
+    }
+  }
+  candidates.push(["code", code]);
+  for (const [from, text] of candidates) {
+    const m = text.match(/--port[= ](\d{2,5})\b|EXPOSE\s+(\d{2,5})\b|port\s*=\s*(\d{4,5})\b/);
+    const v = Number(m?.[1] ?? m?.[2] ?? m?.[3]);
+    if (Number.isInteger(v) && v > 0 && v < 65_536)
+      return { port: v, from: from === "code" ? "the code" : `${prefix(dir)}${from}` };
+  }
+  return undefined;
+}

@@ -1,0 +1,217 @@
+/**
+ * From what `detectRepository` found to a proposed `tradeops.yaml`: environments, detection rules from the
+ * variables the code reads, projects with ports, commands, config layers and secrets (names and sources,
+ * never values), plus the list of what only the user can fill in.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join, posix, relative } from "node:path";
+import { stringify } from "yaml";
+import { isSecretLikeKey } from "../config/load.js";
+import { BUILTIN_ALIASES, canonicalEnvironment, ENVIRONMENTS, type EnvironmentName } from "../environment/names.js";
+import type { DetectedProject, EnvFile, RepositoryFacts } from "./detect.js";
+import { dotenvValue, readText } from "./scan.js";
+
+export interface Proposal {
+  readonly manifest: Record<string, unknown>;
+  /** the file as it will be written: `$schema` line, the manifest, and what to fill as comments */
+  readonly text: string;
+  /** what only the user can decide or provide, one sentence each */
+  readonly toFill: readonly string[];
+}
+
+export interface ProposeOptions {
+  readonly root: string;
+  readonly name?: string;
+}
+
+/** The `$schema` modeline: the installed package's schema, relative to the manifest, wherever node_modules is. */
+export function schemaModeline(root: string): string {
+  for (let dir = root; ; dir = dirname(dir)) {
+    const candidate = join(dir, "node_modules/tradeops/schema/tradeops.schema.json");
+    if (existsSync(candidate)) return `# yaml-language-server: $schema=${relative(root, candidate)}`;
+    if (dirname(dir) === dir) break;
+  }
+  return "# yaml-language-server: $schema=node_modules/tradeops/schema/tradeops.schema.json";
+}
+
+const ENV_VARIABLE = /(^|_)(ENVIRONMENT|ENV|STAGE)$/;
+const NOT_DETECTION = new Set(["NODE_ENV", "FLASK_ENV", "RAILS_ENV", "APP_ENV_FILE", "PYTHON_ENV", "VIRTUAL_ENV"]);
+const ENV_SEGMENTS = new Set(["dev", "development", "prod", "production", "staging", "stage", "test", "live", "paper"]);
+
+export function proposeManifest(facts: RepositoryFacts, options: ProposeOptions): Proposal {
+  const { root } = options;
+  const toFill: string[] = [];
+  const workspaceName = slug(options.name ?? root.split("/").pop() ?? "desk");
+  const allEnvFiles = [...facts.rootEnvFiles, ...facts.projects.flatMap((p) => p.envFiles)];
+  const environments = declaredEnvironments(facts, allEnvFiles);
+
+  const detect = detectionRules(facts, allEnvFiles, root);
+  if (!detect.variable)
+    toFill.push(
+      "environments.detect.variable: no variable naming the environment was found in the code; tradeops uses TRADEOPS_ENV",
+    );
+
+  const projects: Record<string, unknown> = {};
+  const names = uniqueNames(facts.projects);
+  const services = facts.projects.filter((p) => p.kind === "service");
+  for (const [i, p] of facts.projects.entries()) {
+    const name = names[i]!;
+    const entry: Record<string, unknown> = { path: p.path, kind: p.kind };
+    if (p.kind === "frontend" && services.length === 1)
+      entry.coupledWith = [names[facts.projects.indexOf(services[0]!)]];
+    if (p.port && p.kind !== "frontend") entry.port = p.port;
+    if (Object.keys(p.commands).length) entry.commands = p.commands;
+    const config = configBlock(p);
+    if (config) entry.config = config;
+    const secrets = secretsOf(p, name, workspaceName, environments, toFill);
+    if (Object.keys(secrets).length) entry.secrets = secrets;
+    projects[name] = entry;
+    if (p.kind === "strategy" && !p.port)
+      toFill.push(`projects.${name}.port: the port for its /health endpoint (tradeops serve and deploys use it)`);
+    if (!p.commands.start && p.kind !== "library" && p.kind !== "frontend")
+      toFill.push(`projects.${name}.commands.start: how it starts`);
+    if (environments.includes("production") && p.kind !== "library")
+      toFill.push(`targets.production.${name}: the hosts and base path it runs on (\`local\` or user@host)`);
+  }
+
+  const manifest: Record<string, unknown> = {
+    name: workspaceName,
+    environments: {
+      detect,
+      ...Object.fromEntries(environments.map((e) => [e, envSettings(e)])),
+    },
+    projects,
+    ...(facts.shared.length ? { shared: facts.shared } : {}),
+    ...(environments.includes("production")
+      ? { policies: { production: { confirmPhrase: "deploy to production", healthLevel: 2 } } }
+      : {}),
+  };
+  return { manifest, text: renderManifest(root, manifest, toFill), toFill };
+}
+
+/** The manifest file as init and migrate write it: `$schema` line, the manifest, what to fill as comments. */
+export function renderManifest(root: string, manifest: Record<string, unknown>, toFill: readonly string[]): string {
+  return [
+    schemaModeline(root),
+    "# Proposed by `tradeops init` from the files in this repository; edit freely (docs/manifest.md).",
+    stringify(manifest, { lineWidth: 120 }).trimEnd(),
+    ...(toFill.length ? ["", "# To fill in:", ...toFill.map((t) => `# - ${t}`)] : []),
+    "",
+  ].join("\n");
+}
+
+function slug(raw: string): string {
+  return (
+    raw
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, "-")
+      .replace(/^[^a-z0-9]+/, "") || "desk"
+  );
+}
+
+function uniqueNames(projects: readonly DetectedProject[]): string[] {
+  const seen = new Map<string, number>();
+  return projects.map((p) => {
+    const n = seen.get(p.name) ?? 0;
+    seen.set(p.name, n + 1);
+    return n ? `${p.name}-${n + 1}` : p.name;
+  });
+}
+
+function declaredEnvironments(facts: RepositoryFacts, envFiles: readonly EnvFile[]): EnvironmentName[] {
+  const found = new Set<EnvironmentName>(["development"]);
+  for (const e of envFiles) found.add(e.environment);
+  const deployed = facts.projects.some((p) => p.units.length || p.deployScripts.length || p.config?.example);
+  if (deployed) found.add("production");
+  if (facts.projects.some((p) => p.commands.test)) found.add("test");
+  return ENVIRONMENTS.filter((e) => found.has(e));
+}
+
+function envSettings(environment: EnvironmentName): Record<string, unknown> {
+  if (environment === "development") return { logLevel: "debug" };
+  if (environment === "test") return { logLevel: "warn", executionMode: "backtest" };
+  return { logLevel: "info" };
+}
+
+function detectionRules(facts: RepositoryFacts, envFiles: readonly EnvFile[], root: string): Record<string, unknown> {
+  const read = facts.projects.flatMap((p) => p.variables).filter((v) => ENV_VARIABLE.test(v) && !NOT_DETECTION.has(v));
+  const variable = read.find((v) => v.endsWith("ENVIRONMENT")) ?? read[0];
+  const rules: Record<string, unknown> = {};
+  if (variable) {
+    rules.variable = variable;
+    const aliases: Record<string, EnvironmentName> = {};
+    for (const e of envFiles.filter((f) => f.keys.includes(variable))) {
+      const value = dotenvValue(readText(root, e.file), variable);
+      if (value && !canonicalEnvironment(value) && !(value.toLowerCase() in BUILTIN_ALIASES))
+        aliases[value.toLowerCase()] = e.environment;
+    }
+    if (Object.keys(aliases).length) rules.aliases = aliases;
+  }
+  const paths = [...new Set(facts.projects.flatMap((p) => p.units.map((u) => u.workingDirectory)).filter(Boolean))];
+  if (paths.length) rules.pathContains = { production: paths };
+  rules.default = "development";
+  return rules;
+}
+
+function configBlock(p: DetectedProject): Record<string, unknown> | undefined {
+  if (!p.config) return undefined;
+  const { local, example } = p.config;
+  // a committed template with placeholders is the base; the developer's own file is the local layer, never deployed
+  if (example) return { base: example, ...(local ? { local } : {}) };
+  return { base: local };
+}
+
+/** `alpaca.dev.api_key` → ALPACA_API_KEY: the secret's name without the environment segment. */
+export function secretNameOfKey(key: string): string {
+  return key
+    .split(".")
+    .filter((s) => !ENV_SEGMENTS.has(s.toLowerCase()))
+    .join("_")
+    .toUpperCase()
+    .replace(/[^A-Z0-9_]/g, "_");
+}
+
+function secretsOf(
+  p: DetectedProject,
+  name: string,
+  workspace: string,
+  environments: readonly EnvironmentName[],
+  toFill: string[],
+): Record<string, unknown> {
+  const names = new Set<string>();
+  for (const v of p.variables) if (isSecretLikeKey(v)) names.add(v);
+  for (const e of p.envFiles) for (const k of e.keys) if (isSecretLikeKey(k)) names.add(k);
+  const configKeys = new Map<string, string[]>();
+  for (const key of p.configSecretKeys) {
+    const n = secretNameOfKey(key);
+    names.add(n);
+    configKeys.set(n, [...(configKeys.get(n) ?? []), key]);
+  }
+  const out: Record<string, unknown> = {};
+  for (const secret of [...names].sort()) {
+    const perEnv: Record<string, unknown> = {};
+    for (const env of environments) {
+      const sources: string[] = [];
+      for (const e of p.envFiles.filter((f) => f.environment === env && f.keys.includes(secret))) {
+        sources.push(`dotenv:${posix.relative(p.path, e.file)}#${secret}`);
+      }
+      const configKey = configKeys.get(secret)?.find((k) => k.split(".").some((s) => canonicalEnvironment(s) === env));
+      if (env === "development" || env === "test") {
+        sources.push(`env:${secret}`);
+        if (configKey) sources.push(`config:${configKey}`);
+        perEnv[env] = env === "test" ? { sources, optional: true } : sources;
+        continue;
+      }
+      if (!sources.length) {
+        const parameter = `/${workspace}/${env}/${name}/${secret}`;
+        sources.push(`aws-ssm:${parameter}`);
+        toFill.push(
+          `secret ${secret} of ${name} in ${env}: store it as the SSM parameter ${parameter} (or change its source)`,
+        );
+      }
+      perEnv[env] = sources;
+    }
+    out[secret] = perEnv;
+  }
+  return out;
+}

@@ -1,0 +1,95 @@
+/** What `init` and `migrate` read of an existing repository: its files, and the environment variables its code reads. */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+/** Directories never looked into: dependencies, build output, virtual environments, tool state. */
+const SKIP = new Set([
+  "node_modules",
+  ".git",
+  "dist",
+  "build",
+  ".next",
+  "venv",
+  ".venv",
+  "env",
+  "__pycache__",
+  ".tradeops",
+  ".pytest_cache",
+  ".mypy_cache",
+  "coverage",
+]);
+const MAX_DEPTH = 6;
+const MAX_FILES = 20_000;
+
+/** Every file below `root` (relative paths, `/`-separated, sorted), dependencies and build output left out. */
+export function listFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, rel: string, depth: number) => {
+    if (depth > MAX_DEPTH || out.length >= MAX_FILES) return;
+    for (const name of readdirSync(dir).sort()) {
+      if (SKIP.has(name)) continue;
+      const path = join(dir, name);
+      const relPath = rel ? `${rel}/${name}` : name;
+      const stat = statSync(path, { throwIfNoEntry: false });
+      if (!stat) continue;
+      if (stat.isDirectory()) walk(path, relPath, depth + 1);
+      else if (stat.isFile()) out.push(relPath);
+    }
+  };
+  walk(root, "", 0);
+  return out;
+}
+
+const CODE = /\.(py|ts|tsx|js|mjs|cjs|jsx|go|rb)$/;
+/** os.getenv("X"), os.environ["X"], os.environ.get("X"), process.env.X, process.env["X"], import.meta.env.X, os.Getenv("X"). */
+const READS = [
+  /os\.getenv\(\s*["']([A-Z][A-Z0-9_]*)["']/g,
+  /os\.environ(?:\.get)?[[(]\s*["']([A-Z][A-Z0-9_]*)["']/g,
+  /process\.env\.([A-Z][A-Z0-9_]*)/g,
+  /process\.env\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\]/g,
+  /import\.meta\.env\.([A-Z][A-Z0-9_]*)/g,
+  /os\.Getenv\(\s*"([A-Z][A-Z0-9_]*)"/g,
+  /ENV\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\]/g,
+];
+
+export function isCodeFile(file: string): boolean {
+  return CODE.test(file) && !/(^|\/)(tests?|__tests__)\//.test(file);
+}
+
+/** The environment variables a source file reads, in order of first appearance. */
+export function variablesRead(text: string): string[] {
+  const found = new Set<string>();
+  for (const pattern of READS) for (const m of text.matchAll(pattern)) found.add(m[1]!);
+  return [...found];
+}
+
+/** Keys of a dotenv file (values are never kept). */
+export function dotenvKeys(text: string): string[] {
+  const keys: string[] = [];
+  for (const line of text.split("\n")) {
+    const m = line.match(/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/);
+    if (m) keys.push(m[1]!);
+  }
+  return keys;
+}
+
+/** The value of one key of a dotenv file, for keys that are not secrets (the environment's name, a port). */
+export function dotenvValue(text: string, key: string): string | undefined {
+  for (const line of text.split("\n")) {
+    const m = line.match(/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/);
+    if (m && m[1] === key)
+      return m[2]!
+        .replace(/\s+#.*$/, "")
+        .trim()
+        .replace(/^(["'])(.*)\1$/, "$2");
+  }
+  return undefined;
+}
+
+export function readText(root: string, file: string): string {
+  try {
+    return readFileSync(join(root, file), "utf8");
+  } catch {
+    return "";
+  }
+}
