@@ -35,8 +35,11 @@ describe("tradeops backtest", () => {
     const { code, stdout, stderr } = await cli(["--workspace", ws, "backtest", "argo"]);
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(
-      /^argo backtest {2}development · SPY · 2000-01-03 → 2020-04-17 · 5,105 bars · sample:sp500$/m,
+      /^argo backtest {2}development · S&P 500 index level \(daily\) as SPY · 2000-01-03 → 2020-04-17 · 5,105 bars · sample:sp500$/m,
     );
+    expect(stdout).toMatch(/^ {2}open +SPY long [\d.]+ since 2009-03-26, marked at \$2,874\.56 /m);
+    expect(stdout).toMatch(/^ {2}reconciled +realised \$[\d,.]+ \+ open \$[\d,.]+ − fees \$0\.00 = \$55,567\.03$/m);
+    expect(stdout).toMatch(/903 fills made 8 closed trades and 1 open one; .*scales in and out/);
     for (const label of ["return", "CAGR", "max drawdown", "Sharpe", "trades", "fees", "final equity", "decisions"]) {
       expect(stdout).toMatch(new RegExp(`^  ${label} +\\S`, "m"));
     }
@@ -59,7 +62,7 @@ describe("tradeops backtest", () => {
       "--from",
       "2008-01-01",
       "--to",
-      "2010-01-01",
+      "2009-12-31", // included: its bar is the last one
       "--report",
       file,
     ]);
@@ -72,6 +75,17 @@ describe("tradeops backtest", () => {
     expect(report.plan).toMatchObject({ mode: "backtest", venue: "simulated" });
     expect(report.files).toEqual({ html: file, json: join(ws, "out/range.json") });
     expect(existsSync(file)).toBe(true);
+  });
+
+  it("--close-at-end closes what is held at the last bar: no open trade, and it still reconciles", async () => {
+    const { code, stdout, stderr } = await cli(["--workspace", ws, "--json", "backtest", "argo", "--close-at-end"]);
+    expect(code, stderr).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.openTrades).toEqual([]);
+    expect(report.trades.at(-1)).toMatchObject({ exit: "2020-04-17T00:00:00.000Z", exitReason: "end of data" });
+    expect(report.reconciliation.open).toBe(0);
+    expect(Math.abs(report.reconciliation.difference)).toBeLessThan(0.005);
+    expect(report.summary.finalEquity).toBeCloseTo(155_567.03, 2); // no fees: closing at the last close changes nothing
   });
 
   it("draws a progress bar on a terminal", async () => {
@@ -100,9 +114,13 @@ describe("tradeops backtest", () => {
     [
       ["backtest", "argo", "--from", "2010-01-01", "--to", "2009-01-01"],
       64,
-      "--from 2010-01-01 is not before --to 2009-01-01.",
+      "--from 2010-01-01 is after --to 2009-01-01.",
     ],
-    [["backtest", "argo", "--from", "2030-01-01"], 69, "There are no bars in the range asked for."],
+    [
+      ["backtest", "argo", "--from", "2030-01-01"],
+      64,
+      "--from/--to 2030-01-01 to the end is outside the data: sample:sp500 (S&P 500 index level, daily closes, 2000-01-03 to 2020-04-17) holds from 2000-01-03 to 2020-04-17.",
+    ],
     [["backtest", "argo", "--data", "ftp:x"], 64, '--data: "ftp:x" is not a data source.'],
     [["backtest", "argo", "--data", "csv:missing.csv"], 69, "Cannot read bars from missing.csv"],
     [["backtest", "argo", "--data", "archive"], 69, "The bar archive .tradeops/bars.db holds no 1Day bars for SPY."],

@@ -44,6 +44,7 @@ describe("summary statistics", () => {
       fees: 0,
       pnl,
       returnPct: 0,
+      exitReason: "signal",
     });
     const s = summarize(curve([100, 100]), [trade(5), trade(-2), trade(1)], 100, 3, 6);
     expect(s).toMatchObject({ trades: 3, winRate: 2 / 3, bestTrade: 5, worstTrade: -2, fees: 3, fills: 6 });

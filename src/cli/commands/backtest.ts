@@ -19,6 +19,7 @@ export const backtestCommand: Handler = async (run) => {
     data: run.opts.data as string | undefined,
     from: run.opts.from as string | undefined,
     to: run.opts.to as string | undefined,
+    ...(run.opts.closeAtEnd ? { closeAtEnd: true } : {}),
     onProgress: progress,
   });
   const target = (run.opts.report as string | undefined) ?? defaultReportPath(ctx.workspace.root, project);
@@ -38,21 +39,27 @@ function printSummary(run: CommandRun, report: BacktestReport, notes: readonly s
   const tone = (n: number, text: string) => (n > 0 ? c.green(text) : n < 0 ? c.red(text) : text);
   run.out.line(
     `${c.bold(`${report.project ?? report.strategy} backtest`)}  ${c.dim(
-      `${report.environment} · ${report.symbols.join(", ")} · ${report.from.slice(0, 10)} → ${report.to.slice(0, 10)} · ${s.bars.toLocaleString("en-US")} bars · ${report.data}`,
+      `${report.environment} · ${report.instruments.map((i) => i.label).join(", ")} · ${report.from.slice(0, 10)} → ${report.to.slice(0, 10)} · ${s.bars.toLocaleString("en-US")} bars · ${report.data}`,
     )}`,
   );
   if (!run.globals.quiet) for (const note of notes) run.out.line(c.dim(`  ${note}`));
   const rows: [string, string][] = [
     [
       "return",
-      `${tone(s.totalReturn, pct(s.totalReturn))}  ${c.dim(`buy and hold ${report.benchmark.symbol}: ${pct(report.benchmark.totalReturn)}`)}`,
+      `${tone(s.totalReturn, pct(s.totalReturn))}  ${c.dim(`buy and hold ${report.benchmark.label}: ${pct(report.benchmark.totalReturn)}`)}`,
     ],
     ["CAGR", tone(s.cagr, pct(s.cagr))],
     ["max drawdown", s.maxDrawdown > 0 ? c.red(pct(-s.maxDrawdown)) : pct(0)],
     ["Sharpe", s.sharpe.toFixed(2)],
-    ["trades", `${s.trades}  ${c.dim(`win rate ${s.trades ? pct(s.winRate, false) : "–"}, ${s.fills} fills`)}`],
+    ["trades", `${s.trades} closed  ${c.dim(`win rate ${s.trades ? pct(s.winRate, false) : "–"}`)}`],
+    ["", c.dim(report.fillsExplained)],
+    ...report.openTrades.map((t): [string, string] => [
+      "open",
+      `${t.symbol} ${t.direction} ${t.qty.toLocaleString("en-US", { maximumFractionDigits: 3 })} since ${t.entry.slice(0, 10)}, marked at ${money(t.lastPrice)}  ${c.dim(`realised ${money(t.realized)} on the way + open ${money(t.unrealized)} − fees ${money(t.fees)} =`)} ${tone(t.pnl, money(t.pnl))}`,
+    ]),
     ["fees", money(s.fees)],
     ["final equity", `${money(s.finalEquity)}  ${c.dim(`from ${money(s.initialCash)}`)}`],
+    ["reconciled", c.dim(reconciled(report))],
     [
       "decisions",
       Object.entries(report.decisions)
@@ -61,6 +68,11 @@ function printSummary(run: CommandRun, report: BacktestReport, notes: readonly s
     ],
   ];
   for (const [label, value] of rows) run.out.line(`  ${label.padEnd(13)}${value}`);
+}
+
+function reconciled(report: BacktestReport): string {
+  const r = report.reconciliation;
+  return `realised ${money(r.realized)} + open ${money(r.open)} − fees ${money(r.fees)} = ${money(r.equityChange)}`;
 }
 
 /** A bar on a terminal (stderr), a plain line per quarter otherwise; nothing with --json or --quiet. */

@@ -8,15 +8,17 @@ export function registerRuntimeCommands(program: Command, on: On): void {
       .command("backtest")
       .description("run a strategy over historical bars and write a report (HTML with charts, and JSON)")
       .argument("<project>", "strategy project")
-      .option("--from <date>", "first day (YYYY-MM-DD)")
-      .option("--to <date>", "day after the last (YYYY-MM-DD)")
+      .option("--from <date>", "first day, included (YYYY-MM-DD)")
+      .option("--to <date>", "last day, included (YYYY-MM-DD), as in every command that takes dates")
       .option("--data <source>", "sample:sp500, csv:FILE[#SYMBOL], archive[:FILE] (default: data.source in the config)")
       .option("--report <file>", "where to write the HTML report (default .tradeops/reports/<project>-backtest.html)")
+      .option("--close-at-end", "close what is still held at the last bar's close (default: listed as open trades)")
       .addHelpText(
         "after",
         examples(
           "tradeops backtest argo",
-          "tradeops backtest argo --from 2008-01-01 --to 2010-01-01",
+          "tradeops backtest argo --from 2008-01-01 --to 2009-12-31   # both days included",
+          "tradeops backtest argo --close-at-end",
           "tradeops backtest argo --data csv:data/spy.csv#SPY --report /tmp/argo.html",
           "tradeops backtest argo --json | jq .summary",
         ),
