@@ -7,6 +7,7 @@ import type { Clock } from "./clock.js";
 import { StrategyContextImpl } from "./context.js";
 import type { ExecutionVenue, VenueListener } from "./execution/venue.js";
 import { Order, removeOrder, roundQty } from "./orders.js";
+import { PlotStore } from "./plots.js";
 import { type DustThreshold, Portfolio } from "./portfolio.js";
 import { CountingSink, type RecordKind, type RuntimeRecord, type SignalSink } from "./records.js";
 import { RiskEngine } from "./risk/engine.js";
@@ -30,6 +31,8 @@ export interface KernelOptions<P, S> {
   readonly log?: StrategyLog;
   /** room for this many equity points before growing (a backtest knows its length) */
   readonly expectedBars?: number;
+  /** keep what the strategy plots (`ctx.plot`) for a report: backtests */
+  readonly keepPlots?: boolean;
   /** simulated venues: per symbol, when a position counts as flat (see `DustThreshold`) */
   readonly dust?: readonly (DustThreshold | undefined)[];
 }
@@ -43,6 +46,8 @@ export class KernelDecisions<P = unknown, S = unknown> implements VenueListener 
   readonly ctx: StrategyContextImpl<P, S>;
   readonly symbolIndex: ReadonlyMap<string, number>;
   readonly openOrders: Order[] = [];
+  /** what the strategy plotted, when the run keeps it */
+  readonly plots: PlotStore | undefined;
   #seq = 0;
   #orderSeq = 0;
   readonly #orderPrefix: string;
@@ -56,6 +61,7 @@ export class KernelDecisions<P = unknown, S = unknown> implements VenueListener 
     this.symbolIndex = new Map(symbols.map((s, i) => [s, i]));
     this.#counter = options.sink instanceof CountingSink ? options.sink : undefined;
     this.#orderPrefix = `${strategy.name}-${options.runId}-`;
+    this.plots = options.keepPlots ? new PlotStore() : undefined;
     const state = (strategy.init ? strategy.init(options.params) : undefined) as S;
     this.ctx = new StrategyContextImpl(this, options.params, state, options.log ?? SILENT);
     this.tradingState.onChange((c) => this.record("state", undefined, { ...c }));

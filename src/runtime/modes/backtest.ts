@@ -76,6 +76,7 @@ export function runBacktest<P, S>(options: BacktestOptions<P, S>): BacktestRun<P
     log: options.log,
     expectedBars: series.length,
     ...(options.dust ? { dust: options.dust } : {}),
+    keepPlots: true,
   });
   kernel.start();
   const total = series.length;

@@ -4,8 +4,19 @@ import type { SimulationSettings } from "../execution/models.js";
 import type { BacktestRun } from "../modes/backtest.js";
 import { CountingSink, type RuntimeRecord } from "../records.js";
 import type { RiskSettings } from "../risk/settings.js";
+import { buyAndHold, type PriceChart, priceChart } from "./chart-data.js";
+import {
+  type CurveMetrics,
+  curveMetrics,
+  periodReturns,
+  type SymbolBreakdown,
+  symbolBreakdown,
+  type TradeMetrics,
+  tradeMetrics,
+  type YearReturns,
+} from "./metrics.js";
 import { type Reconciliation, reconcile } from "./reconcile.js";
-import { chartPoints, type Summary, summarize } from "./stats.js";
+import { chartPoints, dedupeCurve, type Summary, summarize } from "./stats.js";
 
 export interface ReportTrade {
   readonly symbol: string;
@@ -60,8 +71,16 @@ export interface BacktestReport {
   readonly benchmark: { readonly symbol: string; readonly label: string; readonly totalReturn: number };
   /** records by kind, refusals by rule: `{ order: 12, fill: 12, "rejected:max_trade_usd": 3 }` */
   readonly decisions: Readonly<Record<string, number>>;
-  /** the first refusals, state changes and errors (bounded) */
+  /** the first refusals, state changes and errors (bounded), signals apart */
   readonly notable: readonly RuntimeRecord[];
+  /** the first signals (bounded) */
+  readonly signals: readonly RuntimeRecord[];
+  readonly metrics: TradeMetrics & CurveMetrics;
+  /** by year, January to December, and the year's total */
+  readonly returns: readonly YearReturns[];
+  readonly bySymbol: readonly SymbolBreakdown[];
+  /** the first symbol's closes, the strategy's plotted lines and the trades' entries and exits */
+  readonly chart: PriceChart;
   readonly trades: readonly ReportTrade[];
   /** positions held at the end, marked to market (none when the run closed them at the last bar) */
   readonly openTrades: readonly ReportOpenTrade[];
@@ -69,7 +88,13 @@ export interface BacktestReport {
   readonly reconciliation: Reconciliation;
   /** fills against trades, in one sentence */
   readonly fillsExplained: string;
-  readonly equity: readonly { readonly t: number; readonly equity: number; readonly drawdown: number }[];
+  /** equity, drawdown and the buy-and-hold benchmark (scaled to the initial cash) at each chart point */
+  readonly equity: readonly {
+    readonly t: number;
+    readonly equity: number;
+    readonly drawdown: number;
+    readonly benchmark: number;
+  }[];
   readonly settings: { readonly risk: RiskSettings; readonly simulation?: SimulationSettings };
   readonly generatedAt: string;
 }
@@ -106,12 +131,27 @@ export function buildReport<P, S>(run: BacktestRun<P, S>, meta: ReportMeta): Bac
   const sink = run.sink;
   const decisions =
     sink instanceof CountingSink ? sink.all() : countRecords((sink as { records?: RuntimeRecord[] }).records ?? []);
-  const notable =
+  const kept =
     sink instanceof CountingSink
       ? sink.kept
-      : ((sink as { records?: RuntimeRecord[] }).records ?? [])
-          .filter((r) => !["order", "fill", "canceled"].includes(r.kind))
-          .slice(0, 1000);
+      : ((sink as { records?: RuntimeRecord[] }).records ?? []).filter(
+          (r) => !["order", "fill", "canceled"].includes(r.kind),
+        );
+  const notable = kept.filter((r) => r.kind !== "signal").slice(0, 1000);
+  const signals = kept.filter((r) => r.kind === "signal").slice(0, 1000);
+  const unique = dedupeCurve(curve);
+  const perYear = summary.years > 0 ? (unique.count - 1) / summary.years : 0;
+  const held = [
+    ...portfolio.trades.map((t) => ({ from: t.entryTime, to: t.exitTime })),
+    ...open.map((t) => ({ from: t.entryTime, to: Number.POSITIVE_INFINITY })),
+  ];
+  const points = chartPoints(curve, run.initialCash);
+  const bench = buyAndHold(
+    series,
+    0,
+    run.initialCash,
+    points.map((p) => p.t),
+  );
   return {
     strategy: kernel.options.strategy.name,
     ...(meta.project ? { project: meta.project } : {}),
@@ -129,6 +169,14 @@ export function buildReport<P, S>(run: BacktestRun<P, S>, meta: ReportMeta): Bac
     },
     decisions,
     notable,
+    signals,
+    metrics: {
+      ...tradeMetrics(portfolio.trades),
+      ...curveMetrics(unique, run.initialCash, summary.cagr, summary.maxDrawdown, perYear, held),
+    },
+    returns: periodReturns(unique, run.initialCash),
+    bySymbol: symbolBreakdown(series.symbols, portfolio.trades, open),
+    chart: priceChart(series, 0, portfolio.trades, open, kernel.plots),
     trades: portfolio.trades.map((t) => ({
       symbol: t.symbol,
       direction: t.direction,
@@ -158,7 +206,7 @@ export function buildReport<P, S>(run: BacktestRun<P, S>, meta: ReportMeta): Bac
     })),
     reconciliation,
     fillsExplained: explainFills(portfolio.fills, portfolio.trades.length, open.length, portfolio.dustCloses),
-    equity: chartPoints(curve, run.initialCash),
+    equity: points.map((p, i) => ({ ...p, benchmark: bench[i]! })),
     settings: { risk: kernel.options.risk, ...(meta.simulation ? { simulation: meta.simulation } : {}) },
     generatedAt: (meta.now?.() ?? new Date()).toISOString(),
   };
