@@ -16,6 +16,7 @@ import { loadStrategy } from "./load-strategy.js";
 import { runBacktest } from "./modes/backtest.js";
 import { planRun, type RunPlan } from "./plan.js";
 import { type BacktestReport, buildReport } from "./report/build.js";
+import { configHash, type RunEntry, saveRun } from "./report/runs.js";
 import { dustFor, type RuntimeSettings, runtimeSettings } from "./settings.js";
 import { resolveParams, type Strategy, strategySymbols } from "./strategy.js";
 import type { ExecutionMode } from "./types.js";
@@ -130,12 +131,18 @@ export interface BacktestProjectOptions extends PrepareOptions {
   readonly now?: () => Date;
   /** close what is still held at the last bar (default: backtest.close_at_end in the config) */
   readonly closeAtEnd?: boolean;
+  /** keep the run under .tradeops/backtests/<project>/<timestamp>/ (what the CLI does) */
+  readonly keep?: boolean;
 }
 
 export interface BacktestOutcome {
   readonly prepared: PreparedProject;
   readonly plan: RunPlan;
   readonly report: BacktestReport;
+  /** sha256 of the resolved config the run used */
+  readonly configHash: string;
+  /** where the run was kept, when asked to keep it */
+  readonly run?: RunEntry & { readonly html: string; readonly json: string };
 }
 
 /**
@@ -171,7 +178,9 @@ export async function backtestProject(o: BacktestProjectOptions): Promise<Backte
     now: o.now,
     labels: Object.fromEntries(series.symbols.map((s) => [s, instrumentLabel(plan.data, s)])),
   });
-  return { prepared, plan, report };
+  const hash = configHash(prepared.config.values);
+  const kept = o.keep ? saveRun(o.workspace.root, prepared.project.name, report, hash, o.now?.()) : undefined;
+  return { prepared, plan, report, configHash: hash, ...(kept ? { run: kept } : {}) };
 }
 
 function describeData(plan: RunPlan): string {

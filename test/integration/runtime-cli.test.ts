@@ -43,15 +43,60 @@ describe("tradeops backtest", () => {
     for (const label of ["return", "CAGR", "max drawdown", "Sharpe", "trades", "fees", "final equity", "decisions"]) {
       expect(stdout).toMatch(new RegExp(`^  ${label} +\\S`, "m"));
     }
-    expect(stdout).toContain("report: ");
     expect(stderr).toBe("backtest: 5105/5105 bars (100%)\n"); // plain lines: not a terminal
-    const html = readFileSync(join(ws, ".tradeops/reports/argo-backtest.html"), "utf8");
+    const id = /^run: (argo\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ(?:-\d+)?) {2}\(config [0-9a-f]{12};/m.exec(stdout)?.[1];
+    expect(id, stdout).toBeDefined();
+    expect(stdout).toContain(`.tradeops/backtests/${id}/report.html  (JSON: `);
+    const html = readFileSync(join(ws, `.tradeops/backtests/${id}/report.html`), "utf8");
     expect(html).toContain('aria-label="equity curve"');
-    const json = JSON.parse(readFileSync(join(ws, ".tradeops/reports/argo-backtest.json"), "utf8"));
+    const json = JSON.parse(readFileSync(join(ws, `.tradeops/backtests/${id}/report.json`), "utf8"));
     expect(json.summary.bars).toBe(5105);
+    const kept = JSON.parse(readFileSync(join(ws, `.tradeops/backtests/${id}/run.json`), "utf8"));
+    expect(kept).toMatchObject({
+      id,
+      project: "argo",
+      from: "2000-01-03T00:00:00.000Z",
+      to: "2020-04-17T00:00:00.000Z",
+    });
+    expect(kept.configHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it("--json prints the whole report; --from/--to and --report choose range and file", async () => {
+  it("keeps every run apart: list, show and compare read them back, naming the first decision that differs", async () => {
+    const fresh = copyWorkspace();
+    try {
+      const a = JSON.parse(
+        (await cli(["--workspace", fresh, "--json", "backtest", "argo", "--to", "2006-12-31"])).stdout,
+      );
+      const b = JSON.parse(
+        (await cli(["--workspace", fresh, "--json", "backtest", "argo", "--from", "2003-01-01", "--to", "2006-12-31"]))
+          .stdout,
+      );
+      expect(a.run).not.toBe(b.run);
+      const list = JSON.parse((await cli(["--workspace", fresh, "--json", "backtest", "list"])).stdout);
+      expect(list.runs.map((r: { id: string }) => r.id)).toEqual([a.run, b.run]);
+      const text = await cli(["--workspace", fresh, "backtest", "list", "argo"]);
+      expect(text.stdout.trim().split("\n")).toHaveLength(2);
+      const show = await cli(["--workspace", fresh, "backtest", "show", "argo@latest"]);
+      expect(show.code, show.stderr).toBe(0);
+      expect(show.stdout).toContain(b.run);
+      expect(show.stdout).toMatch(/^ {2}report +\S*\.tradeops\/backtests\/argo\/.+\/report\.html$/m);
+      const same = JSON.parse(
+        (await cli(["--workspace", fresh, "--json", "backtest", "compare", a.run, a.run])).stdout,
+      );
+      expect(same.decisions.map((d: { firstDivergence: unknown }) => d.firstDivergence)).toEqual([null, null]);
+      const cmp = await cli(["--workspace", fresh, "backtest", "compare", a.run, b.run]);
+      expect(cmp.code, cmp.stderr).toBe(0);
+      expect(cmp.stdout).toMatch(/^ {2}range +2000-01-03 → 2006-12-29 +2003-01-02 → 2006-12-29$/m);
+      expect(cmp.stdout).toMatch(/^ {2}signals +\d+ vs \d+, the first 0 the same; first difference at #1:$/m);
+      const missing = await cli(["--workspace", fresh, "backtest", "show", "argo/1999"]);
+      expect(missing.code).toBe(64);
+      expect(missing.stderr).toContain('There is no backtest run "argo/1999" under .tradeops/backtests.');
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+
+  it("--json prints the whole report; --from/--to and --report (a copy) choose range and file", async () => {
     const file = join(ws, "out/range.html");
     const { code, stdout, stderr } = await cli([
       "--workspace",
@@ -73,7 +118,11 @@ describe("tradeops backtest", () => {
     expect(report.to).toBe("2009-12-31T00:00:00.000Z");
     expect(report.summary).toMatchObject({ bars: 505, initialCash: 100_000 });
     expect(report.plan).toMatchObject({ mode: "backtest", venue: "simulated" });
-    expect(report.files).toEqual({ html: file, json: join(ws, "out/range.json") });
+    expect(report.files).toEqual({
+      html: file,
+      json: join(ws, "out/range.json"),
+      run: join(ws, ".tradeops/backtests", report.run),
+    });
     expect(existsSync(file)).toBe(true);
   });
 

@@ -2,7 +2,7 @@ import { relative } from "node:path";
 import { EXIT } from "../../errors.js";
 import type { BacktestReport } from "../../runtime/report/build.js";
 import { money, pct } from "../../runtime/report/html.js";
-import { defaultReportPath, writeReport } from "../../runtime/report/write.js";
+import { writeReport } from "../../runtime/report/write.js";
 import { backtestProject } from "../../runtime/runner.js";
 import { openFromRun } from "../context.js";
 import type { CommandRun, Handler } from "../program.js";
@@ -11,7 +11,11 @@ export const backtestCommand: Handler = async (run) => {
   const ctx = openFromRun(run);
   const project = run.args[0]!;
   const progress = progressReporter(run);
-  const { report, plan } = await backtestProject({
+  const {
+    report,
+    plan,
+    run: kept,
+  } = await backtestProject({
     workspace: ctx.workspace,
     project,
     environment: ctx.environment,
@@ -21,14 +25,25 @@ export const backtestCommand: Handler = async (run) => {
     to: run.opts.to as string | undefined,
     ...(run.opts.closeAtEnd ? { closeAtEnd: true } : {}),
     onProgress: progress,
+    keep: true,
   });
-  const target = (run.opts.report as string | undefined) ?? defaultReportPath(ctx.workspace.root, project);
-  const written = writeReport(report, relativeTo(run.io.cwd, target));
+  const copy = run.opts.report as string | undefined;
+  const written = copy ? writeReport(report, relativeTo(run.io.cwd, copy)) : { html: kept!.html, json: kept!.json };
   if (run.globals.json) {
-    run.out.json({ ...report, files: written, plan: { mode: plan.mode, data: plan.data, venue: plan.venue } });
+    const files = { ...written, run: kept!.dir };
+    run.out.json({
+      ...report,
+      run: kept!.id,
+      configHash: kept!.configHash,
+      files,
+      plan: { mode: plan.mode, data: plan.data, venue: plan.venue },
+    });
     return EXIT.ok;
   }
   printSummary(run, report, plan.notes);
+  run.out.line(
+    `run: ${kept!.id}  (config ${kept!.configHash.slice(0, 12)}; \`tradeops backtest list\` lists every run)`,
+  );
   run.out.line(`report: ${shown(run, written.html)}  (JSON: ${shown(run, written.json)})`);
   return EXIT.ok;
 };

@@ -3,7 +3,7 @@ import { type Command, Option } from "commander";
 import { examples, type On } from "../program.js";
 
 export function registerRuntimeCommands(program: Command, on: On): void {
-  on(
+  const backtest = on(
     program
       .command("backtest")
       .description("run a strategy over historical bars and write a report (HTML with charts, and JSON)")
@@ -11,7 +11,7 @@ export function registerRuntimeCommands(program: Command, on: On): void {
       .option("--from <date>", "first day, included (YYYY-MM-DD)")
       .option("--to <date>", "last day, included (YYYY-MM-DD), as in every command that takes dates")
       .option("--data <source>", "sample:sp500, csv:FILE[#SYMBOL], archive[:FILE] (default: data.source in the config)")
-      .option("--report <file>", "where to write the HTML report (default .tradeops/reports/<project>-backtest.html)")
+      .option("--report <file>", "also write the HTML report (and the JSON next to it) here")
       .option("--close-at-end", "close what is still held at the last bar's close (default: listed as open trades)")
       .addHelpText(
         "after",
@@ -22,8 +22,48 @@ export function registerRuntimeCommands(program: Command, on: On): void {
           "tradeops backtest argo --data csv:data/spy.csv#SPY --report /tmp/argo.html",
           "tradeops backtest argo --json | jq .summary",
         ),
+      )
+      .addHelpText(
+        "after",
+        "\nEvery run is kept in .tradeops/backtests/<project>/<timestamp>/ (report.html, report.json, run.json with\n" +
+          "the config hash and the data range): see `tradeops backtest list`, `show` and `compare`.\n",
       ),
     async () => (await import("../commands/backtest.js")).backtestCommand,
+  );
+  const runs = async () => import("../commands/backtest-runs.js");
+  on(
+    backtest
+      .command("list")
+      .description("list the kept backtest runs, oldest first")
+      .argument("[project]", "only this project's runs")
+      .addHelpText("after", examples("tradeops backtest list", "tradeops backtest list argo --json")),
+    async () => (await runs()).backtestListCommand,
+  );
+  on(
+    backtest
+      .command("show")
+      .description("a kept run's summary and where its report is")
+      .argument("<run>", "run id (argo/2026-01-02T10-00-00Z), a unique prefix of it, or argo@latest")
+      .addHelpText(
+        "after",
+        examples("tradeops backtest show argo@latest", "tradeops backtest show argo/2026-01-02 --json"),
+      ),
+    async () => (await runs()).backtestShowCommand,
+  );
+  on(
+    backtest
+      .command("compare")
+      .description("two kept runs side by side, and the first decision where they differ")
+      .argument("<a>", "run id, prefix, or PROJECT@latest")
+      .argument("<b>", "run id, prefix, or PROJECT@latest")
+      .addHelpText(
+        "after",
+        examples(
+          "tradeops backtest compare argo/2026-01-02T10-00-00Z argo@latest",
+          "tradeops backtest compare argo/2026-01-02T10 argo/2026-01-02T11 --json",
+        ),
+      ),
+    async () => (await runs()).backtestCompareCommand,
   );
   on(
     program

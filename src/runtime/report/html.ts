@@ -67,8 +67,8 @@ ${cards.map(([label, value, cls]) => `  <div class="card"><div class="label">${l
 <p class="bench" id="reconciliation">Reconciled to the cent: realised ${money(r.realized)} + open ${money(r.open)} − fees ${money(r.fees)} = ${money(r.equityChange)} = final equity − initial cash.</p>
 <section class="chart" id="price"><h2>Price, ${esc(report.chart.symbol)} <span class="legend"><i class="sw up"></i>entry <i class="sw down"></i>exit${report.chart.lines.map((l) => ` · ${esc(l.name)}`).join("")}</span></h2><div id="price-chart"></div></section>
 <section class="chart" id="equity"><h2>Equity <span class="legend"><i class="ln eq"></i>strategy <i class="ln bh"></i>buy and hold ${esc(report.benchmark.label)}</span></h2>${equityChart(report.equity, s.initialCash)}</section>
-<section class="chart" id="drawdown"><h2>Drawdown</h2>${drawdownChart(report.equity)}</section>
 <section id="returns"><h2>Monthly returns, %</h2>${returnsTable(report)}</section>
+<section class="chart" id="drawdown"><h2>Drawdown</h2>${drawdownChart(report.equity)}</section>
 <section id="trades"><h2>Trades <span class="count">${report.trades.length}</span></h2>${tradesTable(report)}</section>
 <section id="open-trades"><h2>Open trades <span class="count">${report.openTrades.length}</span></h2>${openTradesTable(report)}</section>
 <section id="symbols"><h2>By symbol</h2>${symbolsTable(report)}</section>
@@ -95,7 +95,7 @@ h1 { margin: 0 0 4px; font-size: 22px; } h2 { font-size: 16px; margin: 0 0 10px;
 .cards { display: grid; grid-template-columns: repeat(8, minmax(0, 1fr)); gap: 10px; margin: 20px 0 8px; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 10px 12px; }
 .label { color: var(--muted); font-size: 11px; text-transform: uppercase; letter-spacing: .04em; white-space: nowrap; }
-.value { font-size: 18px; font-weight: 600; white-space: nowrap; margin-top: 2px; font-variant-numeric: tabular-nums; }
+.value { font-size: 17px; font-weight: 600; white-space: nowrap; margin-top: 2px; font-variant-numeric: tabular-nums; }
 .pos { color: var(--pos); } .neg { color: var(--neg); }
 section { margin-top: 22px; } .chart { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px 8px; }
 #price-chart { height: 380px; }

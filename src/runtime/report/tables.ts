@@ -29,7 +29,7 @@ export function returnsTable(report: BacktestReport): string {
   const cell = (r: number | null) =>
     r === null
       ? `<td class="num"></td>`
-      : `<td class="num heat" style="background:${heat(r)}">${(r * 100).toFixed(1)}</td>`;
+      : `<td class="num heat" style="background:${heat(r)}">${(Math.abs(r) < 0.0005 ? 0 : r * 100).toFixed(1)}</td>`;
   const rows = report.returns.map(
     (y) =>
       `<tr><th>${y.year}</th>${y.months.map(cell).join("")}<td class="num year ${tone(y.total)}">${pct(y.total)}</td></tr>`,
