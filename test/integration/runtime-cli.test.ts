@@ -137,6 +137,38 @@ describe("tradeops backtest", () => {
     expect(report.summary.finalEquity).toBeCloseTo(155_567.03, 2); // no fees: closing at the last close changes nothing
   });
 
+  it("--sweep runs the grid on worker threads, ranks it, and walk-forward shows the out-of-sample result", async () => {
+    const args = ["--workspace", ws, "--json", "backtest", "argo", "--to", "2008-12-31"];
+    const grid = [
+      "--sweep",
+      "strategy.fast_window=8..10",
+      "--sweep",
+      "strategy.slow_window=30,40",
+      "--walk-forward",
+      "0.7",
+    ];
+    const threads = await cli([...args, ...grid, "--workers", "2", "--rank-by", "calmar"]);
+    expect(threads.code, threads.stderr).toBe(0);
+    const a = JSON.parse(threads.stdout);
+    expect(a.results.filter((r: { skipped?: string }) => r.skipped)).toEqual([]);
+    expect(a).toMatchObject({ sets: 6, workers: 2, skipped: 0, rankBy: "calmar" });
+    expect(a.outOfSample.from > a.inSample.to).toBe(true);
+    const calmar = a.results.map((r: { metrics: { calmar: number } }) => r.metrics.calmar);
+    expect(calmar).toEqual([...calmar].sort((x: number, y: number) => y - x));
+    for (const r of a.results) expect(r.outOfSample.finalEquity).toBeGreaterThan(0);
+    const inProcess = JSON.parse((await cli([...args, ...grid, "--workers", "0", "--rank-by", "calmar"])).stdout);
+    expect(inProcess.results).toEqual(a.results); // the same numbers whichever thread ran them
+    const text = await cli(["--workspace", ws, "backtest", "argo", "--to", "2008-12-31", ...grid, "--workers", "1"]);
+    expect(text.stdout).toMatch(
+      /^argo sweep {2}6 parameter sets on 1 worker thread in [\d.]+ s, ranked by sharpe; ranked in-sample/m,
+    );
+    expect(text.stdout).toMatch(/^ +fast_window +slow_window +return +Sharpe .* OOS return +OOS Sharpe$/m);
+    expect(text.stderr).toContain("sweep: 6/6 parameter sets (100%)");
+    const bad = await cli(["--workspace", ws, "backtest", "argo", "--sweep", "strategy.fast_windw=5..6"]);
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toContain("--sweep strategy.fast_windw: the config has no such key.");
+  }, 120_000); // two worker threads start and load the strategy: seconds each on a loaded machine
+
   it("draws a progress bar on a terminal", async () => {
     let stderr = "";
     const code = await runCli(["--workspace", ws, "backtest", "argo", "--to", "2001-01-01"], {

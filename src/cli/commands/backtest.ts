@@ -8,6 +8,7 @@ import { openFromRun } from "../context.js";
 import type { CommandRun, Handler } from "../program.js";
 
 export const backtestCommand: Handler = async (run) => {
+  if ((run.opts.sweep as string[] | undefined)?.length) return (await import("./backtest-sweep.js")).sweepCommand(run);
   const ctx = openFromRun(run);
   const project = run.args[0]!;
   const progress = progressReporter(run);

@@ -13,6 +13,22 @@ export function registerRuntimeCommands(program: Command, on: On): void {
       .option("--data <source>", "sample:sp500, csv:FILE[#SYMBOL], archive[:FILE] (default: data.source in the config)")
       .option("--report <file>", "also write the HTML report (and the JSON next to it) here")
       .option("--close-at-end", "close what is still held at the last bar's close (default: listed as open trades)")
+      .option(
+        "--sweep <key=values>",
+        "run a parameter grid on worker threads: KEY=FROM..TO[:STEP] or KEY=A,B,C (repeat for more keys)",
+        (value: string, list: string[] = []) => [...list, value],
+      )
+      .addOption(
+        new Option("--rank-by <metric>", "sweep: rank the parameter sets by this metric")
+          .choices(["sharpe", "sortino", "calmar", "return", "cagr", "max_drawdown", "profit_factor"])
+          .default("sharpe"),
+      )
+      .option(
+        "--walk-forward <share>",
+        "sweep: rank on the first share of the bars, show the rest out-of-sample (e.g. 0.7)",
+      )
+      .option("--workers <n>", "sweep: worker threads (default one per core; 0 runs in this process)")
+      .option("--top <n>", "sweep: how many ranked sets to print", "10")
       .addHelpText(
         "after",
         examples(
@@ -21,6 +37,8 @@ export function registerRuntimeCommands(program: Command, on: On): void {
           "tradeops backtest argo --close-at-end",
           "tradeops backtest argo --data csv:data/spy.csv#SPY --report /tmp/argo.html",
           "tradeops backtest argo --json | jq .summary",
+          "tradeops backtest argo --sweep strategy.fast_window=5..20 --sweep strategy.slow_window=20..60:10",
+          "tradeops backtest argo --sweep strategy.fast_window=5..20 --rank-by calmar --walk-forward 0.7",
         ),
       )
       .addHelpText(
