@@ -69,7 +69,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   };
   if (workers === 0) {
     const ctx = { ...init, strategy: o.strategy };
-    o.sets.forEach((params, index) => finish(evaluateSet(ctx, index, params)));
+    for (let index = 0; index < o.sets.length; index++) finish(evaluateSet(ctx, index, o.sets[index]!));
   } else await inWorkers(o.workerUrl ?? defaultWorkerUrl(), init, o.sets, workers, finish);
   const ranked = rank(results, o.rankBy);
   return {
