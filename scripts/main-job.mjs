@@ -109,7 +109,8 @@ function headSeq() {
       encoding: "utf8",
     },
   );
-  const line = (tail.stdout ?? "").split("\n").find((l) => l.startsWith('{"'));
+  // the record is on stdout; some builds print it on stderr, so both are read
+  const line = `${tail.stdout ?? ""}\n${tail.stderr ?? ""}`.split("\n").find((l) => l.startsWith('{"environment"'));
   return line ? (safeJson(line)?.seq ?? 0) : 0;
 }
 
