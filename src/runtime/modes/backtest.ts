@@ -35,6 +35,8 @@ export interface BacktestOptions<P, S> {
   readonly dust?: readonly (DustThreshold | undefined)[];
   /** close what is still held at the last bar's close (fees as the model says, no slippage) */
   readonly closeAtEnd?: boolean;
+  /** keep what the strategy plots for the report (default true; a sweep has no report) */
+  readonly keepPlots?: boolean;
 }
 
 export interface BacktestRun<P, S> {
@@ -76,7 +78,7 @@ export function runBacktest<P, S>(options: BacktestOptions<P, S>): BacktestRun<P
     log: options.log,
     expectedBars: series.length,
     ...(options.dust ? { dust: options.dust } : {}),
-    keepPlots: true,
+    keepPlots: options.keepPlots ?? true,
   });
   kernel.start();
   const total = series.length;

@@ -60,6 +60,7 @@ export function evaluateSet(ctx: SweepContext, index: number, params: Readonly<R
         initialCash: settings.initialCash,
         dust: dustFor(settings, series.symbols),
         closeAtEnd: settings.closeAtEnd,
+        keepPlots: false,
       });
       return metricsOf(result.kernel, settings.initialCash);
     };
