@@ -30,7 +30,7 @@ const lazyValidation = {
 };
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: { cli: "src/cli/main.ts", index: "src/index.ts" },
+  entryPoints: { cli: "src/cli/main.ts", index: "src/index.ts", "sweep-worker": "src/runtime/sweep/worker.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,

@@ -21,13 +21,29 @@ const env = process.env;
 const ENV = ["--env", "development"];
 step(["env"]);
 step(["backtest", "argo"]);
+step(["backtest", "list", "argo"]);
 await paperSession();
 step(["signals", "tail", "argo", "-n", "5"]);
 step(["signals", "verify", "argo"]);
 console.log(
-  `\nReport: ${workspace}/.tradeops/reports/argo-backtest.html (open it in a browser).\n` +
+  `\nReport: ${latestReport() ?? "see the backtest step above"} (open it in a browser; every run is kept under ${workspace}/.tradeops/backtests/argo/).\n` +
     "`tradeops serve argo` runs the paper session until stopped; `tradeops halt argo` is its kill switch.",
 );
+
+/** The newest kept argo run's HTML report, as `backtest list --json` names it. */
+function latestReport() {
+  const result = spawnSync(
+    process.execPath,
+    [bin, "--workspace", workspace, ...ENV, "--json", "backtest", "list", "argo"],
+    {
+      encoding: "utf8",
+      env,
+    },
+  );
+  if (result.status !== 0) return undefined;
+  const runs = JSON.parse(result.stdout).runs;
+  return runs.length ? `${runs[runs.length - 1].dir}/report.html` : undefined;
+}
 
 function step(args) {
   process.stdout.write(`\n$ tradeops ${args.join(" ")}\n`);
@@ -93,7 +109,8 @@ function headSeq() {
       encoding: "utf8",
     },
   );
-  const line = (tail.stdout ?? "").split("\n").find((l) => l.startsWith('{"'));
+  // the record is on stdout; some builds print it on stderr, so both are read
+  const line = `${tail.stdout ?? ""}\n${tail.stderr ?? ""}`.split("\n").find((l) => l.startsWith('{"environment"'));
   return line ? (safeJson(line)?.seq ?? 0) : 0;
 }
 

@@ -103,6 +103,11 @@ export const ERROR_CODES = {
     summary: "a strategy module or its parameters do not load or validate",
   },
   TRO_ERR_DATA_SOURCE: { exit: EXIT.unavailable, http: 503, summary: "market data cannot be read" },
+  TRO_ERR_BACKTEST_UNRECONCILED: {
+    exit: EXIT.failed,
+    http: 500,
+    summary: "a backtest's trades, open positions and fees do not add up to its change in equity",
+  },
   TRO_ERR_TRADING_HALTED: { exit: EXIT.refused, http: 409, summary: "trading is halted (kill switch or a risk rule)" },
   // health, service host, supervisor
   TRO_ERR_HEALTH_FAILED: {

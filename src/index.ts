@@ -41,6 +41,7 @@ export { type FeeModel, type SimulationSettings, simulationSettings } from "./ru
 export { Momentum, momentum, Sma, sma } from "./runtime/indicators.js";
 export { type BacktestOptions, runBacktest } from "./runtime/modes/backtest.js";
 export { MemorySink, type RuntimeRecord, type SignalSink } from "./runtime/records.js";
+export { type BacktestReport, buildReport } from "./runtime/report/build.js";
 export { type RiskSettings, riskSettings } from "./runtime/risk/settings.js";
 export { backtestProject, prepareProject } from "./runtime/runner.js";
 export {

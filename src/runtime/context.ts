@@ -82,6 +82,10 @@ export class StrategyContextImpl<P, S> implements StrategyContext<P, S> {
     this.#kernel.record("signal", symbol, { side, strength, reason: String(reason ?? "") });
   }
 
+  plot(symbol: string, name: string, value: number): void {
+    this.#kernel.plots?.add(symbol, name, this.#kernel.options.clock.now(), value);
+  }
+
   tradingState(): TradingState {
     return this.#kernel.tradingState.state;
   }

@@ -7,7 +7,8 @@ import type { Clock } from "./clock.js";
 import { StrategyContextImpl } from "./context.js";
 import type { ExecutionVenue, VenueListener } from "./execution/venue.js";
 import { Order, removeOrder, roundQty } from "./orders.js";
-import { Portfolio } from "./portfolio.js";
+import { PlotStore } from "./plots.js";
+import { type DustThreshold, Portfolio } from "./portfolio.js";
 import { CountingSink, type RecordKind, type RuntimeRecord, type SignalSink } from "./records.js";
 import { RiskEngine } from "./risk/engine.js";
 import type { RiskSettings } from "./risk/settings.js";
@@ -30,6 +31,10 @@ export interface KernelOptions<P, S> {
   readonly log?: StrategyLog;
   /** room for this many equity points before growing (a backtest knows its length) */
   readonly expectedBars?: number;
+  /** keep what the strategy plots (`ctx.plot`) for a report: backtests */
+  readonly keepPlots?: boolean;
+  /** simulated venues: per symbol, when a position counts as flat (see `DustThreshold`) */
+  readonly dust?: readonly (DustThreshold | undefined)[];
 }
 
 const SILENT: StrategyLog = { debug() {}, info() {}, warn() {} };
@@ -41,6 +46,8 @@ export class KernelDecisions<P = unknown, S = unknown> implements VenueListener 
   readonly ctx: StrategyContextImpl<P, S>;
   readonly symbolIndex: ReadonlyMap<string, number>;
   readonly openOrders: Order[] = [];
+  /** what the strategy plotted, when the run keeps it */
+  readonly plots: PlotStore | undefined;
   #seq = 0;
   #orderSeq = 0;
   readonly #orderPrefix: string;
@@ -49,11 +56,12 @@ export class KernelDecisions<P = unknown, S = unknown> implements VenueListener 
 
   constructor(readonly options: KernelOptions<P, S>) {
     const { strategy, symbols } = options;
-    this.portfolio = new Portfolio(symbols, options.initialCash);
+    this.portfolio = new Portfolio(symbols, options.initialCash, options.dust);
     this.risk = new RiskEngine(options.risk, this.tradingState, this.portfolio);
     this.symbolIndex = new Map(symbols.map((s, i) => [s, i]));
     this.#counter = options.sink instanceof CountingSink ? options.sink : undefined;
     this.#orderPrefix = `${strategy.name}-${options.runId}-`;
+    this.plots = options.keepPlots ? new PlotStore() : undefined;
     const state = (strategy.init ? strategy.init(options.params) : undefined) as S;
     this.ctx = new StrategyContextImpl(this, options.params, state, options.log ?? SILENT);
     this.tradingState.onChange((c) => this.record("state", undefined, { ...c }));
@@ -164,7 +172,7 @@ export class KernelDecisions<P = unknown, S = unknown> implements VenueListener 
     order.status = order.filledQty >= order.qty ? "filled" : "partially_filled";
     if (order.status === "filled") this.#forget(order);
     const time = this.options.clock.now();
-    this.portfolio.applyFill(order.symbolIndex, order.side, qty, price, fee, time);
+    this.portfolio.applyFill(order.symbolIndex, order.side, qty, price, fee, time, order.reason);
     if (this.#counter !== undefined) this.#counter.tally("fill");
     else this.record("fill", order.symbol, { orderId: order.id, side: order.side, qty, price, fee });
     const onFill = this.options.strategy.onFill;

@@ -37,6 +37,34 @@ export interface Trade {
   /** realized profit net of fees */
   readonly pnl: number;
   readonly returnPct: number;
+  /** why it closed: the closing order's reason, `dust`, or `end of data` */
+  readonly exitReason: string;
+}
+
+/** A round trip still open: marked to the last price. */
+export interface OpenTrade {
+  readonly symbol: string;
+  readonly direction: "long" | "short";
+  readonly entryTime: number;
+  readonly qty: number;
+  readonly entryPrice: number;
+  readonly lastPrice: number;
+  /** realised on the part already closed (gross of fees) */
+  readonly realized: number;
+  /** (last price − average price) × held quantity */
+  readonly unrealized: number;
+  readonly fees: number;
+  /** realised + unrealised − fees */
+  readonly pnl: number;
+}
+
+/**
+ * When a position is too small to trade, per instrument: below `lotSize` units or `minNotional` of value it
+ * counts as flat, and the simulated venue closes it out at the fill price that left it (0: only exactly zero).
+ */
+export interface DustThreshold {
+  readonly lotSize: number;
+  readonly minNotional: number;
 }
 
 interface OpenTrip {
@@ -56,6 +84,8 @@ export class Portfolio {
   value = 0;
   feesPaid = 0;
   fills = 0;
+  /** positions closed out as dust (see `DustThreshold`) */
+  dustCloses = 0;
   readonly positions: Position[];
   readonly trades: Trade[] = [];
   readonly #trips: (OpenTrip | undefined)[];
@@ -63,6 +93,8 @@ export class Portfolio {
   constructor(
     readonly symbols: readonly string[],
     initialCash: number,
+    /** per symbol index; none: a position is flat only at exactly zero */
+    readonly dust?: readonly (DustThreshold | undefined)[],
   ) {
     this.cash = initialCash;
     this.positions = symbols.map((s) => new Position(s));
@@ -90,7 +122,7 @@ export class Portfolio {
     this.#trips[symbolIndex] = qty === 0 ? undefined : this.#open(time, qty > 0 ? 1 : -1, Math.abs(qty), avgPrice, 0);
   }
 
-  applyFill(symbolIndex: number, side: Side, qty: number, price: number, fee: number, time: number): void {
+  applyFill(symbolIndex: number, side: Side, qty: number, price: number, fee: number, time: number, reason = ""): void {
     const p = this.positions[symbolIndex]!;
     if (Number.isNaN(p.lastPrice)) p.lastPrice = price;
     const dir = side === "buy" ? 1 : -1;
@@ -120,8 +152,21 @@ export class Portfolio {
       trip.exitNotional += closing * price;
       trip.fees += fee * share;
       trip.realized += realized;
-      if (p.qty === 0) {
-        this.#close(symbolIndex, time);
+      if (p.qty !== 0 && this.dust !== undefined && this.#isDust(symbolIndex, p.qty, price)) {
+        // the rest is too small to trade: sold at the same price, without a fee, and the trip closes
+        const rest = p.qty;
+        const gain = (price - p.avgPrice) * rest;
+        this.cash += rest * price;
+        p.realizedPnl += gain;
+        trip.exitQty += Math.abs(rest);
+        trip.exitNotional += Math.abs(rest) * price;
+        trip.realized += gain;
+        p.qty = 0;
+        this.dustCloses++;
+        this.#close(symbolIndex, time, "dust");
+        p.avgPrice = 0;
+      } else if (p.qty === 0) {
+        this.#close(symbolIndex, time, reason);
         p.avgPrice = 0;
         const rest = roundQty(qty - closing);
         if (rest > 0) {
@@ -132,6 +177,36 @@ export class Portfolio {
       }
     }
     this.value += (p.qty - before) * p.lastPrice;
+  }
+
+  #isDust(symbolIndex: number, qty: number, price: number): boolean {
+    const d = this.dust?.[symbolIndex];
+    if (d === undefined) return false;
+    const held = Math.abs(qty);
+    return held < d.lotSize || held * price < d.minNotional;
+  }
+
+  /** The round trips still open, marked to each symbol's last price. */
+  openTrades(): OpenTrade[] {
+    const out: OpenTrade[] = [];
+    this.#trips.forEach((trip, i) => {
+      const p = this.positions[i]!;
+      if (trip === undefined || p.qty === 0) return;
+      const unrealized = p.unrealizedPnl;
+      out.push({
+        symbol: this.symbols[i]!,
+        direction: trip.direction === 1 ? "long" : "short",
+        entryTime: trip.entryTime,
+        qty: Math.abs(p.qty),
+        entryPrice: trip.entryNotional / trip.entryQty,
+        lastPrice: p.lastPrice,
+        realized: trip.realized,
+        unrealized,
+        fees: trip.fees,
+        pnl: trip.realized + unrealized - trip.fees,
+      });
+    });
+    return out;
   }
 
   #open(time: number, direction: 1 | -1, qty: number, price: number, fee: number): OpenTrip {
@@ -147,7 +222,7 @@ export class Portfolio {
     };
   }
 
-  #close(symbolIndex: number, time: number): void {
+  #close(symbolIndex: number, time: number, exitReason: string): void {
     const trip = this.#trips[symbolIndex]!;
     this.#trips[symbolIndex] = undefined;
     const entryPrice = trip.entryNotional / trip.entryQty;
@@ -163,6 +238,7 @@ export class Portfolio {
       fees: trip.fees,
       pnl,
       returnPct: pnl / trip.entryNotional,
+      exitReason,
     });
   }
 }

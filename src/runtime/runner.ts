@@ -10,12 +10,14 @@ import { TroError } from "../errors.js";
 import { requireProject } from "../workspace/lookup.js";
 import type { EnvironmentSettings, Project, Workspace } from "../workspace/types.js";
 import type { BarSeries } from "./data/bars.js";
-import { type DataSpec, loadHistory, parseDataSpec } from "./data/source.js";
+import { isoOf } from "./data/bars.js";
+import { type DataSpec, describeSpec, instrumentLabel, loadHistory, parseDataSpec } from "./data/source.js";
 import { loadStrategy } from "./load-strategy.js";
 import { runBacktest } from "./modes/backtest.js";
 import { planRun, type RunPlan } from "./plan.js";
 import { type BacktestReport, buildReport } from "./report/build.js";
-import { type RuntimeSettings, runtimeSettings } from "./settings.js";
+import { configHash, type RunEntry, saveRun } from "./report/runs.js";
+import { dustFor, type RuntimeSettings, runtimeSettings } from "./settings.js";
 import { resolveParams, type Strategy, strategySymbols } from "./strategy.js";
 import type { ExecutionMode } from "./types.js";
 
@@ -105,9 +107,18 @@ export function historyFor(
     to,
   });
   if (series.length === 0) {
-    throw new TroError("TRO_ERR_DATA_SOURCE", "There are no bars in the range asked for.", {
-      hint: "Widen --from/--to, or check the data source.",
-    });
+    const all = loadHistory(data, { symbols: prepared.symbols, root, timeframe: prepared.settings.timeframe });
+    const asked = `${range.from ?? "the start"} to ${range.to ?? "the end"}`;
+    const held = all.length
+      ? `from ${isoOf(all.time[0]!).slice(0, 10)} to ${isoOf(all.time[all.length - 1]!).slice(0, 10)}`
+      : "no bars at all";
+    throw new TroError(
+      "TRO_ERR_USAGE",
+      `--from/--to ${asked} is outside the data: ${describeSpec(data)} holds ${held}.`,
+      {
+        hint: "Give --from and --to within that range (both days are included).",
+      },
+    );
   }
   return series;
 }
@@ -118,12 +129,20 @@ export interface BacktestProjectOptions extends PrepareOptions {
   readonly to?: string;
   readonly onProgress?: (done: number, total: number) => void;
   readonly now?: () => Date;
+  /** close what is still held at the last bar (default: backtest.close_at_end in the config) */
+  readonly closeAtEnd?: boolean;
+  /** keep the run under .tradeops/backtests/<project>/<timestamp>/ (what the CLI does) */
+  readonly keep?: boolean;
 }
 
 export interface BacktestOutcome {
   readonly prepared: PreparedProject;
   readonly plan: RunPlan;
   readonly report: BacktestReport;
+  /** sha256 of the resolved config the run used */
+  readonly configHash: string;
+  /** where the run was kept, when asked to keep it */
+  readonly run?: RunEntry & { readonly html: string; readonly json: string };
 }
 
 /**
@@ -148,6 +167,8 @@ export async function backtestProject(o: BacktestProjectOptions): Promise<Backte
     environment: prepared.environment,
     data: plan.data.kind,
     onProgress: o.onProgress,
+    dust: dustFor(settings, series.symbols),
+    closeAtEnd: o.closeAtEnd ?? settings.closeAtEnd,
   });
   const report = buildReport(run, {
     project: prepared.project.name,
@@ -155,8 +176,11 @@ export async function backtestProject(o: BacktestProjectOptions): Promise<Backte
     data: describeData(plan),
     simulation: settings.simulation,
     now: o.now,
+    labels: Object.fromEntries(series.symbols.map((s) => [s, instrumentLabel(plan.data, s)])),
   });
-  return { prepared, plan, report };
+  const hash = configHash(prepared.config.values);
+  const kept = o.keep ? saveRun(o.workspace.root, prepared.project.name, report, hash, o.now?.()) : undefined;
+  return { prepared, plan, report, configHash: hash, ...(kept ? { run: kept } : {}) };
 }
 
 function describeData(plan: RunPlan): string {
@@ -164,22 +188,30 @@ function describeData(plan: RunPlan): string {
   return d.kind === "sample" ? `sample:${d.name}` : d.kind === "csv" ? `csv:${d.path}` : d.kind;
 }
 
-/** @throws TroError TRO_ERR_USAGE for a date that is not one, or a range that is empty */
-function checkRange(fromText: string | undefined, toText: string | undefined): { from?: number; to?: number } {
+/**
+ * `--from` and `--to` as a half-open range of epoch ms: both days are included (`--to 2010-12-31` keeps that
+ * day's bar), as in every command that takes dates.
+ * @throws TroError TRO_ERR_USAGE for a date that is not one, or a range that is empty
+ */
+export function checkRange(fromText: string | undefined, toText: string | undefined): { from?: number; to?: number } {
   const from = parseDay(fromText, "--from");
-  const to = parseDay(toText, "--to");
+  const toStart = parseDay(toText, "--to");
+  const to = toStart === undefined ? undefined : toText && DAY_ONLY.test(toText) ? toStart + DAY_MS : toStart + 1;
   if (from !== undefined && to !== undefined && from >= to) {
-    throw new TroError("TRO_ERR_USAGE", `--from ${fromText} is not before --to ${toText}.`, {
-      hint: "Give a range with from < to.",
+    throw new TroError("TRO_ERR_USAGE", `--from ${fromText} is after --to ${toText}.`, {
+      hint: "Give a range with --from on or before --to (both days are included).",
     });
   }
   return { from, to };
 }
 
+const DAY_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MS = 86_400_000;
+
 /** `2020-01-31` (UTC midnight) or a full ISO time. @throws TroError TRO_ERR_USAGE */
 export function parseDay(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
-  const t = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text);
+  const t = DAY_ONLY.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text);
   if (!Number.isFinite(t)) {
     throw new TroError("TRO_ERR_USAGE", `${flag} ${text} is not a date.`, {
       hint: `Write it as YYYY-MM-DD, e.g. ${flag} 2010-01-01.`,

@@ -18,6 +18,7 @@ import { type FeedSpec, startSession } from "./modes/session.js";
 import type { RunPlan } from "./plan.js";
 import { type RuntimeRecord, type SignalSink, teeSink } from "./records.js";
 import type { PreparedProject } from "./runner.js";
+import { dustFor } from "./settings.js";
 import type { StrategyLog } from "./strategy.js";
 import type { TradingState } from "./types.js";
 
@@ -126,6 +127,7 @@ export function createStrategyService(o: StrategyServiceOptions): StrategyServic
       sink: o.metrics ? teeSink(o.sink, metricsSink(o.metrics)) : o.sink,
       risk: { ...prepared.settings.risk, autoExecute: plan.autoExecute },
       initialCash: prepared.settings.initialCash,
+      dust: dustFor(prepared.settings, prepared.symbols),
       environment: prepared.environment,
       runId: o.runId,
       log: strategyLog,

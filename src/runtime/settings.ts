@@ -7,12 +7,14 @@
  *   risk.heartbeat_timeout_seconds
  *   data.source, data.timeframe, data.replay_speed, data.archive
  *   backtest.initial_cash, backtest.fee_bps, backtest.fee_per_share, backtest.fee_minimum,
- *   backtest.slippage_bps, backtest.volume_limit_pct, backtest.allow_short
+ *   backtest.slippage_bps, backtest.volume_limit_pct, backtest.allow_short, backtest.close_at_end
+ *   instruments.<SYMBOL>.lot_size, instruments.<SYMBOL>.min_notional
  */
 import { type Problem, TroError } from "../errors.js";
 import { type DataSpec, DEFAULT_ARCHIVE, DEFAULT_TIMEFRAME, parseDataSpec } from "./data/source.js";
 import { type SimulationSettings, simulationSettings } from "./execution/models.js";
 import { DEFAULT_INITIAL_CASH } from "./modes/backtest.js";
+import type { DustThreshold } from "./portfolio.js";
 import { DEFAULT_CIRCUIT_BREAKER_WINDOW_MS, type RiskSettings, riskSettings } from "./risk/settings.js";
 
 export interface RuntimeSettings {
@@ -26,6 +28,19 @@ export interface RuntimeSettings {
   readonly replaySpeed: number;
   /** the bar archive, relative to the workspace root */
   readonly archive: string;
+  /** per symbol: below a lot or below the minimum notional a position counts as flat (simulated venues) */
+  readonly instruments: Readonly<Record<string, DustThreshold>>;
+  /** close every position at the last bar's close when a backtest ends (else they are listed as open trades) */
+  readonly closeAtEnd: boolean;
+}
+
+/** The dust thresholds of the given symbols, in their order (undefined: none configured). */
+export function dustFor(
+  settings: Partial<Pick<RuntimeSettings, "instruments">>,
+  symbols: readonly string[],
+): (DustThreshold | undefined)[] | undefined {
+  const list = symbols.map((s) => settings.instruments?.[s]);
+  return list.some((d) => d !== undefined) ? list : undefined;
 }
 
 /** A day of daily bars per 0.1 s: a 20-year archive replays in about 12 minutes, first signals within seconds. */
@@ -79,6 +94,8 @@ export function runtimeSettings(config: unknown, where: string): RuntimeSettings
     timeframe: read.string("data.timeframe") ?? DEFAULT_TIMEFRAME,
     replaySpeed: read.number("data.replay_speed", DEFAULT_REPLAY_SPEED, 0),
     archive: read.string("data.archive") ?? DEFAULT_ARCHIVE,
+    instruments: readInstruments(read),
+    closeAtEnd: read.boolean("backtest.close_at_end", false),
   };
   if (problems.length) {
     throw new TroError("TRO_ERR_CONFIG_INVALID", `The runtime settings in ${where} are not usable.`, {
@@ -89,12 +106,27 @@ export function runtimeSettings(config: unknown, where: string): RuntimeSettings
   return result;
 }
 
+function readInstruments(read: ReturnType<typeof reader>): Record<string, DustThreshold> {
+  const out: Record<string, DustThreshold> = {};
+  for (const symbol of read.keys("instruments")) {
+    out[symbol] = {
+      lotSize: read.number(`instruments.${symbol}.lot_size`, 0, 0),
+      minNotional: read.number(`instruments.${symbol}.min_notional`, 0, 0),
+    };
+  }
+  return out;
+}
+
 function reader(config: unknown, problems: Problem[]) {
   const at = (key: string): unknown =>
     key
       .split(".")
       .reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), config);
   return {
+    keys(key: string): string[] {
+      const v = at(key);
+      return v && typeof v === "object" && !Array.isArray(v) ? Object.keys(v) : [];
+    },
     number(key: string, fallback: number, min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY): number {
       const v = at(key);
       if (v === undefined || v === null) return fallback;

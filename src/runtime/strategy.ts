@@ -81,6 +81,8 @@ export interface StrategyContext<P = unknown, S = unknown> {
   openOrders(symbol?: string): readonly OrderView[];
   /** records a signal; whether an order follows is the strategy's and the risk layer's business */
   signal(signal: StrategySignal): void;
+  /** an indicator value at the current bar, drawn on the backtest report's price chart (ignored in other modes) */
+  plot(symbol: string, name: string, value: number): void;
   tradingState(): TradingState;
   /** where this runs (mode, environment, venue, data): only for strategies that must know */
   runtime(): RuntimeInfo;

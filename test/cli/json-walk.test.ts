@@ -21,6 +21,9 @@ const ARGS: Record<string, readonly string[] | "ndjson" | "exempt"> = {
   // the child's own output is the output: tradeops adds nothing to standard output
   run: "exempt",
   backtest: ["argo", "--from", "2019-01-01", "--to", "2019-03-31"],
+  "backtest list": [],
+  "backtest show": ["argo@latest"],
+  "backtest compare": ["argo@latest", "argo@latest"],
   serve: ["argo", "--mode", "backtest", "--port", "0"],
   halt: ["argo", "--port", "1"],
   resume: ["argo", "--port", "1"],
@@ -59,9 +62,11 @@ const ARGS: Record<string, readonly string[] | "ndjson" | "exempt"> = {
   completion: ["bash"],
 };
 
+/** Commands that run: the leaves, and a group that takes arguments itself (`backtest PROJECT` beside `backtest list`). */
 function leaves(command: Command, prefix: string[] = []): string[] {
   if (!command.commands.length) return [prefix.join(" ")];
-  return command.commands.flatMap((c) => leaves(c, [...prefix, c.name()]));
+  const self = prefix.length && command.registeredArguments.length ? [prefix.join(" ")] : [];
+  return [...self, ...command.commands.flatMap((c) => leaves(c, [...prefix, c.name()]))];
 }
 
 const program = buildProgram("0.0.0", async () => undefined);

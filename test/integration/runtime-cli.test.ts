@@ -35,20 +35,68 @@ describe("tradeops backtest", () => {
     const { code, stdout, stderr } = await cli(["--workspace", ws, "backtest", "argo"]);
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(
-      /^argo backtest {2}development · SPY · 2000-01-03 → 2020-04-17 · 5,105 bars · sample:sp500$/m,
+      /^argo backtest {2}development · S&P 500 index level \(daily\) as SPY · 2000-01-03 → 2020-04-17 · 5,105 bars · sample:sp500$/m,
     );
+    expect(stdout).toMatch(/^ {2}open +SPY long [\d.]+ since 2009-03-26, marked at \$2,874\.56 /m);
+    expect(stdout).toMatch(/^ {2}reconciled +realised \$[\d,.]+ \+ open \$[\d,.]+ − fees \$0\.00 = \$55,567\.03$/m);
+    expect(stdout).toMatch(/903 fills made 8 closed trades and 1 open one; .*scales in and out/);
     for (const label of ["return", "CAGR", "max drawdown", "Sharpe", "trades", "fees", "final equity", "decisions"]) {
       expect(stdout).toMatch(new RegExp(`^  ${label} +\\S`, "m"));
     }
-    expect(stdout).toContain("report: ");
     expect(stderr).toBe("backtest: 5105/5105 bars (100%)\n"); // plain lines: not a terminal
-    const html = readFileSync(join(ws, ".tradeops/reports/argo-backtest.html"), "utf8");
+    const id = /^run: (argo\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ(?:-\d+)?) {2}\(config [0-9a-f]{12};/m.exec(stdout)?.[1];
+    expect(id, stdout).toBeDefined();
+    expect(stdout).toContain(`.tradeops/backtests/${id}/report.html  (JSON: `);
+    const html = readFileSync(join(ws, `.tradeops/backtests/${id}/report.html`), "utf8");
     expect(html).toContain('aria-label="equity curve"');
-    const json = JSON.parse(readFileSync(join(ws, ".tradeops/reports/argo-backtest.json"), "utf8"));
+    const json = JSON.parse(readFileSync(join(ws, `.tradeops/backtests/${id}/report.json`), "utf8"));
     expect(json.summary.bars).toBe(5105);
+    const kept = JSON.parse(readFileSync(join(ws, `.tradeops/backtests/${id}/run.json`), "utf8"));
+    expect(kept).toMatchObject({
+      id,
+      project: "argo",
+      from: "2000-01-03T00:00:00.000Z",
+      to: "2020-04-17T00:00:00.000Z",
+    });
+    expect(kept.configHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it("--json prints the whole report; --from/--to and --report choose range and file", async () => {
+  it("keeps every run apart: list, show and compare read them back, naming the first decision that differs", async () => {
+    const fresh = copyWorkspace();
+    try {
+      const a = JSON.parse(
+        (await cli(["--workspace", fresh, "--json", "backtest", "argo", "--to", "2006-12-31"])).stdout,
+      );
+      const b = JSON.parse(
+        (await cli(["--workspace", fresh, "--json", "backtest", "argo", "--from", "2003-01-01", "--to", "2006-12-31"]))
+          .stdout,
+      );
+      expect(a.run).not.toBe(b.run);
+      const list = JSON.parse((await cli(["--workspace", fresh, "--json", "backtest", "list"])).stdout);
+      expect(list.runs.map((r: { id: string }) => r.id)).toEqual([a.run, b.run]);
+      const text = await cli(["--workspace", fresh, "backtest", "list", "argo"]);
+      expect(text.stdout.trim().split("\n")).toHaveLength(2);
+      const show = await cli(["--workspace", fresh, "backtest", "show", "argo@latest"]);
+      expect(show.code, show.stderr).toBe(0);
+      expect(show.stdout).toContain(b.run);
+      expect(show.stdout).toMatch(/^ {2}report +\S*\.tradeops\/backtests\/argo\/.+\/report\.html$/m);
+      const same = JSON.parse(
+        (await cli(["--workspace", fresh, "--json", "backtest", "compare", a.run, a.run])).stdout,
+      );
+      expect(same.decisions.map((d: { firstDivergence: unknown }) => d.firstDivergence)).toEqual([null, null]);
+      const cmp = await cli(["--workspace", fresh, "backtest", "compare", a.run, b.run]);
+      expect(cmp.code, cmp.stderr).toBe(0);
+      expect(cmp.stdout).toMatch(/^ {2}range +2000-01-03 → 2006-12-29 +2003-01-02 → 2006-12-29$/m);
+      expect(cmp.stdout).toMatch(/^ {2}signals +\d+ vs \d+, the first 0 the same; first difference at #1:$/m);
+      const missing = await cli(["--workspace", fresh, "backtest", "show", "argo/1999"]);
+      expect(missing.code).toBe(64);
+      expect(missing.stderr).toContain('There is no backtest run "argo/1999" under .tradeops/backtests.');
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+
+  it("--json prints the whole report; --from/--to and --report (a copy) choose range and file", async () => {
     const file = join(ws, "out/range.html");
     const { code, stdout, stderr } = await cli([
       "--workspace",
@@ -59,7 +107,7 @@ describe("tradeops backtest", () => {
       "--from",
       "2008-01-01",
       "--to",
-      "2010-01-01",
+      "2009-12-31", // included: its bar is the last one
       "--report",
       file,
     ]);
@@ -70,9 +118,56 @@ describe("tradeops backtest", () => {
     expect(report.to).toBe("2009-12-31T00:00:00.000Z");
     expect(report.summary).toMatchObject({ bars: 505, initialCash: 100_000 });
     expect(report.plan).toMatchObject({ mode: "backtest", venue: "simulated" });
-    expect(report.files).toEqual({ html: file, json: join(ws, "out/range.json") });
+    expect(report.files).toEqual({
+      html: file,
+      json: join(ws, "out/range.json"),
+      run: join(ws, ".tradeops/backtests", report.run),
+    });
     expect(existsSync(file)).toBe(true);
   });
+
+  it("--close-at-end closes what is held at the last bar: no open trade, and it still reconciles", async () => {
+    const { code, stdout, stderr } = await cli(["--workspace", ws, "--json", "backtest", "argo", "--close-at-end"]);
+    expect(code, stderr).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.openTrades).toEqual([]);
+    expect(report.trades.at(-1)).toMatchObject({ exit: "2020-04-17T00:00:00.000Z", exitReason: "end of data" });
+    expect(report.reconciliation.open).toBe(0);
+    expect(Math.abs(report.reconciliation.difference)).toBeLessThan(0.005);
+    expect(report.summary.finalEquity).toBeCloseTo(155_567.03, 2); // no fees: closing at the last close changes nothing
+  });
+
+  it("--sweep runs the grid on worker threads, ranks it, and walk-forward shows the out-of-sample result", async () => {
+    const args = ["--workspace", ws, "--json", "backtest", "argo", "--to", "2008-12-31"];
+    const grid = [
+      "--sweep",
+      "strategy.fast_window=8..10",
+      "--sweep",
+      "strategy.slow_window=30,40",
+      "--walk-forward",
+      "0.7",
+    ];
+    const threads = await cli([...args, ...grid, "--workers", "2", "--rank-by", "calmar"]);
+    expect(threads.code, threads.stderr).toBe(0);
+    const a = JSON.parse(threads.stdout);
+    expect(a.results.filter((r: { skipped?: string }) => r.skipped)).toEqual([]);
+    expect(a).toMatchObject({ sets: 6, workers: 2, skipped: 0, rankBy: "calmar" });
+    expect(a.outOfSample.from > a.inSample.to).toBe(true);
+    const calmar = a.results.map((r: { metrics: { calmar: number } }) => r.metrics.calmar);
+    expect(calmar).toEqual([...calmar].sort((x: number, y: number) => y - x));
+    for (const r of a.results) expect(r.outOfSample.finalEquity).toBeGreaterThan(0);
+    const inProcess = JSON.parse((await cli([...args, ...grid, "--workers", "0", "--rank-by", "calmar"])).stdout);
+    expect(inProcess.results).toEqual(a.results); // the same numbers whichever thread ran them
+    const text = await cli(["--workspace", ws, "backtest", "argo", "--to", "2008-12-31", ...grid, "--workers", "1"]);
+    expect(text.stdout).toMatch(
+      /^argo sweep {2}6 parameter sets on 1 worker thread in [\d.]+ s, ranked by sharpe; ranked in-sample/m,
+    );
+    expect(text.stdout).toMatch(/^ +fast_window +slow_window +return +Sharpe .* OOS return +OOS Sharpe$/m);
+    expect(text.stderr).toContain("sweep: 6/6 parameter sets (100%)");
+    const bad = await cli(["--workspace", ws, "backtest", "argo", "--sweep", "strategy.fast_windw=5..6"]);
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toContain("--sweep strategy.fast_windw: the config has no such key.");
+  }, 120_000); // two worker threads start and load the strategy: seconds each on a loaded machine
 
   it("draws a progress bar on a terminal", async () => {
     let stderr = "";
@@ -100,9 +195,13 @@ describe("tradeops backtest", () => {
     [
       ["backtest", "argo", "--from", "2010-01-01", "--to", "2009-01-01"],
       64,
-      "--from 2010-01-01 is not before --to 2009-01-01.",
+      "--from 2010-01-01 is after --to 2009-01-01.",
     ],
-    [["backtest", "argo", "--from", "2030-01-01"], 69, "There are no bars in the range asked for."],
+    [
+      ["backtest", "argo", "--from", "2030-01-01"],
+      64,
+      "--from/--to 2030-01-01 to the end is outside the data: sample:sp500 (S&P 500 index level, daily closes, 2000-01-03 to 2020-04-17) holds from 2000-01-03 to 2020-04-17.",
+    ],
     [["backtest", "argo", "--data", "ftp:x"], 64, '--data: "ftp:x" is not a data source.'],
     [["backtest", "argo", "--data", "csv:missing.csv"], 69, "Cannot read bars from missing.csv"],
     [["backtest", "argo", "--data", "archive"], 69, "The bar archive .tradeops/bars.db holds no 1Day bars for SPY."],

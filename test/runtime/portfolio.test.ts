@@ -24,7 +24,7 @@ describe("Portfolio", () => {
     const p = new Portfolio(["X"], 10_000);
     p.applyFill(0, "buy", 10, 100, 1, 1000);
     p.applyFill(0, "sell", 4, 110, 1, 2000);
-    p.applyFill(0, "sell", 6, 90, 1, 3000);
+    p.applyFill(0, "sell", 6, 90, 1, 3000, "take profit");
     expect(p.trades).toEqual([
       {
         symbol: "X",
@@ -37,6 +37,7 @@ describe("Portfolio", () => {
         fees: 3,
         pnl: 40 - 60 - 3,
         returnPct: -23 / 1000,
+        exitReason: "take profit",
       },
     ]);
   });
@@ -60,5 +61,29 @@ describe("Portfolio", () => {
     p.applyFill(0, "sell", 0.3, 100, 0, 3);
     expect(p.positions[0]!.qty).toBe(0);
     expect(p.trades).toHaveLength(1);
+  });
+
+  it("a rest below the lot size or the minimum notional counts as flat: closed out at the fill price", () => {
+    const p = new Portfolio(["X", "Y"], 10_000, [{ lotSize: 0.01, minNotional: 50 }, undefined]);
+    p.applyFill(0, "buy", 10, 100, 0, 1);
+    p.applyFill(0, "sell", 9.7, 110, 0, 2, "signal"); // 0.3 left: $33 < $50
+    expect(p.positions[0]!.qty).toBe(0);
+    expect(p.dustCloses).toBe(1);
+    expect(p.trades[0]).toMatchObject({ qty: 10, exitPrice: 110, pnl: 100, exitReason: "dust" });
+    expect(p.cash).toBeCloseTo(10_100, 9);
+    p.applyFill(1, "buy", 1, 100, 0, 3);
+    p.applyFill(1, "sell", 0.999, 100, 0, 4); // no threshold for Y: the rest stays held
+    expect(p.positions[1]!.qty).toBeCloseTo(0.001, 9);
+    expect(p.openTrades()).toMatchObject([{ symbol: "Y", qty: 0.001, realized: 0 }]);
+  });
+
+  it("open trades are marked to the last price, with what they realised on the way", () => {
+    const p = new Portfolio(["X"], 10_000);
+    p.applyFill(0, "buy", 10, 100, 2, 1);
+    p.applyFill(0, "sell", 4, 120, 1, 2);
+    p.mark(0, 130);
+    const [open] = p.openTrades();
+    expect(open).toMatchObject({ qty: 6, realized: 80, unrealized: 180, fees: 3, pnl: 257, lastPrice: 130 });
+    expect(p.equity - 10_000).toBeCloseTo(open!.pnl, 9);
   });
 });

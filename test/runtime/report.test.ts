@@ -44,6 +44,7 @@ describe("summary statistics", () => {
       fees: 0,
       pnl,
       returnPct: 0,
+      exitReason: "signal",
     });
     const s = summarize(curve([100, 100]), [trade(5), trade(-2), trade(1)], 100, 3, 6);
     expect(s).toMatchObject({ trades: 3, winRate: 2 / 3, bestTrade: 5, worstTrade: -2, fees: 3, fills: 6 });
@@ -69,12 +70,50 @@ describe("the report", () => {
     });
     const html = renderHtml(report);
     expect(html).toMatch(/^<!doctype html>/);
-    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/); // nothing to load from anywhere
-    for (const id of ["summary", "equity", "drawdown", "decisions", "trades"]) expect(html).toContain(`id="${id}"`);
+    // one file: every script is inline, nothing has a src or href to load, no stylesheet link
+    expect(html).not.toMatch(/<script[^>]+src=|<link |<img /);
+    expect(html).toContain("LightweightCharts");
+    for (const id of [
+      "summary",
+      "price",
+      "equity",
+      "drawdown",
+      "returns",
+      "trades",
+      "open-trades",
+      "symbols",
+      "decisions",
+    ]) {
+      expect(html).toContain(`id="${id}"`);
+    }
     expect(html).toContain('aria-label="equity curve"');
+    expect(html).toContain('class="benchmark"');
     expect(html).toContain('aria-label="drawdown"');
     expect((html.match(/<tr><td>\d+<\/td><td>SPY<\/td>/g) ?? []).length).toBe(report.trades.length);
     expect(html).toContain("Buy and hold SPY");
+    expect(html).toContain("Reconciled to the cent");
+    const data = JSON.parse(/<script type="application\/json" id="price-data">(.*?)<\/script>/s.exec(html)![1]!);
+    expect(data.markers.length).toBe(2 * report.trades.length + report.openTrades.length);
+    expect(data.closes.length).toBe(1200);
+  });
+
+  it("metrics: profit factor, expectancy, exposure, monthly returns that compound to the yearly ones", () => {
+    const run = runBacktest({ strategy: crossover, params: {}, series: sp500(1200) });
+    const report = buildReport(run, { environment: "test", data: "sample:sp500" });
+    const won = report.trades.filter((t) => t.pnl > 0).reduce((a, t) => a + t.pnl, 0);
+    const lost = -report.trades.filter((t) => t.pnl <= 0).reduce((a, t) => a + t.pnl, 0);
+    expect(report.metrics.profitFactor).toBeCloseTo(won / lost, 9);
+    expect(report.metrics.expectancy).toBeCloseTo((won - lost) / report.trades.length, 9);
+    expect(report.metrics.exposure).toBeGreaterThan(0);
+    expect(report.metrics.exposure).toBeLessThan(1);
+    for (const y of report.returns) {
+      const compounded = y.months.reduce((a: number, m) => a * (1 + (m ?? 0)), 1) - 1;
+      expect(compounded).toBeCloseTo(y.total, 9);
+    }
+    const total = report.returns.reduce((a, y) => a * (1 + y.total), 1) - 1;
+    expect(total).toBeCloseTo(report.summary.totalReturn, 9);
+    expect(report.equity.at(-1)!.benchmark / 100_000 - 1).toBeCloseTo(report.benchmark.totalReturn, 9);
+    expect(report.bySymbol).toEqual([expect.objectContaining({ symbol: "SPY", trades: report.trades.length })]);
   });
 
   it("escapes what it did not write itself", () => {

@@ -37,6 +37,16 @@ export const schema = z.strictObject({
     circuit_breaker_errors: z.int().min(1),
     heartbeat_timeout_seconds: z.number().positive(),
   }),
+  instruments: z
+    .record(
+      z.string(),
+      z.strictObject({
+        lot_size: z.number().min(0).describe("smallest tradable quantity; less than this held counts as flat"),
+        min_notional: z.number().min(0).describe("smallest order value in USD; a smaller position counts as flat"),
+      }),
+    )
+    .default({})
+    .describe("per symbol: when a simulated position is too small to trade (backtests and simulated paper)"),
   data: z.strictObject({
     source: z.string().describe("where bars come from: sample:sp500, csv:PATH, archive or alpaca (live)"),
     timeframe: z.string().default("1Day").describe("bar timeframe: 1Min, 1Hour, 1Day …"),

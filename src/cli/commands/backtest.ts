@@ -2,16 +2,21 @@ import { relative } from "node:path";
 import { EXIT } from "../../errors.js";
 import type { BacktestReport } from "../../runtime/report/build.js";
 import { money, pct } from "../../runtime/report/html.js";
-import { defaultReportPath, writeReport } from "../../runtime/report/write.js";
+import { writeReport } from "../../runtime/report/write.js";
 import { backtestProject } from "../../runtime/runner.js";
 import { openFromRun } from "../context.js";
 import type { CommandRun, Handler } from "../program.js";
 
 export const backtestCommand: Handler = async (run) => {
+  if ((run.opts.sweep as string[] | undefined)?.length) return (await import("./backtest-sweep.js")).sweepCommand(run);
   const ctx = openFromRun(run);
   const project = run.args[0]!;
   const progress = progressReporter(run);
-  const { report, plan } = await backtestProject({
+  const {
+    report,
+    plan,
+    run: kept,
+  } = await backtestProject({
     workspace: ctx.workspace,
     project,
     environment: ctx.environment,
@@ -19,15 +24,27 @@ export const backtestCommand: Handler = async (run) => {
     data: run.opts.data as string | undefined,
     from: run.opts.from as string | undefined,
     to: run.opts.to as string | undefined,
+    ...(run.opts.closeAtEnd ? { closeAtEnd: true } : {}),
     onProgress: progress,
+    keep: true,
   });
-  const target = (run.opts.report as string | undefined) ?? defaultReportPath(ctx.workspace.root, project);
-  const written = writeReport(report, relativeTo(run.io.cwd, target));
+  const copy = run.opts.report as string | undefined;
+  const written = copy ? writeReport(report, relativeTo(run.io.cwd, copy)) : { html: kept!.html, json: kept!.json };
   if (run.globals.json) {
-    run.out.json({ ...report, files: written, plan: { mode: plan.mode, data: plan.data, venue: plan.venue } });
+    const files = { ...written, run: kept!.dir };
+    run.out.json({
+      ...report,
+      run: kept!.id,
+      configHash: kept!.configHash,
+      files,
+      plan: { mode: plan.mode, data: plan.data, venue: plan.venue },
+    });
     return EXIT.ok;
   }
   printSummary(run, report, plan.notes);
+  run.out.line(
+    `run: ${kept!.id}  (config ${kept!.configHash.slice(0, 12)}; \`tradeops backtest list\` lists every run)`,
+  );
   run.out.line(`report: ${shown(run, written.html)}  (JSON: ${shown(run, written.json)})`);
   return EXIT.ok;
 };
@@ -38,21 +55,27 @@ function printSummary(run: CommandRun, report: BacktestReport, notes: readonly s
   const tone = (n: number, text: string) => (n > 0 ? c.green(text) : n < 0 ? c.red(text) : text);
   run.out.line(
     `${c.bold(`${report.project ?? report.strategy} backtest`)}  ${c.dim(
-      `${report.environment} · ${report.symbols.join(", ")} · ${report.from.slice(0, 10)} → ${report.to.slice(0, 10)} · ${s.bars.toLocaleString("en-US")} bars · ${report.data}`,
+      `${report.environment} · ${report.instruments.map((i) => i.label).join(", ")} · ${report.from.slice(0, 10)} → ${report.to.slice(0, 10)} · ${s.bars.toLocaleString("en-US")} bars · ${report.data}`,
     )}`,
   );
   if (!run.globals.quiet) for (const note of notes) run.out.line(c.dim(`  ${note}`));
   const rows: [string, string][] = [
     [
       "return",
-      `${tone(s.totalReturn, pct(s.totalReturn))}  ${c.dim(`buy and hold ${report.benchmark.symbol}: ${pct(report.benchmark.totalReturn)}`)}`,
+      `${tone(s.totalReturn, pct(s.totalReturn))}  ${c.dim(`buy and hold ${report.benchmark.label}: ${pct(report.benchmark.totalReturn)}`)}`,
     ],
     ["CAGR", tone(s.cagr, pct(s.cagr))],
     ["max drawdown", s.maxDrawdown > 0 ? c.red(pct(-s.maxDrawdown)) : pct(0)],
     ["Sharpe", s.sharpe.toFixed(2)],
-    ["trades", `${s.trades}  ${c.dim(`win rate ${s.trades ? pct(s.winRate, false) : "–"}, ${s.fills} fills`)}`],
+    ["trades", `${s.trades} closed  ${c.dim(`win rate ${s.trades ? pct(s.winRate, false) : "–"}`)}`],
+    ["", c.dim(report.fillsExplained)],
+    ...report.openTrades.map((t): [string, string] => [
+      "open",
+      `${t.symbol} ${t.direction} ${t.qty.toLocaleString("en-US", { maximumFractionDigits: 3 })} since ${t.entry.slice(0, 10)}, marked at ${money(t.lastPrice)}  ${c.dim(`realised ${money(t.realized)} on the way + open ${money(t.unrealized)} − fees ${money(t.fees)} =`)} ${tone(t.pnl, money(t.pnl))}`,
+    ]),
     ["fees", money(s.fees)],
     ["final equity", `${money(s.finalEquity)}  ${c.dim(`from ${money(s.initialCash)}`)}`],
+    ["reconciled", c.dim(reconciled(report))],
     [
       "decisions",
       Object.entries(report.decisions)
@@ -61,6 +84,11 @@ function printSummary(run: CommandRun, report: BacktestReport, notes: readonly s
     ],
   ];
   for (const [label, value] of rows) run.out.line(`  ${label.padEnd(13)}${value}`);
+}
+
+function reconciled(report: BacktestReport): string {
+  const r = report.reconciliation;
+  return `realised ${money(r.realized)} + open ${money(r.open)} − fees ${money(r.fees)} = ${money(r.equityChange)}`;
 }
 
 /** A bar on a terminal (stderr), a plain line per quarter otherwise; nothing with --json or --quiet. */

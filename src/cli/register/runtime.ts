@@ -3,25 +3,85 @@ import { type Command, Option } from "commander";
 import { examples, type On } from "../program.js";
 
 export function registerRuntimeCommands(program: Command, on: On): void {
-  on(
+  const backtest = on(
     program
       .command("backtest")
       .description("run a strategy over historical bars and write a report (HTML with charts, and JSON)")
       .argument("<project>", "strategy project")
-      .option("--from <date>", "first day (YYYY-MM-DD)")
-      .option("--to <date>", "day after the last (YYYY-MM-DD)")
+      .option("--from <date>", "first day, included (YYYY-MM-DD)")
+      .option("--to <date>", "last day, included (YYYY-MM-DD), as in every command that takes dates")
       .option("--data <source>", "sample:sp500, csv:FILE[#SYMBOL], archive[:FILE] (default: data.source in the config)")
-      .option("--report <file>", "where to write the HTML report (default .tradeops/reports/<project>-backtest.html)")
+      .option("--report <file>", "also write the HTML report (and the JSON next to it) here")
+      .option("--close-at-end", "close what is still held at the last bar's close (default: listed as open trades)")
+      .option(
+        "--sweep <key=values>",
+        "run a parameter grid on worker threads: KEY=FROM..TO[:STEP] or KEY=A,B,C (repeat for more keys)",
+        (value: string, list: string[] = []) => [...list, value],
+      )
+      .addOption(
+        new Option("--rank-by <metric>", "sweep: rank the parameter sets by this metric")
+          .choices(["sharpe", "sortino", "calmar", "return", "cagr", "max_drawdown", "profit_factor"])
+          .default("sharpe"),
+      )
+      .option(
+        "--walk-forward <share>",
+        "sweep: rank on the first share of the bars, show the rest out-of-sample (e.g. 0.7)",
+      )
+      .option("--workers <n>", "sweep: worker threads (default one per core; 0 runs in this process)")
+      .option("--top <n>", "sweep: how many ranked sets to print", "10")
       .addHelpText(
         "after",
         examples(
           "tradeops backtest argo",
-          "tradeops backtest argo --from 2008-01-01 --to 2010-01-01",
+          "tradeops backtest argo --from 2008-01-01 --to 2009-12-31   # both days included",
+          "tradeops backtest argo --close-at-end",
           "tradeops backtest argo --data csv:data/spy.csv#SPY --report /tmp/argo.html",
           "tradeops backtest argo --json | jq .summary",
+          "tradeops backtest argo --sweep strategy.fast_window=5..20 --sweep strategy.slow_window=20..60:10",
+          "tradeops backtest argo --sweep strategy.fast_window=5..20 --rank-by calmar --walk-forward 0.7",
         ),
+      )
+      .addHelpText(
+        "after",
+        "\nEvery run is kept in .tradeops/backtests/<project>/<timestamp>/ (report.html, report.json, run.json with\n" +
+          "the config hash and the data range): see `tradeops backtest list`, `show` and `compare`.\n",
       ),
     async () => (await import("../commands/backtest.js")).backtestCommand,
+  );
+  const runs = async () => import("../commands/backtest-runs.js");
+  on(
+    backtest
+      .command("list")
+      .description("list the kept backtest runs, oldest first")
+      .argument("[project]", "only this project's runs")
+      .addHelpText("after", examples("tradeops backtest list", "tradeops backtest list argo --json")),
+    async () => (await runs()).backtestListCommand,
+  );
+  on(
+    backtest
+      .command("show")
+      .description("a kept run's summary and where its report is")
+      .argument("<run>", "run id (argo/2026-01-02T10-00-00Z), a unique prefix of it, or argo@latest")
+      .addHelpText(
+        "after",
+        examples("tradeops backtest show argo@latest", "tradeops backtest show argo/2026-01-02 --json"),
+      ),
+    async () => (await runs()).backtestShowCommand,
+  );
+  on(
+    backtest
+      .command("compare")
+      .description("two kept runs side by side, and the first decision where they differ")
+      .argument("<a>", "run id, prefix, or PROJECT@latest")
+      .argument("<b>", "run id, prefix, or PROJECT@latest")
+      .addHelpText(
+        "after",
+        examples(
+          "tradeops backtest compare argo/2026-01-02T10-00-00Z argo@latest",
+          "tradeops backtest compare argo/2026-01-02T10 argo/2026-01-02T11 --json",
+        ),
+      ),
+    async () => (await runs()).backtestCompareCommand,
   );
   on(
     program

@@ -8,7 +8,12 @@ import { dirname, join } from "node:path";
 import { TroError } from "../../errors.js";
 
 export const SAMPLES = {
-  sp500: { file: "data/sp500-2000.csv", description: "S&P 500 index, daily, 2000-01-03 to 2020-04-17" },
+  sp500: {
+    file: "data/sp500-2000.csv",
+    description: "S&P 500 index level, daily closes, 2000-01-03 to 2020-04-17",
+    /** what the bars are, shown next to the symbol they stand in for */
+    label: "S&P 500 index level (daily)",
+  },
 } as const;
 
 export type SampleName = keyof typeof SAMPLES;

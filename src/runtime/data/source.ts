@@ -52,6 +52,18 @@ export function describeSpec(spec: DataSpec): string {
   }
 }
 
+/**
+ * What a symbol's bars are, in words, for reports: the sample names the index it is (`S&P 500 index level
+ * (daily) as SPY`); a file or archive holds the symbol itself.
+ */
+export function instrumentLabel(spec: DataSpec, symbol: string): string {
+  if (spec.kind === "sample") {
+    const label = SAMPLES[spec.name as keyof typeof SAMPLES]?.label;
+    return label ? `${label} as ${symbol}` : symbol;
+  }
+  return symbol;
+}
+
 /** Whether the spec is history (a backtest or a replay can run on it) or a live feed. */
 export function isHistorical(spec: DataSpec): boolean {
   return spec.kind !== "alpaca";

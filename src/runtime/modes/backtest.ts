@@ -4,9 +4,10 @@
  */
 import { SimulatedClock } from "../clock.js";
 import type { BarSeries } from "../data/bars.js";
-import { DEFAULT_SIMULATION, type SimulationSettings } from "../execution/models.js";
+import { DEFAULT_SIMULATION, feeFor, type SimulationSettings } from "../execution/models.js";
 import { SimulatedBroker } from "../execution/simulated-broker.js";
 import { Kernel } from "../kernel.js";
+import type { DustThreshold } from "../portfolio.js";
 import { CountingSink, type SignalSink } from "../records.js";
 import { DEFAULT_RISK, type RiskSettings } from "../risk/settings.js";
 import type { Strategy, StrategyLog } from "../strategy.js";
@@ -30,6 +31,12 @@ export interface BacktestOptions<P, S> {
   readonly runId?: string;
   readonly log?: StrategyLog;
   readonly onProgress?: (done: number, total: number) => void;
+  /** per symbol: when a position counts as flat and is closed out */
+  readonly dust?: readonly (DustThreshold | undefined)[];
+  /** close what is still held at the last bar's close (fees as the model says, no slippage) */
+  readonly closeAtEnd?: boolean;
+  /** keep what the strategy plots for the report (default true; a sweep has no report) */
+  readonly keepPlots?: boolean;
 }
 
 export interface BacktestRun<P, S> {
@@ -49,6 +56,7 @@ export function runBacktest<P, S>(options: BacktestOptions<P, S>): BacktestRun<P
   ensureSymbols(strategy, options.params, series);
   const clock = new SimulatedClock(series.length ? series.time[0]! : 0);
   const initialCash = options.initialCash ?? DEFAULT_INITIAL_CASH;
+  const simulation = options.simulation ?? DEFAULT_SIMULATION;
   const runtime: RuntimeInfo = {
     mode: "backtest",
     environment: options.environment ?? "development",
@@ -61,7 +69,7 @@ export function runBacktest<P, S>(options: BacktestOptions<P, S>): BacktestRun<P
     params: options.params,
     symbols: series.symbols,
     clock,
-    venue: new SimulatedBroker(options.simulation ?? DEFAULT_SIMULATION),
+    venue: new SimulatedBroker(simulation),
     sink,
     risk: options.risk ?? DEFAULT_RISK,
     initialCash,
@@ -69,6 +77,8 @@ export function runBacktest<P, S>(options: BacktestOptions<P, S>): BacktestRun<P
     runId: options.runId ?? "backtest",
     log: options.log,
     expectedBars: series.length,
+    ...(options.dust ? { dust: options.dust } : {}),
+    keepPlots: options.keepPlots ?? true,
   });
   kernel.start();
   const total = series.length;
@@ -77,6 +87,24 @@ export function runBacktest<P, S>(options: BacktestOptions<P, S>): BacktestRun<P
     kernel.runSeries(series, start, end);
     options.onProgress?.(end, total);
   }
+  if (options.closeAtEnd && total > 0) closeAtEnd(kernel, simulation, series.time[total - 1]!);
   kernel.stop();
   return { kernel, series, initialCash, sink };
 }
+
+/** Sells (or covers) every open position at its last close, as fills of the run; the last equity point follows. */
+function closeAtEnd<P, S>(kernel: Kernel<P, S>, simulation: SimulationSettings, time: number): void {
+  const portfolio = kernel.portfolio;
+  portfolio.positions.forEach((p, i) => {
+    if (p.qty === 0) return;
+    const qty = Math.abs(p.qty);
+    const fee = feeFor(simulation.fees, qty, p.lastPrice);
+    portfolio.applyFill(i, p.qty > 0 ? "sell" : "buy", qty, p.lastPrice, fee, time, END_OF_DATA);
+    kernel.record("fill", p.symbol, { orderId: null, side: p.qty > 0 ? "sell" : "buy", qty, price: p.lastPrice, fee });
+  });
+  const curve = kernel.equity;
+  if (curve.count > 0) curve.values[curve.count - 1] = portfolio.equity;
+}
+
+/** The exit reason of trades closed because the data ended. */
+export const END_OF_DATA = "end of data";

@@ -8,6 +8,7 @@ import type { BarSeries } from "../data/bars.js";
 import { replayBars } from "../data/replay.js";
 import type { ExecutionVenue } from "../execution/venue.js";
 import { Kernel } from "../kernel.js";
+import type { DustThreshold } from "../portfolio.js";
 import type { SignalSink } from "../records.js";
 import { DEFAULT_RISK, type RiskSettings } from "../risk/settings.js";
 import type { Strategy, StrategyLog } from "../strategy.js";
@@ -50,6 +51,8 @@ export interface SessionOptions<P, S> {
   readonly onBar?: (bar: Bar) => void;
   /** runs once the kernel exists and before the first bar: apply a kill switch, an idle pause … */
   readonly prepare?: (kernel: Kernel<P, S>) => void;
+  /** per symbol: when a position counts as flat; honoured by the simulated broker only (a broker keeps its own) */
+  readonly dust?: readonly (DustThreshold | undefined)[];
 }
 
 export interface SessionHandle<P, S> {
@@ -78,6 +81,7 @@ export async function startSession<P, S>(mode: ExecutionMode, o: SessionOptions<
     runtime: { mode, environment: o.environment, venue: o.venue.name, data: o.feed.description },
     runId: o.runId,
     log: o.log,
+    ...(o.dust && o.venue.name === "simulated" ? { dust: o.dust } : {}),
   });
   for (const p of snapshot.positions) {
     const i = kernel.symbolIndex.get(p.symbol);

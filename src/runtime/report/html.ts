@@ -1,25 +1,52 @@
 /**
- * The backtest report as one self-contained HTML file: summary cards, an equity curve and a drawdown chart
- * drawn as inline SVG (no script, no network), the trades table and the risk decisions. It opens anywhere,
- * offline, and can be attached to a ticket as it is.
+ * The backtest report as one self-contained HTML file: summary cards, the price chart with entries, exits and
+ * the strategy's indicators (lightweight-charts, inlined), equity against buy and hold and the drawdown (inline
+ * SVG, drawn without any script), monthly returns, trades, open trades, per-symbol results and the decisions.
+ * Nothing is loaded from the network: it opens offline and can be attached to a ticket as it is.
  */
 import type { BacktestReport } from "./build.js";
+import { priceChartScript } from "./price-script.js";
 import { drawdownChart, equityChart } from "./svg.js";
+import {
+  esc,
+  money,
+  openTradesTable,
+  pct,
+  refusalsTable,
+  returnsTable,
+  signalsTable,
+  symbolsTable,
+  tone,
+  tradesTable,
+} from "./tables.js";
+
+export { money, pct } from "./tables.js";
 
 export function renderHtml(report: BacktestReport): string {
   const s = report.summary;
+  const m = report.metrics;
   const title = `${report.project ?? report.strategy} backtest`;
+  const r = report.reconciliation;
   const cards: [string, string, string?][] = [
     ["Return", pct(s.totalReturn), tone(s.totalReturn)],
     ["CAGR", pct(s.cagr), tone(s.cagr)],
     ["Max drawdown", pct(-s.maxDrawdown), s.maxDrawdown > 0 ? "neg" : undefined],
     ["Sharpe", s.sharpe.toFixed(2)],
+    ["Sortino", m.sortino.toFixed(2)],
+    ["Calmar", m.calmar.toFixed(2)],
+    ["Exposure", pct(m.exposure, false)],
+    ["Final equity", money(s.finalEquity)],
     ["Trades", String(s.trades)],
     ["Win rate", s.trades ? pct(s.winRate, false) : "–"],
+    ["Profit factor", m.profitFactor === null ? (s.trades ? "∞" : "–") : m.profitFactor.toFixed(2)],
+    ["Expectancy", money(m.expectancy), tone(m.expectancy)],
+    ["Best trade", s.trades ? money(s.bestTrade) : "–", tone(s.bestTrade)],
+    ["Worst trade", s.trades ? money(s.worstTrade) : "–", tone(s.worstTrade)],
+    ["Longest drawdown", `${m.longestDrawdownDays.toLocaleString("en-US")} days`],
     ["Fees", money(s.fees)],
-    ["Final equity", money(s.finalEquity)],
   ];
   const decisions = Object.entries(report.decisions).sort(([a], [b]) => a.localeCompare(b));
+  const instruments = report.instruments.map((i) => i.label).join(", ");
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -31,71 +58,60 @@ export function renderHtml(report: BacktestReport): string {
 <body>
 <header>
   <h1>${esc(title)}</h1>
-  <p class="meta">strategy <b>${esc(report.strategy)}</b> · ${esc(report.symbols.join(", "))} · ${esc(day(report.from))} → ${esc(day(report.to))} · ${s.bars.toLocaleString("en-US")} bars · data ${esc(report.data)} · environment ${esc(report.environment)}</p>
+  <p class="meta">strategy <b>${esc(report.strategy)}</b> · ${esc(instruments)} · ${esc(report.from.slice(0, 10))} → ${esc(report.to.slice(0, 10))} · ${s.bars.toLocaleString("en-US")} bars · data ${esc(report.data)} · environment ${esc(report.environment)}</p>
 </header>
 <section class="cards" id="summary">
 ${cards.map(([label, value, cls]) => `  <div class="card"><div class="label">${label}</div><div class="value ${cls ?? ""}" data-stat="${label.toLowerCase().replace(/ /g, "-")}">${value}</div></div>`).join("\n")}
 </section>
-<p class="bench">Buy and hold ${esc(report.benchmark.symbol)} over the same bars: <b class="${tone(report.benchmark.totalReturn)}">${pct(report.benchmark.totalReturn)}</b></p>
-<section class="chart" id="equity"><h2>Equity</h2>${equityChart(report.equity, s.initialCash)}</section>
+<p class="bench">Buy and hold ${esc(report.benchmark.label)} over the same bars: <b class="${tone(report.benchmark.totalReturn)}">${pct(report.benchmark.totalReturn)}</b> · ${esc(report.fillsExplained)}.</p>
+<p class="bench" id="reconciliation">Reconciled to the cent: realised ${money(r.realized)} + open ${money(r.open)} − fees ${money(r.fees)} = ${money(r.equityChange)} = final equity − initial cash.</p>
+<section class="chart" id="price"><h2>Price, ${esc(report.chart.symbol)} <span class="legend"><i class="sw up"></i>entry <i class="sw down"></i>exit${report.chart.lines.map((l) => ` · ${esc(l.name)}`).join("")}</span></h2><div id="price-chart"></div></section>
+<section class="chart" id="equity"><h2>Equity <span class="legend"><i class="ln eq"></i>strategy <i class="ln bh"></i>buy and hold ${esc(report.benchmark.label)}</span></h2>${equityChart(report.equity, s.initialCash)}</section>
+<section id="returns"><h2>Monthly returns, %</h2>${returnsTable(report)}</section>
 <section class="chart" id="drawdown"><h2>Drawdown</h2>${drawdownChart(report.equity)}</section>
+<section id="trades"><h2>Trades <span class="count">${report.trades.length}</span></h2>${tradesTable(report)}</section>
+<section id="open-trades"><h2>Open trades <span class="count">${report.openTrades.length}</span></h2>${openTradesTable(report)}</section>
+<section id="symbols"><h2>By symbol</h2>${symbolsTable(report)}</section>
 <section id="decisions"><h2>Decisions</h2>
-<table><thead><tr><th>record</th><th class="num">count</th></tr></thead><tbody>
+<table class="counts"><thead><tr><th>record</th><th class="num">count</th></tr></thead><tbody>
 ${decisions.map(([k, v]) => `<tr><td>${esc(k)}</td><td class="num">${v.toLocaleString("en-US")}</td></tr>`).join("\n") || `<tr><td colspan="2">none</td></tr>`}
 </tbody></table>
-${notableTable(report)}
+<h3 id="signals">Signals <span class="count">${report.decisions.signal ?? 0}</span></h3>${signalsTable(report.signals)}
+<h3 id="refusals">Refusals, state changes and errors <span class="count">${report.notable.length}</span></h3>${refusalsTable(report.notable)}
 </section>
-<section id="trades"><h2>Trades <span class="count">${report.trades.length}</span></h2>
-<div class="scroll"><table><thead><tr><th>#</th><th>symbol</th><th>side</th><th>entry</th><th>exit</th><th class="num">qty</th><th class="num">entry price</th><th class="num">exit price</th><th class="num">fees</th><th class="num">P&amp;L</th><th class="num">return</th></tr></thead><tbody>
-${report.trades.map((t, i) => `<tr><td>${i + 1}</td><td>${esc(t.symbol)}</td><td>${t.direction}</td><td>${day(t.entry)}</td><td>${day(t.exit)}</td><td class="num">${num(t.qty)}</td><td class="num">${num(t.entryPrice)}</td><td class="num">${num(t.exitPrice)}</td><td class="num">${num(t.fees)}</td><td class="num ${tone(t.pnl)}">${money(t.pnl)}</td><td class="num ${tone(t.returnPct)}">${pct(t.returnPct)}</td></tr>`).join("\n") || `<tr><td colspan="11">no trades</td></tr>`}
-</tbody></table></div>
-</section>
-<footer>generated by tradeops at ${esc(report.generatedAt)}</footer>
+<footer>generated by tradeops at ${esc(report.generatedAt)} · price chart by TradingView lightweight-charts (Apache-2.0), inlined</footer>
+${priceChartScript(report.chart)}
 </body>
 </html>
 `;
 }
-
-function notableTable(report: BacktestReport): string {
-  if (!report.notable.length) return "";
-  const rows = report.notable
-    .slice(0, 200)
-    .map((r) => {
-      const what = String(r.payload.reason ?? r.payload.message ?? JSON.stringify(r.payload));
-      return `<tr><td>${day(new Date(r.time).toISOString())}</td><td>${esc(r.kind)}</td><td>${esc(String(r.payload.rule ?? ""))}</td><td>${esc(what)}</td></tr>`;
-    })
-    .join("\n");
-  return `<h3>Refusals, state changes and errors</h3><div class="scroll short"><table><thead><tr><th>time</th><th>kind</th><th>rule</th><th>why</th></tr></thead><tbody>\n${rows}\n</tbody></table></div>`;
-}
-
-const esc = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-const day = (iso: string) => iso.slice(0, 10);
-const tone = (n: number) => (n > 0 ? "pos" : n < 0 ? "neg" : "");
-const num = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 2 });
-export const money = (n: number) =>
-  `${n < 0 ? "−" : ""}$${Math.abs(n).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-export const pct = (n: number, sign = true) =>
-  `${sign && n > 0 ? "+" : n < 0 ? "−" : ""}${(Math.abs(n) * 100).toFixed(2)}%`;
 
 const CSS = `
 :root { --fg:#1d2330; --muted:#667085; --line:#e4e7ec; --bg:#f7f8fa; --pos:#117a48; --neg:#c0362c; --accent:#2f5bd3; }
 * { box-sizing: border-box; }
 body { margin: 0; padding: 28px 36px 40px; font: 14px/1.45 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--fg); background: var(--bg); }
 h1 { margin: 0 0 4px; font-size: 22px; } h2 { font-size: 16px; margin: 0 0 10px; } h3 { font-size: 14px; margin: 18px 0 8px; }
-.meta, .bench, footer { color: var(--muted); } footer { margin-top: 28px; font-size: 12px; }
-.cards { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 12px; margin: 20px 0 8px; max-width: 980px; }
-.card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; }
-.label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
-.value { font-size: 20px; font-weight: 600; white-space: nowrap; margin-top: 2px; font-variant-numeric: tabular-nums; }
+.meta, .bench, footer { color: var(--muted); } .bench { margin: 6px 0; } footer { margin-top: 28px; font-size: 12px; }
+.cards { display: grid; grid-template-columns: repeat(8, minmax(0, 1fr)); gap: 10px; margin: 20px 0 8px; }
+.card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 10px 12px; }
+.label { color: var(--muted); font-size: 11px; text-transform: uppercase; letter-spacing: .04em; white-space: nowrap; }
+.value { font-size: 17px; font-weight: 600; white-space: nowrap; margin-top: 2px; font-variant-numeric: tabular-nums; }
 .pos { color: var(--pos); } .neg { color: var(--neg); }
 section { margin-top: 22px; } .chart { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px 8px; }
+#price-chart { height: 380px; }
+.legend { font-weight: 400; font-size: 12px; color: var(--muted); margin-left: 12px; }
+.sw { display: inline-block; width: 0; height: 0; border-left: 5px solid transparent; border-right: 5px solid transparent; margin: 0 4px 0 8px; }
+.sw.up { border-bottom: 9px solid var(--pos); } .sw.down { border-top: 9px solid var(--neg); }
+.ln { display: inline-block; width: 18px; height: 0; vertical-align: middle; margin: 0 4px 0 8px; }
+.ln.eq { border-top: 2px solid var(--accent); } .ln.bh { border-top: 2px dashed #f08c00; }
 svg { display: block; width: 100%; height: auto; } svg text { font-size: 11px; fill: var(--muted); }
 table { border-collapse: collapse; width: 100%; background: #fff; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); white-space: nowrap; }
 th { position: sticky; top: 0; background: #fff; font-weight: 600; color: var(--muted); font-size: 12px; }
 td.num, th.num { text-align: right; }
+table.returns td, table.returns th { padding: 4px 8px; font-size: 12px; } table.returns td.heat { color: #1d2330; }
+table.returns td.year { font-weight: 600; }
 .scroll { max-height: 420px; overflow: auto; border: 1px solid var(--line); border-radius: 10px; } .scroll.short { max-height: 260px; }
 .count { color: var(--muted); font-weight: 400; }
-#decisions > table { max-width: 420px; border: 1px solid var(--line); }
+table.counts { max-width: 420px; border: 1px solid var(--line); }
 `;

@@ -1,9 +1,14 @@
-/** The report's two charts as inline SVG: equity with its starting level, and drawdown below zero. */
+/**
+ * The report's equity and drawdown charts as inline SVG (they draw without any script): equity with its
+ * starting level and the buy-and-hold benchmark, and drawdown below zero.
+ */
 
 interface Point {
   readonly t: number;
   readonly equity: number;
   readonly drawdown: number;
+  /** buy and hold, scaled to the initial cash */
+  readonly benchmark?: number;
 }
 
 const W = 1000;
@@ -13,8 +18,9 @@ const PAD = { left: 70, right: 16, top: 12, bottom: 28 };
 export function equityChart(points: readonly Point[], initialCash: number): string {
   if (points.length < 2) return `<p class="meta">not enough data for a chart</p>`;
   const values = points.map((p) => p.equity);
-  const lo = Math.min(initialCash, ...values);
-  const hi = Math.max(initialCash, ...values);
+  const bench = points.flatMap((p) => (p.benchmark === undefined ? [] : [p.benchmark]));
+  const lo = Math.min(initialCash, ...values, ...bench);
+  const hi = Math.max(initialCash, ...values, ...bench);
   const y = scale(lo, hi, H - PAD.bottom, PAD.top);
   const x = timeScale(points);
   const line = path(points.map((p) => [x(p.t), y(p.equity)]));
@@ -23,7 +29,10 @@ export function equityChart(points: readonly Point[], initialCash: number): stri
   return svg(
     `<path d="${area}" fill="#2f5bd3" fill-opacity="0.08"/>` +
       `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${base.toFixed(1)}" y2="${base.toFixed(1)}" stroke="#98a2b3" stroke-dasharray="4 4"/>` +
-      `<path d="${line}" fill="none" stroke="#2f5bd3" stroke-width="1.6"/>` +
+      (bench.length === points.length
+        ? `<path class="benchmark" d="${path(points.map((p) => [x(p.t), y(p.benchmark!)]))}" fill="none" stroke="#f08c00" stroke-width="1.2" stroke-dasharray="5 3"/>`
+        : "") +
+      `<path class="equity" d="${line}" fill="none" stroke="#2f5bd3" stroke-width="1.6"/>` +
       yAxis(lo, hi, y, money) +
       xAxis(points, x),
     "equity curve",

@@ -57,6 +57,8 @@ export default defineStrategy<Params, State>({
     const slow = book.slow.update(bar.close);
     const momentum = book.momentum.update(bar.close);
     if (!book.slow.ready || !book.momentum.ready) return;
+    ctx.plot(bar.symbol, `SMA ${ctx.params.strategy.fast_window}`, fast); // drawn on the backtest report's price chart
+    ctx.plot(bar.symbol, `SMA ${ctx.params.strategy.slow_window}`, slow);
     book.vote.vote("sma_cross", clamp((fast / slow - 1) * SMA_SCALE));
     book.vote.vote("momentum", clamp(momentum * MOMENTUM_SCALE));
     const view = book.vote.evaluate(ctx.now());

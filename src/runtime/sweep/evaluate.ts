@@ -1,0 +1,103 @@
+/**
+ * One parameter set of a sweep: the config with its overrides, the strategy's parameters and the runtime
+ * settings from it, a backtest on the bars (in-sample, and out-of-sample with walk-forward), and the metrics a
+ * sweep ranks by. The same function runs in a worker thread and in-process.
+ */
+import type { BarSeries } from "../data/bars.js";
+import { runBacktest } from "../modes/backtest.js";
+import { curveMetrics, tradeMetrics } from "../report/metrics.js";
+import { reconcile } from "../report/reconcile.js";
+import { dedupeCurve, summarize } from "../report/stats.js";
+import { dustFor, runtimeSettings } from "../settings.js";
+import { resolveParams, type Strategy } from "../strategy.js";
+import { applyOverrides } from "./grid.js";
+
+export interface SetMetrics {
+  readonly totalReturn: number;
+  readonly cagr: number;
+  readonly sharpe: number;
+  readonly sortino: number;
+  readonly calmar: number;
+  readonly maxDrawdown: number;
+  readonly trades: number;
+  readonly winRate: number;
+  readonly profitFactor: number | null;
+  readonly finalEquity: number;
+}
+
+export interface SetResult {
+  readonly index: number;
+  readonly params: Readonly<Record<string, number>>;
+  /** in-sample (the whole range without walk-forward) */
+  readonly metrics?: SetMetrics;
+  /** out-of-sample, with walk-forward */
+  readonly outOfSample?: SetMetrics;
+  /** why the set did not run (its parameters do not validate …) */
+  readonly skipped?: string;
+}
+
+export interface SweepContext {
+  readonly strategy: Strategy;
+  readonly config: unknown;
+  readonly where: string;
+  readonly inSample: BarSeries;
+  readonly outOfSample?: BarSeries;
+  readonly autoExecute: boolean;
+}
+
+export function evaluateSet(ctx: SweepContext, index: number, params: Readonly<Record<string, number>>): SetResult {
+  try {
+    const config = applyOverrides(ctx.config, params);
+    const resolved = resolveParams(ctx.strategy, config, ctx.where);
+    const settings = runtimeSettings(config, `the config of ${ctx.where}`);
+    const run = (series: BarSeries): SetMetrics => {
+      const result = runBacktest({
+        strategy: ctx.strategy,
+        params: resolved,
+        series,
+        risk: { ...settings.risk, autoExecute: ctx.autoExecute },
+        simulation: settings.simulation,
+        initialCash: settings.initialCash,
+        dust: dustFor(settings, series.symbols),
+        closeAtEnd: settings.closeAtEnd,
+        keepPlots: false,
+      });
+      return metricsOf(result.kernel, settings.initialCash);
+    };
+    return {
+      index,
+      params,
+      metrics: run(ctx.inSample),
+      ...(ctx.outOfSample ? { outOfSample: run(ctx.outOfSample) } : {}),
+    };
+  } catch (error) {
+    return { index, params, skipped: (error as Error).message };
+  }
+}
+
+function metricsOf(kernel: ReturnType<typeof runBacktest>["kernel"], initialCash: number): SetMetrics {
+  const portfolio = kernel.portfolio;
+  const curve = { times: kernel.equity.times(), values: kernel.equity.values, count: kernel.equity.count };
+  const s = summarize(curve, portfolio.trades, initialCash, portfolio.feesPaid, portfolio.fills);
+  const open = portfolio.openTrades();
+  reconcile(portfolio.trades, open, initialCash, s.finalEquity); // every run, as in a single backtest
+  const unique = dedupeCurve(curve);
+  const perYear = s.years > 0 ? (unique.count - 1) / s.years : 0;
+  const held = [
+    ...portfolio.trades.map((t) => ({ from: t.entryTime, to: t.exitTime })),
+    ...open.map((t) => ({ from: t.entryTime, to: Number.POSITIVE_INFINITY })),
+  ];
+  const c = curveMetrics(unique, initialCash, s.cagr, s.maxDrawdown, perYear, held);
+  return {
+    totalReturn: s.totalReturn,
+    cagr: s.cagr,
+    sharpe: s.sharpe,
+    sortino: c.sortino,
+    calmar: c.calmar,
+    maxDrawdown: s.maxDrawdown,
+    trades: s.trades,
+    winRate: s.winRate,
+    profitFactor: tradeMetrics(portfolio.trades).profitFactor,
+    finalEquity: s.finalEquity,
+  };
+}
