@@ -109,9 +109,9 @@ function headSeq() {
       encoding: "utf8",
     },
   );
-  // the record is on stdout; some builds print it on stderr, so both are read
-  const line = `${tail.stdout ?? ""}\n${tail.stderr ?? ""}`.split("\n").find((l) => l.startsWith('{"environment"'));
-  return line ? (safeJson(line)?.seq ?? 0) : 0;
+  // one JSON document: { ok, records: [...] } (an error document before the store exists)
+  const records = safeJson(tail.stdout ?? "")?.records ?? [];
+  return records.at(-1)?.seq ?? 0;
 }
 
 function summarize(entry) {
