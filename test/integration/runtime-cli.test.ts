@@ -88,6 +88,14 @@ describe("tradeops backtest", () => {
       expect(cmp.code, cmp.stderr).toBe(0);
       expect(cmp.stdout).toMatch(/^ {2}range +2000-01-03 → 2006-12-29 +2003-01-02 → 2006-12-29$/m);
       expect(cmp.stdout).toMatch(/^ {2}signals +\d+ vs \d+, the first 0 the same; first difference at #1:$/m);
+      const previous = JSON.parse(
+        (await cli(["--workspace", fresh, "--json", "backtest", "compare", "argo@latest~1", "argo@latest"])).stdout,
+      );
+      expect(previous.decisions).toEqual(
+        JSON.parse((await cli(["--workspace", fresh, "--json", "backtest", "compare", a.run, b.run])).stdout).decisions,
+      );
+      const tooFar = await cli(["--workspace", fresh, "backtest", "show", "argo@latest~2"]);
+      expect(tooFar.code).toBe(64);
       const missing = await cli(["--workspace", fresh, "backtest", "show", "argo/1999"]);
       expect(missing.code).toBe(64);
       expect(missing.stderr).toContain('There is no backtest run "argo/1999" under .tradeops/backtests.');

@@ -61,7 +61,10 @@ export function registerRuntimeCommands(program: Command, on: On): void {
     backtest
       .command("show")
       .description("a kept run's summary and where its report is")
-      .argument("<run>", "run id (argo/2026-01-02T10-00-00Z), a unique prefix of it, or argo@latest")
+      .argument(
+        "<run>",
+        "run id (argo/2026-01-02T10-00-00Z), a unique prefix of it, argo@latest, or argo@latest~1 (the one before)",
+      )
       .addHelpText(
         "after",
         examples("tradeops backtest show argo@latest", "tradeops backtest show argo/2026-01-02 --json"),
@@ -72,12 +75,12 @@ export function registerRuntimeCommands(program: Command, on: On): void {
     backtest
       .command("compare")
       .description("two kept runs side by side, and the first decision where they differ")
-      .argument("<a>", "run id, prefix, or PROJECT@latest")
-      .argument("<b>", "run id, prefix, or PROJECT@latest")
+      .argument("<a>", "run id, prefix, PROJECT@latest or PROJECT@latest~N")
+      .argument("<b>", "run id, prefix, PROJECT@latest or PROJECT@latest~N")
       .addHelpText(
         "after",
         examples(
-          "tradeops backtest compare argo/2026-01-02T10-00-00Z argo@latest",
+          "tradeops backtest compare argo@latest~1 argo@latest",
           "tradeops backtest compare argo/2026-01-02T10 argo/2026-01-02T11 --json",
         ),
       ),

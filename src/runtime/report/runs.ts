@@ -114,15 +114,16 @@ export function listRuns(root: string, project?: string): RunEntry[] {
 }
 
 /**
- * A run by id (`argo/2026-01-02T10-00-00Z`), by a unique prefix of it, or `PROJECT@latest` / `latest`.
+ * A run by id (`argo/2026-01-02T10-00-00Z`), by a unique prefix of it, or `PROJECT@latest` / `latest`, with
+ * `~N` for the Nth run before it (`argo@latest~1` is the one before the latest).
  * @throws TroError TRO_ERR_USAGE naming the runs there are
  */
 export function findRun(root: string, ref: string): RunEntry {
   const runs = listRuns(root);
-  const latest = /^(?:(.+)@)?latest$/.exec(ref);
-  const matches = latest
-    ? runs.filter((r) => !latest[1] || r.project === latest[1]).slice(-1)
-    : runs.filter((r) => r.id === ref || r.id.startsWith(ref));
+  const latest = /^(?:(.+)@)?latest(?:~(\d+))?$/.exec(ref);
+  const ofProject = latest ? runs.filter((r) => !latest[1] || r.project === latest[1]) : [];
+  const back = ofProject[ofProject.length - 1 - Number(latest?.[2] ?? 0)];
+  const matches = latest ? (back ? [back] : []) : runs.filter((r) => r.id === ref || r.id.startsWith(ref));
   const exact = matches.find((r) => r.id === ref);
   if (exact) return exact;
   if (matches.length === 1) return matches[0]!;
