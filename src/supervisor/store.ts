@@ -57,8 +57,9 @@ export function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-export function writeState(layout: StateLayout, state: StateFile): void {
-  writeAtomic(layout.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+/** Writes the state file; `scrub` takes out any secret a recorded reason carries. */
+export function writeState(layout: StateLayout, state: StateFile, scrub: (text: string) => string = String): void {
+  writeAtomic(layout.stateFile, scrub(`${JSON.stringify(state, null, 2)}\n`));
 }
 
 /** The recorded state, or undefined when there is none or it cannot be read (PID files are the fallback). */
@@ -101,6 +102,11 @@ export function readPidFiles(layout: StateLayout): Map<string, number> {
 }
 
 /** Appends one state change to events.jsonl (rotated with the logs). */
-export function appendEvent(layout: StateLayout, name: string, change: StateChange): void {
-  appendFileSync(layout.eventsFile, `${JSON.stringify({ instance: name, ...change })}\n`, { mode: 0o600 });
+export function appendEvent(
+  layout: StateLayout,
+  name: string,
+  change: StateChange,
+  scrub: (text: string) => string = String,
+): void {
+  appendFileSync(layout.eventsFile, scrub(`${JSON.stringify({ instance: name, ...change })}\n`), { mode: 0o600 });
 }
