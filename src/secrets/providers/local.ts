@@ -1,9 +1,9 @@
 /** Providers that read this machine: environment variables, dotenv files, config keys, a command's output. */
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { isPlaceholder } from "../../config/check.js";
+import { runLocal, seconds } from "../../exec/local.js";
 import { each, failure, missing, type SecretProvider, value } from "./types.js";
 
 export const EXEC_TIMEOUT_MS = 10_000;
@@ -48,34 +48,12 @@ export const execProvider: SecretProvider = {
   lookupMany: (refs, ctx) => each(refs, (ref) => runCommand(ref.target, ctx.projectDir, ctx.env)),
 };
 
-function runCommand(command: string, cwd: string, env: Readonly<Record<string, string | undefined>>) {
-  return new Promise<ReturnType<typeof value>>((done) => {
-    const child = spawn("sh", ["-c", command], {
-      cwd,
-      env: env as NodeJS.ProcessEnv,
-      stdio: ["ignore", "pipe", "ignore"],
-    });
-    let out = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), EXEC_TIMEOUT_MS);
-    child.stdout.on("data", (chunk: Buffer) => {
-      if (out.length < EXEC_MAX_BYTES) out += chunk.toString("utf8");
-    });
-    child.on("error", () => {
-      clearTimeout(timer);
-      done(failure("command could not be started"));
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      if (signal)
-        done(
-          failure(
-            signal === "SIGKILL"
-              ? `command timed out after ${EXEC_TIMEOUT_MS / 1000} s`
-              : `command killed by ${signal}`,
-          ),
-        );
-      else if (code !== 0) done(failure(`command exited with code ${code}`));
-      else done(value(out.trim()));
-    });
-  });
+async function runCommand(command: string, cwd: string, env: Readonly<Record<string, string | undefined>>) {
+  const result = await runLocal({ argv: ["sh", "-c", command], cwd, timeoutMs: EXEC_TIMEOUT_MS }, { baseEnv: env });
+  if (result.timedOutAfterMs)
+    return failure(`command timed out after ${seconds(result.timedOutAfterMs)} (its process group was killed)`);
+  if (result.code === 127 && !result.stdout) return failure("command could not be started");
+  if (result.code !== 0) return failure(`command exited with code ${result.code}`);
+  if (result.stdout.length > EXEC_MAX_BYTES) return failure(`command printed more than ${EXEC_MAX_BYTES} bytes`);
+  return value(result.stdout.trim());
 }
