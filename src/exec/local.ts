@@ -116,13 +116,9 @@ export function runLocal(command: Command, options: LocalExecutorOptions = {}): 
     child.on("exit", (code, signal) => {
       exitCode = code;
       exitSignal = signal;
-      // a process left behind may hold the pipes open: give them a moment, then end its group and stop reading
-      timers.push(
-        setTimeout(() => {
-          killGroup(child, "SIGKILL");
-          finish(outcome());
-        }, PIPE_DRAIN_MS),
-      );
+      // a process left behind may hold the pipes open: give them a moment, then stop reading (it is not killed:
+      // a command may legitimately leave a daemon behind, in its own session or not)
+      timers.push(setTimeout(() => finish(outcome()), PIPE_DRAIN_MS));
     });
     child.on("close", () => finish(outcome()));
     child.stdin?.on("error", () => undefined);
