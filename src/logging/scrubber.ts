@@ -40,7 +40,8 @@ export class SecretScrubber {
   /** Remembers a secret value; values shorter than 4 characters are too common to scrub safely. */
   add(value: string, label: string): void {
     if (value.length < 4 || this.#values.has(value)) return;
-    this.#values.set(value, label.includes(value) ? "secret" : label);
+    // the label lands inside JSON records too: no quote or backslash in it
+    this.#values.set(value, label.includes(value) ? "secret" : label.replace(/["\\]/g, "'"));
     this.#forms = undefined;
   }
 
