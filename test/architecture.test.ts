@@ -30,7 +30,8 @@ const ALLOWED: Record<string, string[]> = {
   workspace: ["errors", "validation", "environment"],
   config: ["errors", "validation", "environment", "workspace"],
   logging: ["errors"],
-  secrets: [...FOUNDATION],
+  // exec: the one deadline-bound way to run a command (`exec:` sources)
+  secrets: [...FOUNDATION, "exec"],
   accounts: [...FOUNDATION, "secrets", "adapters"],
   context: [...FOUNDATION, "secrets", "accounts"],
   runtime: [...FOUNDATION, "secrets", "accounts", "signals", "health"],

@@ -94,7 +94,7 @@ export async function checkAccount(options: CheckAccountOptions): Promise<Accoun
     binding,
     liveTrading: project.liveTrading,
     keyId: credentials?.keyId.reveal(),
-    baseUrl,
+    baseUrl: binding.baseUrl ?? baseUrl,
     sameKeyElsewhere: elsewhere,
   });
   const base = {

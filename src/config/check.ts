@@ -4,12 +4,13 @@
  * placeholders rather than literal secrets, and files holding secrets are readable by their owner only.
  */
 
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import type { EnvironmentName } from "../environment/names.js";
 import type { Problem } from "../errors.js";
 import { parseStructured, type StructuredDocument } from "../validation/document.js";
 import { schemasAt } from "../validation/json-schema.js";
+import { readTextFile } from "../validation/read-file.js";
 import { isPlaceholder, KNOWN_SECRET_SHAPES } from "../validation/secret-shapes.js";
 import { valueAt } from "../validation/zod-issues.js";
 import { requireProject } from "../workspace/lookup.js";
@@ -91,7 +92,7 @@ async function checkProject(name: string, options: ConfigCheckOptions): Promise<
     const problems: Problem[] = [];
     if (!existsSync(project.config.example)) {
       problems.push({ file, message: `example file is missing; run \`tradeops config example ${name} --write\`` });
-    } else if (readFileSync(project.config.example, "utf8") !== expected) {
+    } else if (!isText(readTextFile(project.config.example), expected)) {
       problems.push({
         file,
         message: `example file is out of date with ${any.schema.file}; run \`tradeops config example ${name} --write\``,
@@ -168,7 +169,9 @@ function checkPlaceholders(
   const problems: Problem[] = [];
   for (const path of files) {
     const file = relative(root, path);
-    const doc = docs.get(file) ?? parseStructured(readFileSync(path, "utf8"), file);
+    const read = docs.has(file) ? undefined : readTextFile(path);
+    if (read && !read.ok) continue; // the load reported it
+    const doc = docs.get(file) ?? parseStructured(read?.ok ? read.text : "", file);
     if (doc.problems.length) continue;
     for (const key of leafKeys(doc.data)) {
       const value = valueAt(doc.data, key.split("."));
@@ -217,8 +220,8 @@ function checkFileModes(
 ): CheckResult {
   const problems: Problem[] = [];
   for (const path of envFiles) {
-    if (!existsSync(path) || !/^\s*(export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=\s*\S/m.test(readFileSync(path, "utf8")))
-      continue;
+    const read = readTextFile(path);
+    if (!read.ok || !/^\s*(export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=\s*\S/m.test(read.text)) continue;
     const mode = statSync(path).mode & 0o777;
     const file = relative(root, path);
     if (mode & 0o077) {
@@ -242,4 +245,8 @@ function checkFileModes(
     }
   }
   return { check: "file-modes", ok: !problems.length, problems };
+}
+
+function isText(read: ReturnType<typeof readTextFile>, expected: string): boolean {
+  return read.ok && read.text === expected;
 }

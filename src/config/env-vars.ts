@@ -46,6 +46,7 @@ export interface EnvLayerOptions {
   readonly isSensitive: (key: string) => boolean;
 }
 
+const DECIMAL = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 const TRUE = new Set(["true", "1", "yes", "on"]);
 const FALSE = new Set(["false", "0", "no", "off"]);
 
@@ -126,7 +127,8 @@ export function parseValue(raw: string, types: ReadonlySet<JsonType>): Parsed {
     if (FALSE.has(lower)) return { ok: true, value: false };
   }
   if (types.has("number") || types.has("integer")) {
-    const n = raw.trim() === "" ? Number.NaN : Number(raw);
+    // decimal only: Number() would also read 0x10, 0b1, 0o7, " 12 " and 1_0-like typos as numbers
+    const n = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
     if (Number.isFinite(n) && (types.has("number") || Number.isInteger(n))) return { ok: true, value: n };
   }
   if (types.has("array") || types.has("object")) {

@@ -4,11 +4,12 @@
  * schema; a frozen result with the layer each key came from.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { extname, relative } from "node:path";
 import type { EnvironmentName } from "../environment/names.js";
 import { type Problem, TroError } from "../errors.js";
 import { parseStructured, type StructuredDocument } from "../validation/document.js";
+import { readTextFile } from "../validation/read-file.js";
 import { isSecretLikeKey } from "../validation/secret-shapes.js";
 import { describeValue, valueAt } from "../validation/zod-issues.js";
 import { requireProject } from "../workspace/lookup.js";
@@ -228,7 +229,15 @@ function readLayerFile(path: string, file: string): StructuredDocument {
       locate: () => undefined,
     };
   }
-  return parseStructured(readFileSync(path, "utf8"), file);
+  const read = readTextFile(path);
+  if (!read.ok)
+    return {
+      file,
+      data: undefined,
+      problems: [{ file, message: `the config file ${read.reason}` }],
+      locate: () => undefined,
+    };
+  return parseStructured(read.text, file);
 }
 
 type PathSegment = string;

@@ -3,7 +3,7 @@
  * through one interface: validate (collecting every problem) and a JSON Schema view for the rest
  * (types for environment variables, sensitive keys, per-environment optional keys, example files).
  */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { relative } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,6 +16,8 @@ import { TroError } from "../errors.js";
 import { ajvIssues, type SchemaIssue } from "../validation/ajv-issues.js";
 import { parseStructured } from "../validation/document.js";
 import { isSchema, type JsonSchema, matchesPattern, sensitivePatterns } from "../validation/json-schema.js";
+import { readTextFile } from "../validation/read-file.js";
+import { ajvRegExp } from "../validation/safe-regex.js";
 
 export type { SchemaIssue };
 
@@ -57,13 +59,14 @@ const compiled = new Map<string, Promise<ConfigSchema>>();
 async function loadUncached(path: string, root: string): Promise<ConfigSchema> {
   const file = relative(root, path);
   if (/\.(m|c)?(t|j)s$/.test(path)) return loadZodSchema(path, file);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (cause) {
-    throw new TroError("TRO_ERR_CONFIG_SCHEMA", `Cannot read config schema ${file}.`, { cause });
+  const read = readTextFile(path);
+  if (!read.ok) {
+    throw new TroError("TRO_ERR_CONFIG_SCHEMA", `Cannot read config schema ${file}: it ${read.reason}.`, {
+      problems: [{ file, message: `the schema file ${read.reason}` }],
+      hint: "Point projects.<name>.config.schema at a JSON Schema file of reasonable size.",
+    });
   }
-  const doc = parseStructured(text, file);
+  const doc = parseStructured(read.text, file);
   if (doc.problems.length || !isSchema(doc.data)) {
     throw new TroError("TRO_ERR_CONFIG_SCHEMA", `Config schema ${file} is not a JSON Schema object.`, {
       problems: doc.problems,
@@ -78,7 +81,14 @@ async function jsonSchemaSource(json: JsonSchema, file: string): Promise<ConfigS
   const is2020 = typeof json.$schema === "string" && json.$schema.includes("2020-12");
   const Ajv = (is2020 ? req("ajv/dist/2020").default : req("ajv").default) as AjvClass;
   const addFormats = req("ajv-formats").default as (ajv: unknown) => void;
-  const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: false });
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: false,
+    useDefaults: true,
+    coerceTypes: false,
+    // a project's own `pattern`s run bounded: a catastrophic one is refused when the schema compiles
+    code: { regExp: ajvRegExp },
+  });
   addFormats(ajv);
   let check: ReturnType<typeof ajv.compile>;
   try {

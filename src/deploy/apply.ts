@@ -8,12 +8,14 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sensitiveValues } from "../config/redact.js";
 import { type Problem, TroError } from "../errors.js";
 import type { CommandResult, Executor } from "../exec/command.js";
 import { runLocal } from "../exec/local.js";
 import type { ProbeResult } from "../health/probe.js";
 import { probeHealth } from "../health/probe.js";
 import { selectHealthTargets } from "../health/targets.js";
+import { SecretScrubber } from "../logging/scrubber.js";
 import type { Workspace } from "../workspace/types.js";
 import { buildArtifacts } from "./build.js";
 import { coupledGroup } from "./changes.js";
@@ -74,6 +76,16 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
     throw new TroError(plan.refusal.code, plan.refusal.message, { hint: plan.refusal.hint });
   if (!plan.deploys.length) return { plan, outcome: "nothing", gates: [], records: [] };
   const emit = deps.onEvent;
+  // every record and the lock written on a target pass through this scrubber, fed with each secret the deploy loads
+  const scrubber = new SecretScrubber();
+  const learn = (value: string, label: string) => {
+    scrubber.add(value, label);
+    deps.scrub?.(value, label);
+  };
+  const learnRelease = (prepared: PreparedRelease) => {
+    for (const secret of prepared.run.secretNames) learn(prepared.run.env[secret]!, `secret ${secret}`);
+    if (prepared.config) for (const { key, value } of sensitiveValues(prepared.config)) learn(value, `config ${key}`);
+  };
   const sessions = new Map<string, TargetSession[]>();
   for (const d of plan.deploys) {
     const project = deps.workspace.projects[d.project]!;
@@ -88,6 +100,7 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
           hostname: deps.hostname,
           runner: deps.runner,
           tradeops: deps.tradeops,
+          scrub: (text) => scrubber.scrub(text),
         }),
       ),
     );
@@ -161,7 +174,7 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
         return session.probePublic(lvl);
       },
       prepared,
-      scrub: (value, label) => deps.scrub?.(value, label),
+      scrub: learn,
     };
     const skips = new Map(plan.skips.map((s) => [s.gate, s.reason] as const));
     const gates = await runGates(ctx, {
@@ -182,6 +195,16 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
     const records: DeployRecord[] = [];
     const interrupted = deps.signal?.aborted;
     if (failed || interrupted) {
+      // a gate before 7 may have failed with a secret in its output: learn the secrets before recording it
+      for (const d of plan.deploys) {
+        const known = prepared.get(d.project);
+        if (known) learnRelease(known);
+        else
+          await prepareRelease(deps.workspace, d.project, plan.environment, deps.env).then(
+            learnRelease,
+            () => undefined,
+          );
+      }
       for (const session of held) {
         const record = newRecord(plan, session, deps, gates);
         record.outcome = interrupted ? "interrupted" : "failed";
@@ -200,9 +223,10 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
     for (const group of groupsOf(plan, deps.workspace)) {
       const members: Member[] = [];
       for (const d of group) {
-        const { run, config } =
+        const release =
           prepared.get(d.project) ?? (await prepareRelease(deps.workspace, d.project, plan.environment, deps.env));
-        for (const secret of run.secretNames) deps.scrub?.(run.env[secret]!, `secret ${secret}`);
+        learnRelease(release);
+        const { run, config } = release;
         for (const session of sessions.get(d.project)!) {
           const salt = await digestSalt(session);
           const record = newRecord(plan, session, deps, gates);

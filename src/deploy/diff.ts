@@ -1,4 +1,5 @@
 /** Reads a unified diff (`git diff --unified=0`) into the lines it adds, each with its file and line number. */
+import { boundedRegExp } from "../validation/safe-regex.js";
 
 export interface AddedLine {
   readonly file: string;
@@ -55,7 +56,8 @@ export interface QualityFinding {
 
 /** Added lines matching any refused pattern (regular expressions from the policy). */
 export function findRefused(lines: readonly AddedLine[], patterns: readonly string[]): QualityFinding[] {
-  const compiled = patterns.map((p) => ({ source: p, re: new RegExp(p) }));
+  // the manifest's rules refused unsafe patterns already; bounded here too, for library callers
+  const compiled = patterns.map((p) => ({ source: p, re: boundedRegExp(p) }));
   const findings: QualityFinding[] = [];
   for (const added of lines) {
     for (const { source, re } of compiled) {

@@ -40,6 +40,8 @@ export interface DeployLockOptions {
   readonly hostname: string;
   readonly now?: () => number;
   readonly isAlive?: (pid: number, pidStart?: string) => boolean;
+  /** applied to the owner record before it is written (the command line may carry a secret) */
+  readonly scrub?: (text: string) => string;
 }
 
 export interface DeployLock {
@@ -52,7 +54,7 @@ export interface DeployLock {
   breakLock(): Promise<LockOwner | undefined>;
 }
 
-const ACQUIRE = 'mkdir -p "$1" || exit 2; mkdir "$2" 2>/dev/null || exit 3; cat > "$3"';
+const ACQUIRE = 'umask 077; mkdir -p "$1" && chmod 700 "$1" || exit 2; mkdir "$2" 2>/dev/null || exit 3; cat > "$3"';
 const REMOVE_IF = 'if grep -q "\\"id\\": \\"$2\\"" "$1/owner.json" 2>/dev/null; then rm -rf "$1"; fi';
 
 /** The deploy lock of one target and project. */
@@ -82,7 +84,7 @@ export function openDeployLock(options: DeployLockOptions): DeployLock {
   const tryTake = async (owner: LockOwner): Promise<boolean> => {
     const result = await files.executor.run({
       argv: sh(ACQUIRE, layout.shared, layout.lockDir, layout.lockOwner),
-      input: `${JSON.stringify(owner, null, 2)}\n`,
+      input: (options.scrub ?? String)(`${JSON.stringify(owner, null, 2)}\n`),
     });
     if (result.code === 0) return true;
     if (result.code === 3) return false;

@@ -7,10 +7,11 @@ import { sh } from "../exec/command.js";
 
 /**
  * `LOG ENVFILE DIR [K=V…] -- ARGV…`: starts ARGV in DIR, in a new session, output appended to LOG, after sourcing
- * ENVFILE (when not empty) and exporting the K=V pairs; prints the pid (which is also the process group id).
+ * ENVFILE (when not empty) and exporting the K=V pairs; prints the pid (which is also the process group id). The log
+ * (and a directory created for it) is private to the target's user: 0600 / 0700.
  */
 const DETACH = [
-  'log=$1; envf=$2; dir=$3; shift 3; mkdir -p "$(dirname "$log")" || exit 2',
+  'log=$1; envf=$2; dir=$3; shift 3; (umask 077; mkdir -p "$(dirname "$log")" && : >>"$log" && chmod 600 "$log") || exit 2',
   'vars=""; while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do vars="$vars $1"; shift; done; shift',
   '( cd "$dir" || exit 66; set -a; if [ -n "$envf" ]; then . "$envf"; fi; for kv in $vars; do export "$kv"; done; set +a; exec setsid "$@" ) </dev/null >>"$log" 2>&1 &',
   "echo $!",

@@ -16,7 +16,7 @@ import { type TargetRecords, targetRecords } from "./records.js";
 import type { ReleaseRunner } from "./runner.js";
 import { createDirectRunner } from "./runner-direct.js";
 import { createSupervisorRunner } from "./runner-supervisor.js";
-import { type TargetFiles, targetFiles } from "./target-files.js";
+import { scrubbingFiles, type TargetFiles, targetFiles } from "./target-files.js";
 import type { ResolvedTarget } from "./types.js";
 
 export interface TargetSession {
@@ -48,6 +48,8 @@ export interface SessionOptions {
   readonly tradeops?: readonly string[];
   /** the node binary on the target (default: this process's on local targets, `node` on remote ones) */
   readonly node?: string;
+  /** replaces every secret the deploy knows of in text bound for the target's records and lock */
+  readonly scrub?: (text: string) => string;
 }
 
 /** Opens a session on one host. */
@@ -56,6 +58,8 @@ export function openSession(options: SessionOptions): TargetSession {
   const environment = target.environment;
   const layout = targetLayout(target.path);
   const files = targetFiles(executor);
+  const scrub = options.scrub ?? ((text: string) => text);
+  const recordFiles = scrubbingFiles(files, scrub);
   const account = leaseAccount(project.accounts[environment]);
   const runnerOptions = { files, layout, project, environment, leaseAccount: account };
   const runner =
@@ -80,8 +84,8 @@ export function openSession(options: SessionOptions): TargetSession {
     executor,
     files,
     layout,
-    records: targetRecords(files, layout),
-    lock: openDeployLock({ files, layout, hostname: options.hostname }),
+    records: targetRecords(recordFiles, layout),
+    lock: openDeployLock({ files: recordFiles, layout, hostname: options.hostname, scrub }),
     proxy: proxyControl({
       files,
       layout,

@@ -8,7 +8,7 @@ import { hostname as osHostname } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { TroError } from "../errors.js";
 import type { DetectRules } from "../workspace/schema.js";
-import { canonicalEnvironment, type EnvironmentName, knownEnvironmentNames } from "./names.js";
+import { canonicalEnvironment, type EnvironmentName, knownEnvironmentNames, showableValue } from "./names.js";
 
 export const DETECTION_SOURCES = ["flag", "variable", "marker", "path", "hostname", "default"] as const;
 export type DetectionSource = (typeof DETECTION_SOURCES)[number];
@@ -68,7 +68,8 @@ export function detectEnvironment(options: DetectOptions): Detection {
   if (options.flag !== undefined) {
     flagEnv = canonicalEnvironment(options.flag, aliases);
     if (!flagEnv) {
-      throw new TroError("TRO_ERR_USAGE", `--env ${JSON.stringify(options.flag)} is not a known environment.`, {
+      const shown = showableValue("--env", options.flag.trim()) ? JSON.stringify(options.flag) : "(the value given)";
+      throw new TroError("TRO_ERR_USAGE", `--env ${shown} is not a known environment.`, {
         hint: `Use one of: ${knownEnvironmentNames(aliases).join(", ")}.`,
       });
     }
@@ -84,14 +85,22 @@ export function detectEnvironment(options: DetectOptions): Detection {
   } else {
     const variableEnv = canonicalEnvironment(raw, aliases);
     if (!variableEnv) {
-      const message = `${rules.variable}=${JSON.stringify(raw.trim())} is not a known environment.`;
+      // the variable may hold a secret by mistake (or name a secret variable): only a name-like value is echoed
+      const shown = showableValue(rules.variable, raw.trim());
+      const message = shown
+        ? `${rules.variable}=${JSON.stringify(raw.trim())} is not a known environment.`
+        : `${rules.variable} holds a value (${raw.trim().length} characters, not shown) that is not a known environment.`;
       if (!flagEnv) {
         throw new TroError("TRO_ERR_ENV_UNKNOWN", message, {
           hint: `Set ${rules.variable} to one of: ${knownEnvironmentNames(aliases).join(", ")}.`,
         });
       }
       warnings.push(`${message} It was ignored because --env decided.`);
-      evaluated.push({ rule: "variable", matched: false, detail: `${rules.variable}=${raw.trim()} is not known` });
+      evaluated.push({
+        rule: "variable",
+        matched: false,
+        detail: shown ? `${rules.variable}=${raw.trim()} is not known` : `${rules.variable} holds an unknown value`,
+      });
     } else {
       const via = raw.trim().toLowerCase() === variableEnv ? "" : ` (alias of ${variableEnv})`;
       evaluated.push({

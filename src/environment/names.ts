@@ -29,8 +29,21 @@ export function canonicalEnvironment(
 ): EnvironmentName | undefined {
   const value = raw.trim().toLowerCase();
   if (isEnvironmentName(value)) return value;
-  const lowered = Object.fromEntries(Object.entries(aliases).map(([k, v]) => [k.toLowerCase(), v]));
-  return lowered[value] ?? BUILTIN_ALIASES[value];
+  // own keys only: `__proto__` or `constructor` must not find Object.prototype's members
+  const lowered = new Map(Object.entries(aliases).map(([k, v]) => [k.toLowerCase(), v]));
+  return lowered.get(value) ?? (Object.hasOwn(BUILTIN_ALIASES, value) ? BUILTIN_ALIASES[value] : undefined);
+}
+
+/**
+ * A value that may be shown back in a message: short, word-like (a key or token has long runs of digits or
+ * mixed case), and not from a variable named like a secret.
+ */
+export function showableValue(variable: string, value: string): boolean {
+  return (
+    /^[A-Za-z_][A-Za-z0-9_.-]{0,19}$/.test(value) &&
+    (value.match(/\d/g)?.length ?? 0) < 4 &&
+    !/KEY|SECRET|TOKEN|PASS|CREDENTIAL|AUTH/i.test(variable)
+  );
 }
 
 /** Every name that maps onto an environment, for "did you mean" hints and help texts. */

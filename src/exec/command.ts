@@ -22,6 +22,8 @@ export interface CommandResult {
   readonly stdout: string;
   readonly stderr: string;
   readonly durationMs: number;
+  /** set when the command was stopped at its deadline: the deadline */
+  readonly timedOutAfterMs?: number;
 }
 
 /** A port on this machine that reaches a port on the host's loopback interface. */
@@ -76,7 +78,10 @@ export function ensureOk(
       hint: "Check the host, user, port and key (`ssh` reads ~/.ssh/config); then retry.",
     });
   }
-  const status = result.code === TIMEOUT_EXIT ? "timed out" : `exited ${result.code}`;
+  const status =
+    result.code === TIMEOUT_EXIT
+      ? `timed out${result.timedOutAfterMs ? ` after ${Math.round(result.timedOutAfterMs / 100) / 10} s` : ""}`
+      : `exited ${result.code}`;
   throw new TroError(
     "TRO_ERR_COMMAND_FAILED",
     `Could not ${what} on ${executor.host}: ${status}${detail ? `: ${detail}` : ""}.`,

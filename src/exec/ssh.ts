@@ -51,6 +51,9 @@ export function sshArgs(options: SshExecutorOptions, controlPath: string): strin
   ];
 }
 
+/** The longest the master connection may take to open (connect, handshake, authentication). */
+export const MASTER_DEADLINE_SECONDS = CONNECT_TIMEOUT_SECONDS + 20;
+
 /**
  * Opens the master connection in the background (`-M -N -f`, persisting after the last client). Its stdio are not
  * pipes and its messages go to a file: a backgrounded master holding a pipe would keep every caller waiting.
@@ -63,8 +66,17 @@ function openMaster(
   return new Promise((resolve) => {
     const args = ["-M", "-N", "-f", "-o", `ControlPersist=${CONTROL_PERSIST_SECONDS}`, "-E", log, ...base];
     const child = spawn("ssh", args, { stdio: "ignore", env: { ...(env ?? process.env) } });
-    child.on("error", (error) => resolve({ code: 127, message: error.message }));
+    // ConnectTimeout bounds the TCP connect only; a server that stalls the handshake is cut off here
+    const deadline = setTimeout(() => {
+      child.kill("SIGKILL");
+      resolve({ code: 255, message: `opening the SSH connection timed out after ${MASTER_DEADLINE_SECONDS} s` });
+    }, MASTER_DEADLINE_SECONDS * 1000);
+    child.on("error", (error) => {
+      clearTimeout(deadline);
+      resolve({ code: 127, message: error.message });
+    });
     child.on("exit", (code) => {
+      clearTimeout(deadline);
       const message = existsSync(log) ? (readFileSync(log, "utf8").trim().split("\n").pop() ?? "") : "";
       resolve({ code: code ?? 255, message });
     });

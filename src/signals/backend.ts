@@ -1,7 +1,7 @@
 /** What each database provides to the store; chaining, verification and retention rules live above it. */
 import type { PreparedInput } from "./prepare.js";
 import type { CutPlan } from "./retention.js";
-import type { ChainKey, ChainTip, ReadQuery, SignalRecord } from "./types.js";
+import type { ChainKey, ChainTip, IntegrityFinding, ReadQuery, SignalRecord } from "./types.js";
 import type { ChainReader } from "./verify.js";
 
 /** The columns of a record, in table order. */
@@ -104,5 +104,7 @@ export interface Backend {
   snapshot<T>(fn: (reader: ChainReader) => Promise<T>): Promise<T>;
   /** Deletes a chain's prefix through the dedicated prune path and appends the checkpoint, in one transaction. */
   prune(request: PruneRequest): Promise<PruneOutcome>;
+  /** tables, append-only triggers and heads of chains that ever held records (backends that can tell) */
+  integrity?(environment: string): Promise<IntegrityFinding[]>;
   close(): Promise<void>;
 }

@@ -4,7 +4,16 @@ import { TroError } from "../errors.js";
 import type { Backend } from "./backend.js";
 import { normalizeTime, type PreparedInput, prepareInputs } from "./prepare.js";
 import { checkpointInput, retentionCutoff } from "./retention.js";
-import type { PruneResult, SignalInput, SignalRecord, SignalStore, VerifyReport } from "./types.js";
+import type {
+  Anchor,
+  ChainVerification,
+  IntegrityFinding,
+  PruneResult,
+  SignalInput,
+  SignalRecord,
+  SignalStore,
+  VerifyReport,
+} from "./types.js";
 import { verifyChain } from "./verify.js";
 
 /** records per page when reading for tail and export */
@@ -21,14 +30,72 @@ export function createSignalStore(backend: Backend, options: CreateSignalStoreOp
   const { environment } = options;
   const now = options.now ?? (() => new Date());
 
-  async function verify(opts: { readonly project?: string } = {}): Promise<VerifyReport> {
+  async function verify(opts: { readonly project?: string; readonly anchors?: readonly Anchor[] } = {}) {
     const keys = opts.project ? [{ environment, project: opts.project }] : await backend.chains(environment);
     const chains = await backend.snapshot(async (reader) => {
       const out = [];
       for (const key of keys) out.push(await verifyChain(reader, key));
       return out;
     });
-    return { ok: chains.every((c) => c.ok), environment, chains };
+    const integrity = ((await backend.integrity?.(environment)) ?? []).filter(
+      (f) => !opts.project || !f.project || f.project === opts.project,
+    );
+    const anchors = [];
+    for (const anchor of opts.anchors ?? []) {
+      const finding = await checkAnchor(
+        anchor,
+        chains.find((c) => c.project === anchor.project),
+      );
+      anchors.push({ ...anchor, ok: !finding });
+      if (finding) integrity.push(finding);
+    }
+    const report: VerifyReport = {
+      ok: chains.every((c) => c.ok) && !integrity.length,
+      environment,
+      chains,
+      integrity,
+      anchors,
+    };
+    return report;
+  }
+
+  /** A saved head against the chain now: the record must still be there with the same hash. */
+  async function checkAnchor(
+    anchor: Anchor,
+    chain: ChainVerification | undefined,
+  ): Promise<IntegrityFinding | undefined> {
+    const { project, seq, hash } = anchor;
+    if (!chain?.records && !chain?.head)
+      return {
+        project,
+        reason: "anchor-missing",
+        detail: `the saved anchor ${seq}:${hash.slice(0, 12)} names a chain that holds no records now`,
+      };
+    if (chain.checkpoint && seq <= chain.checkpoint.throughSeq) {
+      if (seq === chain.checkpoint.throughSeq && hash !== chain.checkpoint.throughHash)
+        return {
+          project,
+          reason: "anchor-mismatch",
+          detail: `record ${seq} was pruned with hash ${chain.checkpoint.throughHash.slice(0, 12)}, the saved anchor says ${hash.slice(0, 12)}`,
+        };
+      return undefined; // pruned by retention: the checkpoint accounts for it
+    }
+    let found: SignalRecord | undefined;
+    for await (const page of backend.read({ environment, project }, { project, fromSeq: seq, toSeq: seq }, 1))
+      found ??= page[0];
+    if (!found)
+      return {
+        project,
+        reason: "anchor-missing",
+        detail: `record ${seq} of the saved anchor is gone: the chain now ends at ${chain.lastSeq ?? "nothing"} (truncated or rewritten)`,
+      };
+    if (found.hash !== hash)
+      return {
+        project,
+        reason: "anchor-mismatch",
+        detail: `record ${seq} now has hash ${found.hash.slice(0, 12)}, the saved anchor says ${hash.slice(0, 12)}: the chain was rewritten`,
+      };
+    return undefined;
   }
 
   return {

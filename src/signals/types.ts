@@ -88,10 +88,36 @@ export interface ChainVerification extends ChainKey {
   readonly problems: number;
 }
 
+/** A problem with the store itself rather than with one record: what `signals verify` checks besides the hashes. */
+export interface IntegrityFinding {
+  /** the chain it concerns, when it concerns one */
+  readonly project?: string;
+  readonly reason:
+    | "table-missing"
+    | "trigger-dropped"
+    | "records-wiped"
+    | "head-lowered"
+    | "anchor-mismatch"
+    | "anchor-missing";
+  /** one sentence saying what changed */
+  readonly detail: string;
+}
+
+/** A chain head saved elsewhere: record `seq` of `project` must still have `hash`. */
+export interface Anchor {
+  readonly project: string;
+  readonly seq: number;
+  readonly hash: string;
+}
+
 export interface VerifyReport {
   readonly ok: boolean;
   readonly environment: string;
   readonly chains: readonly ChainVerification[];
+  /** problems of the store beyond the records' hashes (empty when none) */
+  readonly integrity: readonly IntegrityFinding[];
+  /** anchors checked against the chains */
+  readonly anchors: readonly (Anchor & { readonly ok: boolean })[];
 }
 
 export interface PruneResult extends ChainKey {
@@ -143,7 +169,8 @@ export interface SignalStore {
   /** Records of one chain in pages, oldest first unless `descending`. */
   read(query: ReadQuery): AsyncIterable<readonly SignalRecord[]>;
   /** Recomputes chains from a consistent snapshot; never throws for a broken chain, it reports it. */
-  verify(options?: { readonly project?: string }): Promise<VerifyReport>;
+  /** checks every chain, the store's integrity, and the anchors given (heads saved elsewhere) */
+  verify(options?: { readonly project?: string; readonly anchors?: readonly Anchor[] }): Promise<VerifyReport>;
   /** Deletes records older than the retention, keeping a chained checkpoint at each cut. */
   prune(options: PruneOptions): Promise<readonly PruneResult[]>;
   close(): Promise<void>;

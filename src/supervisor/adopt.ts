@@ -8,9 +8,9 @@ import { SUPERVISOR_MARKER, supervisorMarker } from "./command.js";
 import type { Instance } from "./instance.js";
 import { hasEnv } from "./process-info.js";
 import { type ProcessHandle, type Spawner, terminate } from "./spawn.js";
-import { type InstanceRecord, readPidFiles, readState } from "./store.js";
+import { type InstanceRecord, loadState, readPidFiles } from "./store.js";
 import type { Supervisor } from "./supervisor.js";
-import type { InstanceRequest } from "./types.js";
+import type { Color, InstanceRequest } from "./types.js";
 
 /** Adopts, resumes or cleans up everything the state directory records. */
 export async function adoptRecorded(
@@ -29,7 +29,9 @@ export async function adoptRecorded(
     const fromFile = pidFiles.get(record.name);
     return fromFile && marked(fromFile, record.name) ? spawner.adopt(fromFile, undefined) : undefined;
   };
-  for (const record of readState(layout)?.instances ?? []) {
+  const loaded = loadState(layout);
+  if (loaded.problem) supervisor.options.onNotice?.(`state: ${loaded.problem}`);
+  for (const record of loaded.state?.instances ?? []) {
     known.add(record.name);
     const instance = register(record.request);
     const handle = find(record);
@@ -45,6 +47,26 @@ export async function adoptRecorded(
     if (known.has(name) || !marked(pid, name)) continue;
     const handle = spawner.adopt(pid, undefined);
     if (!handle) continue;
+    if (loaded.problem) {
+      // the record was lost, not the service: a process of ours by pid and identity (the marker in its
+      // environment) is adopted as running, never stopped or started a second time
+      const [project, color] = name.split("@") as [string, Color | undefined];
+      const request: InstanceRequest = { project, color, orders: !hasEnv(pid, "TRADEOPS_ORDERS", "off") };
+      const record: InstanceRecord = {
+        name,
+        request,
+        desired: "running",
+        state: "running",
+        pid,
+        restarts: 0,
+        streak: 0,
+        backoffStep: 0,
+      };
+      known.add(name);
+      register(request).adopt(record, handle);
+      supervisor.options.onNotice?.(`${name}: adopted pid ${pid} by its identity (its record was lost)`);
+      continue;
+    }
     supervisor.options.onNotice?.(`${name}: stopping orphan pid ${pid} (no record of it)`);
     pending.push(terminate(handle, supervisor.stopGraceMs));
   }

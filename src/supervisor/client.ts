@@ -20,7 +20,7 @@ import { tailLines } from "./logs.js";
 import { type StateLayout, stateLayout } from "./paths.js";
 import { isSameProcess } from "./process-info.js";
 import { fromWire, type SupervisorReplies, type SupervisorRequest, type SupervisorResponse } from "./protocol.js";
-import { ensureStateDir, readState } from "./store.js";
+import { ensureStateDir, loadState, readPidFiles } from "./store.js";
 import type { StartResult, Target } from "./supervisor.js";
 import type { InstanceRequest, InstanceStatus, SupervisorInfo, SupervisorStatus } from "./types.js";
 
@@ -104,8 +104,11 @@ export function connectSupervisor(stateDir: string, options: ConnectOptions = {}
 
 /** Whether the state directory records services a supervisor should be watching. */
 export function hasRecordedServices(stateDir: string): boolean {
-  const state = readState(stateLayout(stateDir));
-  return Boolean(state?.instances.some((i) => i.desired === "running" || i.pid !== undefined));
+  const layout = stateLayout(stateDir);
+  const loaded = loadState(layout);
+  // a corrupt state file with PID files left: services may run, and a supervisor must come to adopt them
+  if (!loaded.state && loaded.problem) return readPidFiles(layout).size > 0;
+  return Boolean(loaded.state?.instances.some((i) => i.desired === "running" || i.pid !== undefined));
 }
 
 async function launchSupervisor(

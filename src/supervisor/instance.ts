@@ -376,7 +376,9 @@ export class Instance {
 
   #mark(text: string): void {
     try {
-      appendFileSync(this.logFile, `[tradeops ${iso(this.ctx.clock.now())}] ${this.name}: ${text}\n`, { mode: 0o600 });
+      appendFileSync(this.logFile, `[tradeops ${iso(this.ctx.clock.now())}] ${this.name}: ${this.ctx.scrub(text)}\n`, {
+        mode: 0o600,
+      });
     } catch {
       // the log directory is gone; the state change is still recorded
     }

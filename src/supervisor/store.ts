@@ -3,6 +3,8 @@
  * streaks, the last failure), one plain PID file per running instance (`kill $(cat pids/NAME.pid)` still
  * works), and an append-only record of every state change.
  */
+
+import { createHash } from "node:crypto";
 import {
   appendFileSync,
   chmodSync,
@@ -57,18 +59,62 @@ export function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-export function writeState(layout: StateLayout, state: StateFile): void {
-  writeAtomic(layout.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+/** The body a state file's checksum covers: everything but the checksum itself. */
+function digest(state: StateFile): string {
+  const { checksum: _ignored, ...body } = state as StateFile & { checksum?: string };
+  return createHash("sha256").update(JSON.stringify(body)).digest("hex");
+}
+
+/**
+ * Writes the state file whole (temporary file, then rename) with a SHA-256 checksum of its content, after keeping
+ * the previous good version as `state.json.bak`; `scrub` takes out any secret a recorded reason carries.
+ */
+export function writeState(layout: StateLayout, state: StateFile, scrub: (text: string) => string = String): void {
+  const scrubbed = JSON.parse(scrub(JSON.stringify(state))) as StateFile;
+  const previous = loadStateFile(layout.stateFile);
+  if (previous.state) writeAtomic(`${layout.stateFile}.bak`, `${JSON.stringify(previous.state, null, 2)}\n`);
+  writeAtomic(layout.stateFile, `${JSON.stringify({ ...scrubbed, checksum: digest(scrubbed) }, null, 2)}\n`);
+}
+
+/** One state file checked: its state, or why it cannot be trusted (undefined for both when it does not exist). */
+function loadStateFile(path: string): { state?: StateFile; problem?: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return {};
+  }
+  try {
+    const value = JSON.parse(text) as StateFile & { checksum?: string };
+    if (value?.version !== 1 || !Array.isArray(value.instances))
+      return { problem: "it is not a supervisor state file" };
+    if (value.checksum !== undefined && value.checksum !== digest(value))
+      return { problem: "its checksum does not match its content" };
+    return { state: value };
+  } catch {
+    return { problem: "it is not valid JSON (a torn or edited write)" };
+  }
+}
+
+export interface LoadedState {
+  readonly state?: StateFile;
+  /** set when state.json could not be trusted: why, and whether the backup was used */
+  readonly problem?: string;
+}
+
+/** The recorded state: state.json, or its backup when state.json is corrupt (said so in `problem`). */
+export function loadState(layout: StateLayout): LoadedState {
+  const main = loadStateFile(layout.stateFile);
+  if (!main.problem) return main;
+  const backup = loadStateFile(`${layout.stateFile}.bak`);
+  if (backup.state)
+    return { state: backup.state, problem: `${layout.stateFile} is corrupt (${main.problem}); used its backup` };
+  return { problem: `${layout.stateFile} is corrupt (${main.problem}) and has no usable backup` };
 }
 
 /** The recorded state, or undefined when there is none or it cannot be read (PID files are the fallback). */
 export function readState(layout: StateLayout): StateFile | undefined {
-  try {
-    const value = JSON.parse(readFileSync(layout.stateFile, "utf8")) as StateFile;
-    return value?.version === 1 && Array.isArray(value.instances) ? value : undefined;
-  } catch {
-    return undefined;
-  }
+  return loadState(layout).state;
 }
 
 export function writePidFile(layout: StateLayout, name: string, pid: number): void {
@@ -101,6 +147,11 @@ export function readPidFiles(layout: StateLayout): Map<string, number> {
 }
 
 /** Appends one state change to events.jsonl (rotated with the logs). */
-export function appendEvent(layout: StateLayout, name: string, change: StateChange): void {
-  appendFileSync(layout.eventsFile, `${JSON.stringify({ instance: name, ...change })}\n`, { mode: 0o600 });
+export function appendEvent(
+  layout: StateLayout,
+  name: string,
+  change: StateChange,
+  scrub: (text: string) => string = String,
+): void {
+  appendFileSync(layout.eventsFile, scrub(`${JSON.stringify({ instance: name, ...change })}\n`), { mode: 0o600 });
 }

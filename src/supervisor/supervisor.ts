@@ -276,7 +276,7 @@ export class Supervisor {
   #changed(instance: Instance, change?: StateChange): void {
     if (change) {
       try {
-        appendEvent(this.layout, instance.name, change);
+        appendEvent(this.layout, instance.name, change, (text) => this.scrubber.scrub(text));
       } catch {
         // the record is best effort; the state file below is what adoption needs
       }
@@ -288,13 +288,17 @@ export class Supervisor {
   /** Writes the state file; never after close, when a successor may own it. */
   #persist(): void {
     if (!this.#lock || this.#released) return;
-    writeState(this.layout, {
-      version: 1,
-      workspace: this.options.workspaceRoot,
-      environment: this.options.environment,
-      updatedAt: iso(this.clock.now()),
-      instances: [...this.instances.values()].map(instanceRecord),
-    });
+    writeState(
+      this.layout,
+      {
+        version: 1,
+        workspace: this.options.workspaceRoot,
+        environment: this.options.environment,
+        updatedAt: iso(this.clock.now()),
+        instances: [...this.instances.values()].map(instanceRecord),
+      },
+      (text) => this.scrubber.scrub(text),
+    );
   }
 
   #maintain(): void {

@@ -22,9 +22,15 @@ export interface StructuredDocument {
   locate(path: KeyPath, keyOnly?: boolean): Position | undefined;
 }
 
+/** Keys that would reach an object's prototype machinery when a document becomes a JavaScript object. */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+/** Aliases one document may expand (a "billion laughs" document expands millions). */
+export const MAX_ALIAS_COUNT = 100;
+
 export function parseStructured(text: string, file: string): StructuredDocument {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  // duplicate keys are found below, where both lines can be named
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true });
   const problems: Problem[] = doc.errors.map((error) => {
     const pos = lineCounter.linePos(error.pos[0]);
     const duplicate = error.code === "DUPLICATE_KEY";
@@ -67,7 +73,64 @@ export function parseStructured(text: string, file: string): StructuredDocument 
     const range = (node as Node | null | undefined)?.range;
     return toPosition(range?.[0] ?? lastKey?.range?.[0]);
   };
-  return { file, data: problems.length ? undefined : doc.toJS({ maxAliasCount: 100 }), problems, locate };
+  if (!problems.length) problems.push(...keyProblems(doc.contents, file, lineCounter));
+  let data: unknown;
+  if (!problems.length) {
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      problems.push({
+        file,
+        line: 1,
+        message: /alias/i.test(String((error as Error)?.message))
+          ? `YAML aliases expand past the limit of ${MAX_ALIAS_COUNT}: write the values out, or use fewer aliases`
+          : `the document cannot be read: ${String((error as Error)?.message ?? error).split("\n")[0]}`,
+      });
+    }
+  }
+  return { file, data: problems.length ? undefined : data, problems, locate };
+}
+
+/** Duplicate keys (naming both lines) and reserved keys, anywhere in the document. */
+function keyProblems(root: unknown, file: string, lines: LineCounter): Problem[] {
+  const problems: Problem[] = [];
+  const lineOf = (node: Node | undefined) => (node?.range ? lines.linePos(node.range[0]) : undefined);
+  const walk = (node: unknown, path: string[]) => {
+    if (isMap(node)) {
+      const seen = new Map<string, number>();
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const keyNode = pair.key as Node | undefined;
+        const name = isScalar(keyNode) ? String(keyNode.value) : undefined;
+        const pos = lineOf(keyNode);
+        if (name !== undefined) {
+          const key = [...path, name].join(".");
+          if (RESERVED_KEYS.has(name)) {
+            problems.push({
+              file,
+              line: pos?.line,
+              column: pos?.col,
+              key,
+              message: `reserved key ${name}: it is not allowed in a document (it would reach the object's prototype)`,
+            });
+          } else if (seen.has(name)) {
+            problems.push({
+              file,
+              line: pos?.line,
+              column: pos?.col,
+              key,
+              message: `duplicate key: ${name} is already set at line ${seen.get(name)}; a key may appear only once in a mapping`,
+            });
+          } else if (pos) seen.set(name, pos.line);
+          walk(pair.value, [...path, name]);
+        }
+      }
+    } else if (isSeq(node)) {
+      for (const [i, item] of node.items.entries()) walk(item, [...path, String(i)]);
+    }
+  };
+  walk(root, []);
+  return problems;
 }
 
 /** The yaml library's messages carry an excerpt of the source; keep the first sentence only. */

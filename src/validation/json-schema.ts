@@ -3,6 +3,8 @@
  * which keys an object allows, what type a key has, which keys are sensitive. Used for "did you mean"
  * hints, for typing environment variables, for redaction and for generating example files.
  */
+import { boundedRegExp } from "./safe-regex.js";
+
 export type JsonSchema = Record<string, unknown>;
 export type SchemaPath = readonly (string | number)[];
 
@@ -54,7 +56,7 @@ export function schemasAt(root: JsonSchema, path: SchemaPath): JsonSchema[] {
       } else if (isSchema(schema.additionalProperties)) next.push(schema.additionalProperties);
       else if (isSchema(schema.patternProperties)) {
         for (const [pattern, sub] of Object.entries(schema.patternProperties)) {
-          if (isSchema(sub) && new RegExp(pattern).test(segment)) next.push(sub);
+          if (isSchema(sub) && safeTest(pattern, segment)) next.push(sub);
         }
       }
     }
@@ -147,4 +149,13 @@ export function matchesPattern(key: string, pattern: string): boolean {
   const patternParts = pattern.split(".");
   if (keyParts.length < patternParts.length) return false;
   return patternParts.every((part, i) => part === "*" || part === keyParts[i]);
+}
+
+/** A schema's patternProperties pattern against a key; an unusable pattern matches nothing (the compile reports it). */
+function safeTest(pattern: string, text: string): boolean {
+  try {
+    return boundedRegExp(pattern).test(text);
+  } catch {
+    return false;
+  }
 }

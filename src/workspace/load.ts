@@ -2,9 +2,10 @@
  * Finding, reading and validating `tradeops.yaml`: schema → normalize → rules, every problem at once (validate.ts);
  * an unchanged manifest comes from its snapshot (snapshot.ts) without the YAML parser and the validator.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { TroError } from "../errors.js";
+import { readTextFile, TEXT_FILE_LIMIT_BYTES as TEXT_FILE_LIMIT } from "../validation/read-file.js";
 import { type PathKind, readSnapshot, writeSnapshot } from "./snapshot.js";
 import type { Workspace } from "./types.js";
 import { manifestLocator, validateManifest } from "./validate.js";
@@ -56,18 +57,20 @@ export function findManifest(options: LoadWorkspaceOptions = {}): string {
 export function loadWorkspace(options: LoadWorkspaceOptions = {}): Workspace {
   const manifestPath = findManifest(options);
   const stat = statSync(manifestPath);
+  // a FIFO, a device or an oversized file is refused before anything reads it
+  if (!stat.isFile() || stat.size > TEXT_FILE_LIMIT) readManifest(manifestPath);
   const kept = readSnapshot(manifestPath, stat);
   if (kept) {
     // positions are needed only to point at a key in a later message: the YAML is parsed then, once
     let locator: Workspace["locate"] | undefined;
     const locate: Workspace["locate"] = (path) => {
-      locator ??= manifestLocator(readFileSync(manifestPath, "utf8"), manifestPath);
+      locator ??= manifestLocator(readManifest(manifestPath), manifestPath);
       return locator(path);
     };
     return { ...kept, locate };
   }
   const seen = new Map<string, PathKind>();
-  const result = validateManifest(readFileSync(manifestPath, "utf8"), manifestPath, seen);
+  const result = validateManifest(readManifest(manifestPath), manifestPath, seen);
   if (!result.value) {
     const count = result.errors.length;
     throw new TroError(
@@ -87,4 +90,18 @@ function relativeName(manifestPath: string): string {
 /** Resolves a manifest path relative to the workspace root (absolute paths stay as they are). */
 export function workspacePath(workspace: Workspace, path: string): string {
   return isAbsolute(path) ? path : resolve(workspace.root, path);
+}
+
+/**
+ * The manifest's text, read only from a regular file within the size limit.
+ * @throws TroError TRO_ERR_MANIFEST_INVALID naming what is there instead (a FIFO, a directory, too large)
+ */
+function readManifest(manifestPath: string): string {
+  const read = readTextFile(manifestPath);
+  if (read.ok) return read.text;
+  const file = relativeName(manifestPath);
+  throw new TroError("TRO_ERR_MANIFEST_INVALID", `${file} ${read.reason}.`, {
+    problems: [{ file, message: `the manifest ${read.reason}` }],
+    hint: "Replace it with the workspace's tradeops.yaml (a regular file).",
+  });
 }

@@ -4,6 +4,7 @@ import { relative, resolve } from "node:path";
 import type { EnvironmentName } from "../environment/names.js";
 import type { Problem } from "../errors.js";
 import type { KeyPath, StructuredDocument } from "../validation/document.js";
+import { regexProblem } from "../validation/safe-regex.js";
 import { didYouMean } from "../validation/suggest.js";
 import { type PathKind, pathKind } from "./snapshot.js";
 import type { Workspace } from "./types.js";
@@ -104,6 +105,14 @@ export function checkWorkspaceRules(
       }
     }
     for (const [secret, chains] of Object.entries(project.secrets)) {
+      if (isProcessCritical(secret)) {
+        errors.push(
+          at(
+            [...base, "secrets", secret],
+            `secret name ${secret} would replace a variable the process itself depends on (PATH, HOME, LD_*, NODE_OPTIONS, …); name the secret after what it holds`,
+          ),
+        );
+      }
       for (const [env, chain] of Object.entries(chains)) {
         const path = [...base, "secrets", secret, env];
         requireDeclared(env, path);
@@ -154,12 +163,37 @@ export function checkWorkspaceRules(
         errors.push(at(["policies", env, "requireHealthy", i], "an environment cannot require itself"));
     }
     for (const [i, pattern] of (policy?.refusePatterns ?? []).entries()) {
-      try {
-        new RegExp(pattern);
-      } catch {
-        errors.push(at(["policies", env, "refusePatterns", i], "not a valid regular expression"));
-      }
+      const problem = regexProblem(pattern);
+      if (problem) errors.push(at(["policies", env, "refusePatterns", i], problem));
     }
   }
   return { errors, warnings };
+}
+
+/** Variables that change how a process (or its loader, shell or runtime) behaves: never a secret's name. */
+const CRITICAL = new Set([
+  "PATH",
+  "HOME",
+  "USER",
+  "SHELL",
+  "IFS",
+  "ENV",
+  "BASH_ENV",
+  "PWD",
+  "TMPDIR",
+  "NODE_OPTIONS",
+  "NODE_PATH",
+  "NODE_EXTRA_CA_CERTS",
+  "PYTHONPATH",
+  "PYTHONSTARTUP",
+  "PYTHONHOME",
+  "PERL5OPT",
+  "RUBYOPT",
+  "JAVA_TOOL_OPTIONS",
+  "PORT",
+]);
+
+/** True for a name that shadows a process-critical variable (case-insensitively for the LD_/DYLD_ families). */
+export function isProcessCritical(name: string): boolean {
+  return CRITICAL.has(name) || /^(LD|DYLD)_/i.test(name) || name.startsWith("TRADEOPS_");
 }

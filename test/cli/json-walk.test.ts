@@ -28,6 +28,7 @@ const ARGS: Record<string, readonly string[] | "ndjson" | "exempt"> = {
   halt: ["argo", "--port", "1"],
   resume: ["argo", "--port", "1"],
   "signals verify": [],
+  "signals anchor": [],
   "signals tail": [],
   "signals export": "ndjson",
   "signals prune": ["--dry-run"],

@@ -113,7 +113,7 @@ describe("gates", () => {
     ]);
     const [winner, loser] = a.code === 0 ? [a, b] : [b, a];
     expect(winner.code).toBe(0);
-    expect(loser.code).toBe(75);
+    expect(loser.code, loser.stderr).toBe(75);
     expect(loser.stderr).toMatch(
       /The deploy lock of alpine-backend in staging is held by tester@test-host \(pid \d+ on test-host, deploy alpine-backend to staging of \d{8}T\d{6}Z-[0-9a-f]{7}\) since /,
     );

@@ -88,13 +88,17 @@ export async function startFakeAws(): Promise<FakeAws> {
         for (const id of ids) {
           const found = secretValue(id);
           if (denied.has(id))
-            Errors.push({ SecretId: id, ErrorCode: "AccessDeniedException", ErrorMessage: "Access denied" });
+            Errors.push({
+              SecretId: id,
+              ErrorCode: "AccessDeniedException",
+              Message: accessDenied("secretsmanager:GetSecretValue", id).message,
+            });
           else if (found) SecretValues.push(found);
           else {
             Errors.push({
               SecretId: id,
               ErrorCode: "ResourceNotFoundException",
-              ErrorMessage: "Secrets Manager can't find the specified secret.",
+              Message: "Secrets Manager can't find the specified secret.",
             });
           }
         }

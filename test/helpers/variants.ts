@@ -46,3 +46,11 @@ export const UNHEALTHY = server({ detailed: "false" });
 export const SLOW = server({ delayHealthMs: 4000 });
 /** healthy at start, unhealthy from `afterMs` on (it fails in the monitoring window) */
 export const DEGRADES = (afterMs: number) => server({ detailed: `Date.now() - started < ${afterMs}` });
+/** prints its secret (raw and in common encodings) to both streams, then exits before it listens */
+export const LEAKS_AND_CRASHES = server({
+  before: `const k = process.env.ANALYTICS_API_KEY ?? "";
+const forms = [k, Buffer.from(k).toString("base64"), Buffer.from("x" + k).toString("base64url"), encodeURIComponent(k), JSON.stringify({ k })];
+process.stdout.write("key " + forms.join(" ") + "\\n");
+process.stderr.write("boom: bad key " + forms.join(" ") + "\\n");
+process.exit(3);`,
+});

@@ -1,11 +1,13 @@
 /**
  * A secret planted in every provider — AWS Secrets Manager, SSM, a dotenv file, a config file, an environment
- * variable, a command's output — never appears in stdout, stderr, --json or --verbose output of any command, on
- * success or failure.
+ * variable, a command's output — never appears, raw or encoded (JSON-escaped, URL-encoded, base64, base64url), in
+ * stdout, stderr, --json or --verbose output of any command, on success or failure, nor in any file the commands
+ * leave in the workspace (other than the files the secrets were planted in).
  */
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { SecretScrubber } from "../../src/logging/scrubber.js";
 import { type FakeAws, startFakeAws } from "../helpers/aws-server.js";
 import { cli, copyWorkspace } from "../helpers/cli.js";
 
@@ -14,7 +16,8 @@ const PLANTED = {
   ssm: "planted-ssm-parameter-value-02",
   dotenv: "planted-dotenv-token-value-03",
   config: "PKPLANTEDLOCALCONFIG04",
-  env: "planted-environment-secret-05",
+  // characters that every encoding changes: the JSON, URL and base64 forms all differ from the raw value
+  env: 'planted env "secret"/value+05',
   exec: "planted-exec-output-value-06",
 };
 
@@ -47,6 +50,10 @@ it("no command prints a secret from any provider", async () => {
     ARGO_ALPACA__DEV__API_KEY: PLANTED.env,
   };
 
+  const detector = new SecretScrubber();
+  for (const [name, value] of Object.entries(PLANTED)) detector.add(value, name);
+  const planted = new Set(["argo/config/local.yaml", "signal-lab/.env.local"]);
+
   let failures = 0;
   let runs = 0;
   for (const mode of [[], ["--json"], ["--verbose"]]) {
@@ -62,6 +69,14 @@ it("no command prints a secret from any provider", async () => {
       ["run", "signal-lab", "--", "true"],
       ["run", "argo", "--", "sh", "-c", "exit 4"],
       ["--env", "production", "run", "argo", "--", "true"],
+      ["env"],
+      ["projects"],
+      ["accounts", "check", "argo"],
+      ["signals", "verify"],
+      ["history", "--env", "staging"],
+      ["releases", "alpine-backend", "--env", "staging"],
+      ["lock", "status", "alpine-backend", "--env", "staging"],
+      ["--env", "staging", "gates", "alpine-backend"],
     ]) {
       const { code, stdout, stderr } = await cli(["--workspace", dir, ...mode, ...args], { env });
       runs++;
@@ -70,8 +85,17 @@ it("no command prints a secret from any provider", async () => {
         expect(stdout, `${args.join(" ")} stdout`).not.toContain(value);
         expect(stderr, `${args.join(" ")} stderr`).not.toContain(value);
       }
+      expect(detector.leaks(stdout + stderr), `${args.join(" ")}: an encoded form`).toBe(false);
     }
   }
+  const walk = (d: string): string[] =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(d, e.name)) : e.isFile() ? [join(d, e.name)] : [],
+    );
+  const leaking = walk(dir)
+    .map((p) => relative(dir, p))
+    .filter((p) => !planted.has(p) && detector.leaks(readFileSync(join(dir, p)).toString("latin1")));
+  expect(leaking).toEqual([]);
   expect(failures).toBeGreaterThan(runs / 5);
   expect(aws.calls.length).toBeGreaterThan(0);
 });

@@ -1,10 +1,11 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import { resolve } from "node:path";
-import { EXIT } from "../../errors.js";
+import { EXIT, TroError } from "../../errors.js";
+import { appendAnchors, currentAnchors, parseExpectHead, readAnchorsFile } from "../../signals/anchors.js";
 import { CSV_HEADER, parseTimeBound, recordToCsv, recordToJsonLine, recordToText } from "../../signals/export.js";
 import { followRecords, tailRecords } from "../../signals/follow.js";
 import { openSignalStoreAt, signalStoreLocation } from "../../signals/open.js";
-import type { ChainVerification, SignalStore } from "../../signals/types.js";
+import type { Anchor, ChainVerification, SignalStore } from "../../signals/types.js";
 import { requireProject } from "../../workspace/lookup.js";
 import { openFromRun } from "../context.js";
 import { linesFlag } from "../flags.js";
@@ -38,12 +39,29 @@ function describeChain(c: ChainVerification): string {
 }
 
 export const signalsVerifyCommand: Handler = async (run) => {
-  const { store, project } = await openStore(run, true);
-  const report = await using(store, () => store.verify({ project }));
+  const { store, project, ctx } = await openStore(run, true);
+  const anchors: Anchor[] = [];
+  if (run.opts.expectHead) {
+    const only = project ?? (await store.chains()).map((k) => k.project);
+    if (Array.isArray(only) && only.length !== 1)
+      throw new TroError("TRO_ERR_USAGE", "--expect-head needs the project whose head it is.", {
+        hint: "tradeops signals verify PROJECT --expect-head SEQ:HASH",
+      });
+    anchors.push(parseExpectHead(String(run.opts.expectHead), Array.isArray(only) ? only[0]! : only));
+  }
+  if (run.opts.anchors)
+    anchors.push(
+      ...readAnchorsFile(
+        resolve(run.io.cwd, String(run.opts.anchors)),
+        String(run.opts.anchors),
+        ctx.environment,
+      ).filter((a) => !project || a.project === project),
+    );
+  const report = await using(store, () => store.verify({ project, anchors }));
   const broken = report.chains.filter((c) => !c.ok);
   if (run.globals.json) {
     run.out.json({ ...report, store: store.location });
-    return broken.length ? EXIT.failed : EXIT.ok;
+    return report.ok ? EXIT.ok : EXIT.failed;
   }
   const c = run.out.colors;
   for (const chain of report.chains) {
@@ -51,7 +69,20 @@ export const signalsVerifyCommand: Handler = async (run) => {
     if (chain.firstBad)
       run.out.line(`    first bad record: ${chain.firstBad.seq} (${chain.firstBad.reason}): ${chain.firstBad.detail}`);
   }
-  if (!report.chains.length) run.out.line(`no signal records in ${report.environment} yet (${store.location})`);
+  for (const a of report.anchors.filter((x) => x.ok))
+    run.out.line(`${c.green("✔")} anchor ${a.project} ${a.seq}:${a.hash.slice(0, 12)} matches`);
+  for (const f of report.integrity)
+    run.out.line(`${c.red("✘")} ${f.project ? `${report.environment}/${f.project} ` : ""}${f.reason}: ${f.detail}`);
+  if (!report.chains.length && !report.integrity.length)
+    run.out.line(`no signal records in ${report.environment} yet (${store.location})`);
+  if (!broken.length && report.integrity.length) {
+    const f = report.integrity[0]!;
+    run.out.error(`${c.red("error:")} the signal store fails its integrity check: ${f.reason}: ${f.detail}.`);
+    run.out.error(
+      "  → Treat the store as tampered with: keep a copy, compare with backups, exports and saved anchors, find who had write access.",
+    );
+    return EXIT.failed;
+  }
   if (!broken.length) return EXIT.ok;
   const first = broken[0]!;
   const name = `${first.environment}/${first.project}`;
@@ -150,5 +181,29 @@ export const signalsPruneCommand: Handler = async (run) => {
       );
   }
   if (!results.length) run.out.line(`no signal records in ${store.environment} (${store.location})`);
+  return EXIT.ok;
+};
+
+export const signalsAnchorCommand: Handler = async (run) => {
+  const { store, project } = await openStore(run, true);
+  const lines = await using(store, () => currentAnchors(store, project));
+  if (run.opts.append) appendAnchors(resolve(run.io.cwd, String(run.opts.append)), lines);
+  if (run.globals.json) {
+    run.out.json({
+      ok: true,
+      environment: store.environment,
+      anchors: lines.map((l) => {
+        const [chain, value] = l.split(" ");
+        const [seq, hash] = value!.split(":");
+        return { chain, project: chain!.split("/")[1], seq: Number(seq), hash };
+      }),
+      appendedTo: run.opts.append ?? null,
+    });
+    return EXIT.ok;
+  }
+  for (const line of lines) run.out.line(line);
+  if (!lines.length) run.out.line(`no signal records in ${store.environment} yet (${store.location})`);
+  else if (run.opts.append)
+    run.out.info(`appended ${lines.length} anchor${lines.length === 1 ? "" : "s"} to ${run.opts.append}`);
   return EXIT.ok;
 };

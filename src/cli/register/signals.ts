@@ -14,15 +14,42 @@ export function registerSignalsCommands(program: Command, on: On): void {
       .command("verify")
       .description("recompute every hash and link; name the first bad record and why (exit 1 on any break)")
       .argument("[project]", "project name (default: every chain of the environment)")
+      .option(
+        "--expect-head <seq:hash>",
+        "a head saved elsewhere (`signals anchor`): that record must still have that hash",
+      )
+      .option(
+        "--anchors <file>",
+        "a file of saved heads, one `ENV/PROJECT SEQ:HASH` per line (`signals anchor --append`)",
+      )
       .addHelpText(
         "after",
         examples(
           "tradeops signals verify",
           "tradeops signals verify argo --env production",
           "tradeops signals verify --env prod --json",
+          "tradeops signals verify argo --env prod --expect-head 1042:3f5a9c…",
+          "tradeops signals verify --env prod --anchors /mnt/audit/signal-anchors.txt",
         ),
       ),
     async () => (await load()).signalsVerifyCommand,
+  );
+
+  on(
+    signals
+      .command("anchor")
+      .description("print each chain's head as `ENV/PROJECT SEQ:HASH`, the value to save outside the store")
+      .argument("[project]", "project name (default: every chain of the environment)")
+      .option("--append <file>", "also append the lines to this file (created 0600)")
+      .addHelpText(
+        "after",
+        examples(
+          "tradeops signals anchor --env production",
+          "tradeops signals anchor argo --env prod --append /mnt/audit/signal-anchors.txt",
+          "tradeops signals anchor --env prod --json",
+        ),
+      ),
+    async () => (await load()).signalsAnchorCommand,
   );
 
   on(

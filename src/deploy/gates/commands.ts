@@ -23,7 +23,10 @@ export async function commandGate(ctx: GateContext, kind: Kind): Promise<GateVer
     ran.push(`${name} (${(result.durationMs / 1000).toFixed(1)} s)`);
     if (result.code !== 0) {
       const output = tail(result.stderr.trim() ? result.stderr : result.stdout, 8);
-      failures.push(`${name}: \`${line}\` exited ${result.code}`, ...output.split("\n").map((l) => `  ${l}`));
+      const how = result.timedOutAfterMs
+        ? `timed out after ${Math.round(result.timedOutAfterMs / 1000)} s (its process group was killed)`
+        : `exited ${result.code}`;
+      failures.push(`${name}: ${kind} command \`${line}\` ${how}`, ...output.split("\n").map((l) => `  ${l}`));
     }
   }
   const none = missing.length ? `; no ${kind} command: ${missing.join(", ")}` : "";

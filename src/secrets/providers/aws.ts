@@ -18,12 +18,29 @@ const AUTH = new Set([
   "InvalidSignatureException",
   "CredentialsProviderError",
 ]);
+const NETWORK = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+]);
 const BATCH_LIMIT = 20;
+/** Time to open the TCP connection to the AWS endpoint. */
+export const AWS_CONNECT_TIMEOUT_MS = 3_000;
+/** Time for one request's answer once connected. */
+export const AWS_REQUEST_TIMEOUT_MS = 5_000;
+/** Attempts per request (the first and one retry): an unreachable endpoint fails in seconds, not minutes. */
+export const AWS_MAX_ATTEMPTS = 2;
 
 interface ClientSettings {
   region?: string;
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  maxAttempts: number;
+  requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean };
 }
 
 /**
@@ -47,6 +64,13 @@ export function awsSettings(
     env.AWS_EC2_METADATA_DISABLED !== "true" && (environment === "staging" || environment === "production");
   if (!configured && !imdsAllowed) return { skip: "no AWS credentials configured" };
   return {
+    maxAttempts: AWS_MAX_ATTEMPTS,
+    // without throwOnRequestTimeout the handler only warns and keeps waiting
+    requestHandler: {
+      connectionTimeout: AWS_CONNECT_TIMEOUT_MS,
+      requestTimeout: AWS_REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
     endpoint: env[`AWS_ENDPOINT_URL_${service}`] ?? env.AWS_ENDPOINT_URL,
     credentials: explicit
@@ -59,10 +83,56 @@ export function awsSettings(
   };
 }
 
-function classify(error: unknown): Lookup {
-  const name = (error as { name?: string })?.name ?? "Error";
+interface SdkError {
+  name?: string;
+  message?: string;
+  code?: string;
+  $metadata?: { attempts?: number };
+}
+
+/** True when the endpoint could not be reached at all (refused, unknown host, timed out): no other call will do better. */
+function unreachable(error: unknown): boolean {
+  const e = error as SdkError;
+  return (
+    NETWORK.has(e?.code ?? "") ||
+    e?.name === "TimeoutError" ||
+    /ETIMEDOUT|timed out|socket hang up/i.test(e?.message ?? "")
+  );
+}
+
+/**
+ * What went wrong, in the SDK's own words (error name and message) plus what to check: the credentials, the
+ * endpoint, the permission, or the name. Never "Error" alone.
+ */
+export function describeAwsError(error: unknown, endpoint: string | undefined): { text: string; auth: boolean } {
+  const e = (error ?? {}) as SdkError;
+  const name = e.code && (!e.name || e.name === "Error") ? e.code : (e.name ?? "Error");
+  const message = (typeof e.message === "string" ? e.message : "").replace(/\s+/g, " ").trim().slice(0, 300);
+  const where = endpoint ?? "the AWS endpoint of the region";
+  let hint: string;
+  let auth = false;
+  if (AUTH.has(name) || /credential/i.test(name)) {
+    auth = true;
+    hint =
+      name === "AccessDeniedException"
+        ? "the credentials lack the permission for this secret: check the IAM policy"
+        : "check the AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID…) and that they are current";
+  } else if (unreachable(error)) {
+    const attempts = e.$metadata?.attempts ?? AWS_MAX_ATTEMPTS;
+    hint = `${where} did not answer (${attempts} attempt${attempts === 1 ? "" : "s"}, ${AWS_CONNECT_TIMEOUT_MS / 1000} s to connect, ${AWS_REQUEST_TIMEOUT_MS / 1000} s per request): check AWS_ENDPOINT_URL, AWS_REGION and the network`;
+  } else if (NOT_FOUND.has(name)) {
+    hint = "check the secret's name and region";
+  } else {
+    hint = `see the message; the endpoint is ${where}`;
+  }
+  return { text: `${name}${message ? `: ${message}` : ""} (${hint})`, auth };
+}
+
+function classify(error: unknown, endpoint?: string): Lookup {
+  const name = (error as SdkError)?.name ?? "Error";
   if (NOT_FOUND.has(name)) return missing("not found");
-  return failure(AUTH.has(name) ? `${name} (check the credentials and their permissions)` : name, AUTH.has(name));
+  const { text, auth } = describeAwsError(error, endpoint);
+  return failure(text, auth);
 }
 
 function fromSecretString(ref: SourceRef, secretString: string | undefined): Lookup {
@@ -102,17 +172,30 @@ export const awsSecretsProvider: SecretProvider = {
               found.set(id, { secretString: item.SecretString });
             }
             for (const error of response.Errors ?? []) {
-              found.set(error.SecretId ?? "", classify({ name: error.ErrorCode }));
+              found.set(
+                error.SecretId ?? "",
+                classify({ name: error.ErrorCode, message: error.Message }, settings.endpoint),
+              );
             }
           }
           batched = true;
-        } catch {
-          // BatchGetSecretValue needs its own permission; fall back to one call per secret
+        } catch (error) {
+          // BatchGetSecretValue needs its own permission; fall back to one call per secret — unless the endpoint
+          // itself is unreachable, when every further call would wait out the same timeouts
           found.clear();
+          if (unreachable(error)) {
+            for (const id of ids) found.set(id, classify(error, settings.endpoint));
+            batched = true;
+          }
         }
       }
       if (!batched) {
+        let down: Lookup | undefined;
         for (const id of ids) {
+          if (down) {
+            found.set(id, down);
+            continue;
+          }
           try {
             const response = await client.send(new sm.GetSecretValueCommand({ SecretId: id }));
             const text =
@@ -120,7 +203,8 @@ export const awsSecretsProvider: SecretProvider = {
               (response.SecretBinary ? Buffer.from(response.SecretBinary).toString("utf8") : undefined);
             found.set(id, { secretString: text });
           } catch (error) {
-            found.set(id, classify(error));
+            found.set(id, classify(error, settings.endpoint));
+            if (unreachable(error)) down = classify(error, settings.endpoint);
           }
         }
       }
@@ -151,7 +235,12 @@ export const awsSsmProvider: SecretProvider = {
     try {
       const byParent = new Map<string, SourceRef[]>();
       for (const ref of refs) byParent.set(dirname(ref.target), [...(byParent.get(dirname(ref.target)) ?? []), ref]);
+      let down: Lookup | undefined;
       for (const [parent, group] of byParent) {
+        if (down) {
+          for (const ref of group) out.set(ref.raw, down);
+          continue;
+        }
         if (group.length > 1) {
           const values = new Map<string, string>();
           try {
@@ -168,7 +257,8 @@ export const awsSsmProvider: SecretProvider = {
               out.set(ref.raw, v === undefined ? missing("not found") : value(v));
             }
           } catch (error) {
-            for (const ref of group) out.set(ref.raw, classify(error));
+            for (const ref of group) out.set(ref.raw, classify(error, settings.endpoint));
+            if (unreachable(error)) down = classify(error, settings.endpoint);
           }
           continue;
         }
@@ -177,7 +267,8 @@ export const awsSsmProvider: SecretProvider = {
           const response = await client.send(new ssm.GetParameterCommand({ Name: ref.target, WithDecryption: true }));
           out.set(ref.raw, value(response.Parameter?.Value ?? ""));
         } catch (error) {
-          out.set(ref.raw, classify(error));
+          out.set(ref.raw, classify(error, settings.endpoint));
+          if (unreachable(error)) down = classify(error, settings.endpoint);
         }
       }
       return out;

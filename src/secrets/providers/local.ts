@@ -1,9 +1,10 @@
 /** Providers that read this machine: environment variables, dotenv files, config keys, a command's output. */
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { isPlaceholder } from "../../config/check.js";
+import { runLocal, seconds } from "../../exec/local.js";
+import { readTextFile } from "../../validation/read-file.js";
 import { each, failure, missing, type SecretProvider, value } from "./types.js";
 
 export const EXEC_TIMEOUT_MS = 10_000;
@@ -25,7 +26,11 @@ export const dotenvProvider: SecretProvider = {
       if (!existsSync(file)) return missing(`${ref.target} does not exist`);
       const key = ref.key ?? "";
       if (!key) return failure("a dotenv source needs #KEY, e.g. dotenv:.env.local#API_KEY");
-      const v = parseDotenv(readFileSync(file))[key];
+      const read = readTextFile(file);
+      if (!read.ok) return failure(`${ref.target} ${read.reason}`);
+      const twice = duplicateDotenvKeys(read.text).find((d) => d.key === key);
+      if (twice) return failure(`${key} is set twice in ${ref.target} (lines ${twice.first} and ${twice.line})`);
+      const v = parseDotenv(read.text)[key];
       return v === undefined ? missing(`${key} is not in ${ref.target}`) : value(v);
     }),
 };
@@ -48,34 +53,26 @@ export const execProvider: SecretProvider = {
   lookupMany: (refs, ctx) => each(refs, (ref) => runCommand(ref.target, ctx.projectDir, ctx.env)),
 };
 
-function runCommand(command: string, cwd: string, env: Readonly<Record<string, string | undefined>>) {
-  return new Promise<ReturnType<typeof value>>((done) => {
-    const child = spawn("sh", ["-c", command], {
-      cwd,
-      env: env as NodeJS.ProcessEnv,
-      stdio: ["ignore", "pipe", "ignore"],
-    });
-    let out = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), EXEC_TIMEOUT_MS);
-    child.stdout.on("data", (chunk: Buffer) => {
-      if (out.length < EXEC_MAX_BYTES) out += chunk.toString("utf8");
-    });
-    child.on("error", () => {
-      clearTimeout(timer);
-      done(failure("command could not be started"));
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      if (signal)
-        done(
-          failure(
-            signal === "SIGKILL"
-              ? `command timed out after ${EXEC_TIMEOUT_MS / 1000} s`
-              : `command killed by ${signal}`,
-          ),
-        );
-      else if (code !== 0) done(failure(`command exited with code ${code}`));
-      else done(value(out.trim()));
-    });
+async function runCommand(command: string, cwd: string, env: Readonly<Record<string, string | undefined>>) {
+  const result = await runLocal({ argv: ["sh", "-c", command], cwd, timeoutMs: EXEC_TIMEOUT_MS }, { baseEnv: env });
+  if (result.timedOutAfterMs)
+    return failure(`command timed out after ${seconds(result.timedOutAfterMs)} (its process group was killed)`);
+  if (result.code === 127 && !result.stdout) return failure("command could not be started");
+  if (result.code !== 0) return failure(`command exited with code ${result.code}`);
+  if (result.stdout.length > EXEC_MAX_BYTES) return failure(`command printed more than ${EXEC_MAX_BYTES} bytes`);
+  return value(result.stdout.trim());
+}
+
+/** Keys a dotenv text sets more than once, with both lines: which one wins is a guess nobody should make. */
+export function duplicateDotenvKeys(text: string): { key: string; first: number; line: number }[] {
+  const seen = new Map<string, number>();
+  const out: { key: string; first: number; line: number }[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const key = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=/.exec(raw)?.[1];
+    if (!key) return;
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, i + 1);
+    else out.push({ key, first, line: i + 1 });
   });
+  return out;
 }

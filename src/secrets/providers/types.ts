@@ -20,7 +20,15 @@ export interface SecretProvider {
   lookupMany(refs: readonly SourceRef[], ctx: ProviderContext): Promise<Map<string, Lookup>>;
 }
 
-export const value = (v: string): Lookup => (v === "" ? missing("empty value") : { kind: "value", value: v });
+/** A secret value larger than this is a mistake (a file or a document where a key was meant). */
+export const SECRET_VALUE_LIMIT_BYTES = 64 * 1024;
+
+export const value = (v: string): Lookup =>
+  v === ""
+    ? missing("empty value")
+    : Buffer.byteLength(v) > SECRET_VALUE_LIMIT_BYTES
+      ? failure(`the value is over the limit of ${SECRET_VALUE_LIMIT_BYTES} bytes`)
+      : { kind: "value", value: v };
 export const missing = (reason: string): Lookup => ({ kind: "missing", reason });
 export const failure = (reason: string, auth = false): Lookup => ({ kind: "error", reason, auth });
 

@@ -11,6 +11,7 @@ import { TroError } from "../../errors.js";
 import type { Backend, PruneOutcome, PruneRequest } from "../backend.js";
 import { chainRecords, type PreparedInput } from "../prepare.js";
 import type { ChainKey, ChainTip, Durability, ReadQuery, SignalRecord } from "../types.js";
+import { sqliteIntegrity } from "./integrity.js";
 import { readStatements, writeStatements } from "./queries.js";
 import { readPages, sqliteReader } from "./read.js";
 import { migrate, SCHEMA_VERSION, schemaVersion } from "./schema.js";
@@ -108,8 +109,16 @@ export function openSqliteBackend(options: SqliteBackendOptions): Backend {
     if (error instanceof TroError) throw error;
     throw storeError(options.display, "open", error);
   }
-  const read = readStatements(db);
-  const write = options.readOnly ? undefined : writeStatements(db);
+  let read: ReturnType<typeof readStatements>;
+  let write: ReturnType<typeof writeStatements> | undefined;
+  try {
+    read = readStatements(db);
+    write = options.readOnly ? undefined : writeStatements(db);
+  } catch (error) {
+    // a table dropped under the store: unavailable (69), never an internal error
+    db.close();
+    throw storeError(options.display, "open", error);
+  }
   const writer = () => {
     if (!write) throw new TroError("TRO_ERR_INTERNAL", "The signal store was opened read-only.");
     return write;
@@ -222,6 +231,9 @@ export function openSqliteBackend(options: SqliteBackendOptions): Backend {
         snap.exec("COMMIT");
         snap.close();
       }
+    },
+    async integrity(environment) {
+      return guard("read", () => sqliteIntegrity(db, environment));
     },
     async prune(request) {
       return guard("prune", () => (request.dryRun ? pruneTx(request) : pruneTx.immediate(request)));

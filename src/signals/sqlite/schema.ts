@@ -5,7 +5,7 @@
  */
 import type BetterSqlite3 from "better-sqlite3";
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const V1 = `
 CREATE TABLE IF NOT EXISTS signal_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -61,8 +61,54 @@ BEGIN
 END;
 `;
 
+/**
+ * Version 2: a high-water mark per chain that only rises, kept by triggers on the head table, so that a store
+ * whose records and heads were all deleted is told apart from one that never held any (`signals verify`).
+ */
+const V2 = `
+CREATE TABLE IF NOT EXISTS signal_high_water (
+  environment TEXT NOT NULL,
+  project TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (environment, project)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO signal_high_water (environment, project, seq)
+  SELECT environment, project, head_seq FROM signal_chains;
+CREATE TRIGGER IF NOT EXISTS signal_high_water_on_insert AFTER INSERT ON signal_chains
+BEGIN
+  INSERT INTO signal_high_water (environment, project, seq) VALUES (NEW.environment, NEW.project, NEW.head_seq)
+  ON CONFLICT (environment, project) DO UPDATE SET seq = max(seq, excluded.seq);
+END;
+CREATE TRIGGER IF NOT EXISTS signal_high_water_on_update AFTER UPDATE ON signal_chains
+BEGIN
+  INSERT INTO signal_high_water (environment, project, seq) VALUES (NEW.environment, NEW.project, NEW.head_seq)
+  ON CONFLICT (environment, project) DO UPDATE SET seq = max(seq, excluded.seq);
+END;
+CREATE TRIGGER IF NOT EXISTS signal_high_water_no_lower BEFORE UPDATE ON signal_high_water
+WHEN NEW.seq < OLD.seq
+BEGIN
+  SELECT RAISE(ABORT, 'a signal high-water mark only rises');
+END;
+CREATE TRIGGER IF NOT EXISTS signal_high_water_no_delete BEFORE DELETE ON signal_high_water
+BEGIN
+  SELECT RAISE(ABORT, 'signal high-water marks cannot be deleted');
+END;
+`;
+
+/** The triggers that make the store append-only; `signals verify` reports any that is missing. */
+export const REQUIRED_TRIGGERS = [
+  "signal_records_no_update",
+  "signal_records_no_delete",
+  "signal_chains_forward",
+  "signal_chains_no_delete",
+  "signal_high_water_on_insert",
+  "signal_high_water_on_update",
+  "signal_high_water_no_lower",
+  "signal_high_water_no_delete",
+] as const;
+
 /** Migrations by the version they lead to. */
-const MIGRATIONS: Readonly<Record<number, string>> = { 1: V1 };
+const MIGRATIONS: Readonly<Record<number, string>> = { 1: V1, 2: V2 };
 
 /** The schema version of a database; 0 when it holds no signal log yet. */
 export function schemaVersion(db: BetterSqlite3.Database): number {
