@@ -4,7 +4,6 @@
  * order), stops the old release, then gives the lease to the new one; the time in between is the order gap.
  */
 import { openLease } from "../accounts/lease.js";
-import type { AccountBindingManifest } from "../workspace/schema.js";
 import { HANDOFF_HOLDER } from "./constants.js";
 
 export interface LeaseDriver {
@@ -16,11 +15,7 @@ export interface LeaseDriver {
   transfer(release: string): Promise<number>;
 }
 
-/** `alpaca:paper:PA123`: the account a lease is for (`default` when the project binds none). */
-export function leaseAccount(binding: AccountBindingManifest | undefined): string {
-  if (!binding) return "default";
-  return `${binding.broker}:${binding.mode}:${binding.accountId ?? binding.accountName ?? "account"}`;
-}
+export { leaseAccount } from "../accounts/lease-store.js";
 
 /** The lease in a directory of this machine (a `local` target's `shared/lease`). */
 export function localLeaseDriver(dir: string, project: string, account: string, now?: () => number): LeaseDriver {
