@@ -14,6 +14,7 @@ import { runLocal } from "../exec/local.js";
 import type { ProbeResult } from "../health/probe.js";
 import { probeHealth } from "../health/probe.js";
 import { selectHealthTargets } from "../health/targets.js";
+import { workspaceIdOf } from "../workspace/identity.js";
 import type { Workspace } from "../workspace/types.js";
 import { buildArtifacts } from "./build.js";
 import { coupledGroup } from "./changes.js";
@@ -88,6 +89,7 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
           hostname: deps.hostname,
           runner: deps.runner,
           tradeops: deps.tradeops,
+          workspaceId: workspaceIdOf(deps.workspace),
         }),
       ),
     );

@@ -10,6 +10,7 @@ import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
 import type { Executor } from "../exec/command.js";
 import type { HealthLevel } from "../health/probe.js";
+import { workspaceIdOf } from "../workspace/identity.js";
 import { requireProject } from "../workspace/lookup.js";
 import type { Workspace } from "../workspace/types.js";
 import { START_TIMEOUT_MS } from "./constants.js";
@@ -60,6 +61,7 @@ export async function rollbackProject(options: RollbackOptions): Promise<DeployR
       hostname: options.hostname,
       runner: options.runner,
       tradeops: options.tradeops,
+      workspaceId: workspaceIdOf(options.workspace),
     });
     const id = `${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}Z-rollback-${randomBytes(2).toString("hex")}`;
     const owner: LockOwner = {

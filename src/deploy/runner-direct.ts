@@ -20,6 +20,8 @@ export interface DirectRunnerOptions {
   readonly environment: string;
   /** the account the executor lease is for */
   readonly leaseAccount: string;
+  /** the deploying workspace's id (TRADEOPS_WORKSPACE_ID) */
+  readonly workspaceId?: string;
 }
 
 /** The direct runner of one project on one target host. */
@@ -57,6 +59,7 @@ export function createDirectRunner(options: DirectRunnerOptions): ReleaseRunner 
         TRADEOPS_WORKSPACE: spec.releaseDir,
         TRADEOPS_LEASE_DIR: layout.leaseDir,
         TRADEOPS_LEASE_ACCOUNT: options.leaseAccount,
+        TRADEOPS_WORKSPACE_ID: options.workspaceId ?? "",
         TRADEOPS_INSTANCE: `${project.name}@${spec.color}`,
       };
       const result = ensureOk(

@@ -25,6 +25,8 @@ export interface SupervisorRunnerOptions {
   /** argv that runs tradeops on the target, e.g. `["node", "/opt/tradeops/bin/tradeops.js"]` */
   readonly tradeops: readonly string[];
   readonly leaseAccount: string;
+  /** the deploying workspace's id (TRADEOPS_WORKSPACE_ID) */
+  readonly workspaceId?: string;
 }
 
 interface StatusInstance {
@@ -53,6 +55,7 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
       TRADEOPS_STATE_DIR: stateDir(color),
       TRADEOPS_LEASE_DIR: layout.leaseDir,
       TRADEOPS_LEASE_ACCOUNT: options.leaseAccount,
+      TRADEOPS_WORKSPACE_ID: options.workspaceId ?? "",
     },
   });
   const anyRelease = async (): Promise<string | undefined> => {

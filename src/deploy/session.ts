@@ -48,6 +48,8 @@ export interface SessionOptions {
   readonly tradeops?: readonly string[];
   /** the node binary on the target (default: this process's on local targets, `node` on remote ones) */
   readonly node?: string;
+  /** the deploying workspace's id, handed to every release it starts (their instances carry it) */
+  readonly workspaceId?: string;
 }
 
 /** Opens a session on one host. */
@@ -57,7 +59,14 @@ export function openSession(options: SessionOptions): TargetSession {
   const layout = targetLayout(target.path);
   const files = targetFiles(executor);
   const account = leaseAccount(project.accounts[environment]);
-  const runnerOptions = { files, layout, project, environment, leaseAccount: account };
+  const runnerOptions = {
+    files,
+    layout,
+    project,
+    environment,
+    leaseAccount: account,
+    workspaceId: options.workspaceId ?? "",
+  };
   const runner =
     options.runner === "supervisor"
       ? createSupervisorRunner({ ...runnerOptions, tradeops: (executor.local && options.tradeops) || ["tradeops"] })

@@ -24,6 +24,8 @@ export interface ProbeResult {
   readonly passing: number;
   readonly total: number;
   readonly checks: ProbeCheck[];
+  /** who answered, when the service says (a tradeops node's `instance` in its level-1 body) */
+  readonly instance?: Readonly<Record<string, unknown>>;
 }
 
 export interface ProbeOptions {
@@ -117,5 +119,15 @@ export async function probeHealth(target: HealthTarget, options: ProbeOptions): 
   }
   const passing = checks.filter((c) => c.status === "healthy").length;
   const status = checks.reduce<HealthStatus>((s, c) => worst(s, c.status), "healthy");
-  return { project: target.project, url, level: options.level, status, passing, total: checks.length, checks };
+  const instance = l1.ok && typeof l1.body.instance === "object" && l1.body.instance ? l1.body.instance : undefined;
+  return {
+    project: target.project,
+    url,
+    level: options.level,
+    status,
+    passing,
+    total: checks.length,
+    checks,
+    ...(instance ? { instance: instance as Record<string, unknown> } : {}),
+  };
 }

@@ -3,9 +3,10 @@
  * pid. `/health` and the control routes carry it, and `halt`, `resume` and `health` compare it with what they were
  * asked about before they act, so that one workspace never halts another's bot that happens to use the port.
  */
-import { createHash } from "node:crypto";
-import { realpathSync } from "node:fs";
+import { workspaceIdOf } from "../workspace/identity.js";
 import type { Workspace } from "../workspace/types.js";
+
+export { workspaceIdOf };
 
 export interface InstanceIdentity {
   /** stable per workspace checkout: the manifest's name and its source root, hashed (deploys pass it along) */
@@ -17,22 +18,6 @@ export interface InstanceIdentity {
   readonly color: string;
   readonly configHash: string;
   readonly pid: number;
-}
-
-/** `TRADEOPS_WORKSPACE_ID` when a deploy set it (a release runs from a copy), else the hash of name and root. */
-export function workspaceIdOf(
-  workspace: Pick<Workspace, "root" | "manifest">,
-  env: Readonly<Record<string, string | undefined>> = {},
-): string {
-  if (env.TRADEOPS_WORKSPACE_ID) return env.TRADEOPS_WORKSPACE_ID;
-  let root = workspace.root;
-  try {
-    root = realpathSync(root);
-  } catch {
-    // a root that cannot be resolved is hashed as written
-  }
-  const name = (workspace.manifest as { name?: string }).name ?? "";
-  return createHash("sha256").update(`${name}\0${root}`).digest("hex").slice(0, 16);
 }
 
 export interface IdentityOptions {
@@ -55,20 +40,4 @@ export function nodeIdentity(o: IdentityOptions): InstanceIdentity {
     configHash: o.configHash,
     pid: o.pid ?? process.pid,
   };
-}
-
-/** What a caller expects; the fields that differ, as `field: theirs ≠ ours` (empty: it is the one). */
-export function identityMismatch(
-  expected: Pick<InstanceIdentity, "workspaceId" | "environment" | "project"> & { readonly release?: string },
-  found: Partial<InstanceIdentity> | undefined,
-): string[] {
-  if (!found) return ["the service does not say who it is (no instance in /health)"];
-  const problems: string[] = [];
-  for (const key of ["workspaceId", "environment", "project", "release"] as const) {
-    const want = expected[key];
-    if (want === undefined || want === "") continue;
-    if (found[key] !== want)
-      problems.push(`${key} ${JSON.stringify(found[key] ?? null)}, expected ${JSON.stringify(want)}`);
-  }
-  return problems;
 }

@@ -1,6 +1,6 @@
-import { EXIT } from "../../errors.js";
-import { type HealthLevel, type ProbeResult, probeHealth } from "../../health/probe.js";
-import { selectHealthTargets } from "../../health/targets.js";
+import { EXIT, TroError } from "../../errors.js";
+import type { HealthLevel, ProbeResult } from "../../health/probe.js";
+import { checkHealth } from "../../node/health-check.js";
 import { DEFAULT_POLICY } from "../../workspace/schema.js";
 import { openFromRun } from "../context.js";
 import type { CommandRun, Handler } from "../program.js";
@@ -14,10 +14,18 @@ export const healthCommand: Handler = async (run) => {
   const which = run.args[0]!;
   const policyLevel = ctx.workspace.policies[ctx.environment]?.healthLevel ?? DEFAULT_POLICY.healthLevel;
   const level = Number(run.opts.level ?? policyLevel) as HealthLevel;
-  const { targets, skipped } = selectHealthTargets(ctx.workspace, ctx.environment, which);
   const token = run.io.env[HEALTH_TOKEN_VARIABLE];
   if (token) run.out.scrubber.add(token, HEALTH_TOKEN_VARIABLE);
-  const results = await Promise.all(targets.map((t) => probeHealth(t, { level, token: t.remote ? token : undefined })));
+  const port = portOf(run.opts.port as string | undefined, which);
+  const { results, skipped } = await checkHealth({
+    workspace: ctx.workspace,
+    environment: ctx.environment,
+    which,
+    level,
+    env: run.io.env,
+    ...(port !== undefined ? { port } : {}),
+    ...(token ? { token } : {}),
+  });
   const failing = results.flatMap((r) =>
     r.checks.filter((c) => c.status !== "healthy").map((c) => `${r.project} ${c.name} (${c.error_code ?? c.status})`),
   );
@@ -56,4 +64,15 @@ function render(
     }
   }
   for (const s of skipped) run.out.info(c.dim(`${s.project}  skipped: ${s.reason}`));
+}
+
+function portOf(text: string | undefined, which: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (which === "all" || !(Number.isInteger(n) && n > 0 && n < 65536)) {
+    throw new TroError("TRO_ERR_USAGE", `--port ${text} needs one project and a port number from 1 to 65535.`, {
+      hint: "For example tradeops health argo --port 8000.",
+    });
+  }
+  return n;
 }
