@@ -13,6 +13,7 @@ export interface LeaseStore {
   readonly backend: "file" | "postgres";
   /** where the lease is, safe to print (no password) */
   readonly location: string;
+  /** the lease now; a lapsed lease has no holder */
   read(): Promise<LeaseState>;
   /** takes the lease when it is free or lapsed; @throws TroError TRO_ERR_LOCK_HELD while another holds it */
   acquire(holder: string): Promise<number>;
@@ -39,10 +40,16 @@ export interface FileLeaseStoreOptions {
 /** The lease as a file in a directory of this host (one host: a local or single-SSH-host target). */
 export function fileLeaseStore(options: FileLeaseStoreOptions): LeaseStore {
   const lease = openLease(options);
+  const now = options.now ?? Date.now;
   return {
     backend: "file",
     location: lease.path,
-    read: async () => lease.read(),
+    // a lapsed lease names nobody, as the PostgreSQL lease does
+    read: async () => {
+      const s = lease.read();
+      if (s.holder === undefined || now() - (s.renewedAt ?? 0) <= s.ttlMs) return s;
+      return { token: s.token, ttlMs: s.ttlMs };
+    },
     acquire: async (holder) => lease.acquire(holder),
     claim: async (holder) => lease.claim(holder),
     renew: async (holder, token) => lease.renew(holder, token),

@@ -26,7 +26,7 @@ export const PERMIT_TRANSITIONS = {
 export type PermitState = keyof typeof PERMIT_TRANSITIONS;
 
 /** How often the permit looks at the lease while it waits for it or holds it (file and PostgreSQL). */
-export const PERMIT_POLL_MS = { file: 20, postgres: 100 } as const;
+export const PERMIT_POLL_MS = { file: 10, postgres: 50 } as const;
 
 export interface PermitEvent {
   readonly from: PermitState;
