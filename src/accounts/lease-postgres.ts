@@ -92,8 +92,12 @@ export async function postgresLeaseStore(options: PostgresLeaseStoreOptions): Pr
   try {
     await pool.query(SCHEMA);
   } catch (error) {
-    await pool.end().catch(() => undefined);
-    throw unreachable(error);
+    // two processes creating the table at once: the loser sees a duplicate type or table, and the table is there
+    const code = (error as { code?: string }).code;
+    if (code !== "23505" && code !== "42P07") {
+      await pool.end().catch(() => undefined);
+      throw unreachable(error);
+    }
   }
   return {
     backend: "postgres",
