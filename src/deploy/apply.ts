@@ -25,6 +25,7 @@ import { GATE_COMMAND_TIMEOUT_MS } from "./gates/commands.js";
 import type { GateContext, HealthLevel } from "./gates/context.js";
 import { runGates } from "./gates/run.js";
 import type { GitRepo } from "./git.js";
+import { postgresLeaseLocation } from "./lease-driver.js";
 import type { LockOwner } from "./lock.js";
 import { processStart } from "./lock.js";
 import type { DeployPlan } from "./plan.js";
@@ -90,6 +91,9 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
           runner: deps.runner,
           tradeops: deps.tradeops,
           workspaceId: workspaceIdOf(deps.workspace),
+          ...(project.sendsOrders && d.target.lease === "postgres"
+            ? { postgresLease: postgresLeaseLocation(deps.workspace, plan.environment, deps.env) }
+            : {}),
         }),
       ),
     );

@@ -3,7 +3,10 @@
  * finds it (supervisor state, the target's records, `--port`), and a service that says who it is must be the
  * instance asked for — a stopped bot is never reported healthy because another workspace's answers on its port.
  */
+import { join } from "node:path";
+import { DEEP_COMMAND_TIMEOUT_MS } from "../deploy/runner.js";
 import type { EnvironmentName } from "../environment/names.js";
+import { runLocal } from "../exec/local.js";
 import { type HealthLevel, type ProbeResult, probeHealth } from "../health/probe.js";
 import type { InstanceView } from "../health/reports.js";
 import { type HealthTarget, selectHealthTargets, type TargetSelection } from "../health/targets.js";
@@ -49,7 +52,30 @@ export async function checkHealth(o: CheckHealthOptions): Promise<HealthOutcome>
     return { target: { ...target, url: `http://127.0.0.1:${location.port}` }, location };
   });
   const results = await Promise.all(
-    planned.map(({ target }) => probeHealth(target, { level: o.level, token: target.remote ? o.token : undefined })),
+    planned.map(({ target }) => {
+      const project = o.workspace.projects[target.project]!;
+      const line = project.health.deepCommand;
+      const port = new URL(target.url).port;
+      const deepCommand =
+        line && !target.remote && o.level >= 3
+          ? async () =>
+              (
+                await runLocal(
+                  {
+                    argv: ["sh", "-c", line],
+                    cwd: join(o.workspace.root, project.path),
+                    timeoutMs: DEEP_COMMAND_TIMEOUT_MS,
+                  },
+                  { baseEnv: { ...o.env, PORT: port } },
+                )
+              ).code
+          : undefined;
+      return probeHealth(target, {
+        level: o.level,
+        token: target.remote ? o.token : undefined,
+        ...(deepCommand ? { deepCommand } : {}),
+      });
+    }),
   );
   for (const [i, result] of results.entries()) {
     const location = planned[i]!.location;

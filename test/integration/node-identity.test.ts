@@ -66,6 +66,17 @@ describe("identity-checked control", { timeout: 60_000 }, () => {
     expect(health.instance.workspace_id).toMatch(/^[0-9a-f]{16}$/);
   });
 
+  it("serves level 3 with the node's own checks: signal store, data, recent errors, executor lease", async () => {
+    const deep = (await (await fetch(`http://127.0.0.1:${port}/health/deep`)).json()) as {
+      checks: Record<string, { status: string }>;
+    };
+    expect(Object.keys(deep.checks)).toEqual(
+      expect.arrayContaining(["signal_store", "data_fresh", "recent_errors", "executor_lease", "event_loop", "memory"]),
+    );
+    expect(deep.checks.signal_store?.status).toBe("healthy");
+    expect(deep.checks.executor_lease?.status).toBe("healthy");
+  });
+
   it("another workspace's halt, resume and health refuse with exit 77 and name the mismatch; nothing is written", async () => {
     expect(readFileSync(join(other, "tradeops.yaml"), "utf8")).toContain(`port: ${port}`);
     for (const args of [
