@@ -60,8 +60,14 @@ export function fileLeaseStore(options: FileLeaseStoreOptions): LeaseStore {
   };
 }
 
-/** `alpaca:paper:PA123`: the account a lease is for (`default` when the project binds none). */
+/**
+ * `alpaca:paper:PA123`: the account a lease is for (`default` when the project binds none). No whitespace (an
+ * account name's spaces become `_`): it travels as a variable through the deploy's start command.
+ */
 export function leaseAccount(binding: AccountBindingManifest | undefined): string {
   if (!binding) return "default";
-  return `${binding.broker}:${binding.mode}:${binding.accountId ?? binding.accountName ?? "account"}`;
+  return `${binding.broker}:${binding.mode}:${binding.accountId ?? binding.accountName ?? "account"}`.replace(
+    /\s+/g,
+    "_",
+  );
 }

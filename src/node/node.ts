@@ -6,6 +6,7 @@
  * give the lease up. `tradeops serve` and library users call `runTradingNode`.
  */
 
+import { TroError } from "../errors.js";
 import { createServiceMetrics } from "../health/metrics.js";
 import { type ComponentSpec, createHealthRegistry } from "../health/registry.js";
 import type { Logger } from "../logging/logger.js";
@@ -32,7 +33,7 @@ export interface TradingNodeOptions {
   readonly log: Logger;
   readonly mode?: ExecutionMode;
   readonly data?: string;
-  /** the port (default the project's; 0: any free port) */
+  /** the port (default `PORT`, which the supervisor and deploys set, else the project's; 0: any free port) */
   readonly port?: number;
   readonly speed?: number;
   /** values to keep out of every output (the control token) */
@@ -71,7 +72,7 @@ export async function runTradingNode(o: TradingNodeOptions): Promise<NodeSummary
     env: o.env,
   });
   const plan = planFor(prepared, "serve", { mode: o.mode, data: o.data });
-  const port = o.port ?? prepared.project.port ?? 0;
+  const port = o.port ?? portFromEnv(o.env.PORT) ?? prepared.project.port ?? 0;
   const log = o.log;
   const identity = nodeIdentity({
     workspace: o.workspace,
@@ -310,4 +311,14 @@ async function controlTokenFor(o: TradingNodeOptions, prepared: PreparedProject,
 async function stopTrading(abort: AbortController, done: Promise<unknown>): Promise<void> {
   abort.abort();
   await done.catch(() => undefined);
+}
+
+/** @throws TroError TRO_ERR_USAGE when PORT is set and not a port number */
+function portFromEnv(text: string | undefined): number | undefined {
+  if (text === undefined || text === "") return undefined;
+  const n = Number(text);
+  if (!(Number.isInteger(n) && n >= 0 && n < 65_536)) {
+    throw new TroError("TRO_ERR_USAGE", `PORT=${text} is not a port number.`, { hint: "For example PORT=8000." });
+  }
+  return n;
 }
