@@ -3,6 +3,7 @@ import type { HealthLevel, ProbeResult } from "../../health/probe.js";
 import { checkHealth } from "../../node/health-check.js";
 import { DEFAULT_POLICY } from "../../workspace/schema.js";
 import { openFromRun } from "../context.js";
+import { portFlag } from "../flags.js";
 import type { CommandRun, Handler } from "../program.js";
 
 /** The variable holding the control token, sent only for level 3 on remote hosts. */
@@ -16,7 +17,12 @@ export const healthCommand: Handler = async (run) => {
   const level = Number(run.opts.level ?? policyLevel) as HealthLevel;
   const token = run.io.env[HEALTH_TOKEN_VARIABLE];
   if (token) run.out.scrubber.add(token, HEALTH_TOKEN_VARIABLE);
-  const port = portOf(run.opts.port as string | undefined, which);
+  const port = portFlag(run.opts.port);
+  if (port !== undefined && which === "all") {
+    throw new TroError("TRO_ERR_USAGE", "--port names one instance: give one project, not `all`.", {
+      hint: "For example tradeops health argo --port 8000.",
+    });
+  }
   const { results, skipped } = await checkHealth({
     workspace: ctx.workspace,
     environment: ctx.environment,
@@ -64,15 +70,4 @@ function render(
     }
   }
   for (const s of skipped) run.out.info(c.dim(`${s.project}  skipped: ${s.reason}`));
-}
-
-function portOf(text: string | undefined, which: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (which === "all" || !(Number.isInteger(n) && n > 0 && n < 65536)) {
-    throw new TroError("TRO_ERR_USAGE", `--port ${text} needs one project and a port number from 1 to 65535.`, {
-      hint: "For example tradeops health argo --port 8000.",
-    });
-  }
-  return n;
 }
