@@ -108,10 +108,9 @@ const rows = async (release: string) => {
     ],
     { env: desk.env },
   );
-  return out.stdout
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .map((l) => JSON.parse(l) as { release: string; kind: string; payload: Record<string, unknown> });
+  return out.code === 0
+    ? (JSON.parse(out.stdout).records as { release: string; kind: string; payload: Record<string, unknown> }[])
+    : [];
 };
 
 describe("a deployed trading node", () => {
