@@ -42,6 +42,9 @@ export async function postgresLeaseStore(options: PostgresLeaseStoreOptions): Pr
     connectionTimeoutMillis: PG_LEASE_QUERY_TIMEOUT_MS,
     query_timeout: PG_LEASE_QUERY_TIMEOUT_MS,
     application_name: "tradeops-lease",
+    // a holder frozen inside a transaction (SIGSTOP, a partition) must not keep the row locked: the server ends
+    // its transaction, and a change waiting for a lock gives up instead of hanging
+    options: `-c idle_in_transaction_session_timeout=${idleInTransactionMs(ttlMs)} -c lock_timeout=${PG_LEASE_QUERY_TIMEOUT_MS}`,
   });
   pool.on("error", () => undefined);
   const key = [options.project, options.account];
@@ -102,12 +105,25 @@ export async function postgresLeaseStore(options: PostgresLeaseStoreOptions): Pr
   return {
     backend: "postgres",
     location: options.display,
-    read: () =>
-      locked(async (row): Promise<LeaseState> => {
-        const holder = row.live && row.holder ? row.holder : undefined;
-        const renewedAt = row.renewed_ms === null ? undefined : Number(row.renewed_ms);
-        return { token: Number(row.token), ttlMs, ...(holder ? { holder } : {}), ...(renewedAt ? { renewedAt } : {}) };
-      }),
+    // a read takes no lock: a reader frozen mid-read never holds up a change
+    read: async (): Promise<LeaseState> => {
+      let row: Row | undefined;
+      try {
+        row = (
+          await pool.query(
+            `SELECT holder, token::text, (extract(epoch from renewed_at) * 1000)::bigint::text AS renewed_ms,
+               coalesce(expires_at > now(), false) AS live FROM ${TABLE} WHERE project = $1 AND account = $2`,
+            key,
+          )
+        ).rows[0] as Row | undefined;
+      } catch (error) {
+        throw unreachable(error);
+      }
+      if (!row) return { token: 0, ttlMs };
+      const holder = row.live && row.holder ? row.holder : undefined;
+      const renewedAt = row.renewed_ms === null ? undefined : Number(row.renewed_ms);
+      return { token: Number(row.token), ttlMs, ...(holder ? { holder } : {}), ...(renewedAt ? { renewedAt } : {}) };
+    },
     acquire: (holder) =>
       locked(async (row, client) => {
         if (row.live && row.holder && row.holder !== holder) {
@@ -148,4 +164,9 @@ export async function postgresLeaseStore(options: PostgresLeaseStoreOptions): Pr
     },
     close: () => pool.end(),
   };
+}
+
+/** How long the server lets a lease transaction sit idle: a quarter of the TTL, between 100 ms and 1 s. */
+function idleInTransactionMs(ttlMs: number): number {
+  return Math.max(100, Math.min(1_000, Math.floor(ttlMs / 4)));
 }

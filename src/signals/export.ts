@@ -37,12 +37,12 @@ export function recordToJsonLine(r: SignalRecord): string {
   return `${JSON.stringify(rest).slice(0, -1)},"payload":${payload}}`;
 }
 
-/** One line for people: time, project, sequence number, kind, strategy, release@colour, fencing token, payload. */
+/** One line for people: time, project, sequence number, kind, strategy, payload, then release@colour and token. */
 export function recordToText(r: SignalRecord): string {
   const { color, token } = nodeFields(r.payload);
   const release = r.release ? `  release ${r.release}${color ? `@${color}` : ""}` : color ? `  @${color}` : "";
   const fence = token !== undefined ? `  token ${token}` : "";
-  return `${r.time}  ${r.project}  #${r.seq}  ${r.kind}${r.strategy ? `  ${r.strategy}` : ""}${release}${fence}  ${r.payload}`;
+  return `${r.time}  ${r.project}  #${r.seq}  ${r.kind}${r.strategy ? `  ${r.strategy}` : ""}  ${r.payload}${release}${fence}`;
 }
 
 /** The colour and fencing token a trading node puts in every payload, when it did. */
