@@ -245,7 +245,17 @@ export async function runHandoffs(o: HandoffOptions): Promise<HandoffReport> {
 async function stall(leaseDir: string, ms: number, postgresUrl?: string): Promise<void> {
   if (!postgresUrl) {
     const lock = join(leaseDir, "scalper.paper.lease.json.lock");
-    mkdirSync(lock);
+    // take the lock as any lease change does: wait while a sender holds it for its own change
+    const deadline = performance.now() + 5_000;
+    for (;;) {
+      try {
+        mkdirSync(lock);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST" || performance.now() > deadline) throw error;
+        await sleep(1);
+      }
+    }
     await sleep(ms);
     rmSync(lock, { recursive: true, force: true });
     return;
