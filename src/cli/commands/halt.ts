@@ -47,10 +47,8 @@ async function switchCommand(run: CommandRun, state: "halted" | "active"): Promi
   const verb = state === "halted" ? c.red("halted") : c.green("resumed");
   run.out.line(`${c.bold(project.name)} ${verb}: kill switch written to ${relative(run.io.cwd, file) || file}`);
   for (const s of services) {
-    if (s.reached) {
-      const who = s.instance ? ` (${s.instance.release || "no release"}, pid ${s.instance.pid})` : "";
-      run.out.line(`  the service on port ${s.port}${who}, found by ${s.from}, answered: trading ${s.state ?? state}`);
-    } else run.out.info(`  ${s.detail}; a strategy on this machine reads the file within a second`);
+    if (s.reached) run.out.line(`  the service on port ${s.port} answered: trading ${s.state ?? state}`);
+    else run.out.info(`  ${s.detail}; a strategy on this machine reads the file within a second`);
     if (s.warning) run.out.warn(s.warning);
   }
   return EXIT.ok;
