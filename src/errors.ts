@@ -115,6 +115,16 @@ export const ERROR_CODES = {
     http: 503,
     summary: "a health check did not pass at the level asked",
   },
+  TRO_ERR_INSTANCE_MISMATCH: {
+    exit: EXIT.refused,
+    http: 409,
+    summary: "the service on the port is not the instance asked for (another workspace, environment or release)",
+  },
+  TRO_ERR_LEASE_UNAVAILABLE: {
+    exit: EXIT.unavailable,
+    http: 503,
+    summary: "the executor lease store cannot be reached, so no order may be sent",
+  },
   TRO_ERR_CONTROL_UNAUTHORIZED: { exit: EXIT.refused, http: 401, summary: "a control request lacked a valid token" },
   TRO_ERR_SERVICE_START: {
     exit: EXIT.unavailable,

@@ -4,6 +4,8 @@ export * as z from "zod";
 export { type AccountReport, checkAccount, fetchAlpacaAccount } from "./accounts/check.js";
 export { type GuardResult, keyKind, urlKind } from "./accounts/guards.js";
 export { LEASE_TTL_MS, type Lease, openLease } from "./accounts/lease.js";
+export { type PostgresLeaseStoreOptions, postgresLeaseStore } from "./accounts/lease-postgres.js";
+export { fileLeaseStore, LEASE_CLOCK_SKEW_MS, type LeaseStore, leaseAccount } from "./accounts/lease-store.js";
 // strategy runtime (SDK): one strategy API for backtest, paper and live
 export {
   ALPACA_DATA_URL,
@@ -35,8 +37,12 @@ export { ERROR_CODES, type ErrorCode, EXIT, type Problem, TroError } from "./err
 export * from "./health/index.js";
 export { type CreateLoggerOptions, createLogger, type Logger } from "./logging/logger.js";
 export { SecretScrubber } from "./logging/scrubber.js";
+export { type InstanceIdentity, nodeIdentity } from "./node/identity.js";
+export { type NodeSummary, runTradingNode, type TradingNodeOptions } from "./node/node.js";
+export { createOrderPermit, type OrderPermit, type OrderPermitOptions, type PermitState } from "./node/permit.js";
 export { Consensus, type ConsensusOptions, type ConsensusResult, consensus } from "./runtime/consensus.js";
 export { allocateSeries, type BarSeries, BarView } from "./runtime/data/bars.js";
+export { fencedOrderId, type GateDecision, type OrderGate } from "./runtime/execution/gate.js";
 export { type FeeModel, type SimulationSettings, simulationSettings } from "./runtime/execution/models.js";
 export { Momentum, momentum, Sma, sma } from "./runtime/indicators.js";
 export { type BacktestOptions, runBacktest } from "./runtime/modes/backtest.js";

@@ -32,6 +32,12 @@ export interface Lease {
   renew(holder: string, token: number): boolean;
   /** gives the lease up; nothing happens when the token is no longer current */
   release(holder: string, token: number): void;
+  /**
+   * A process of the named holder takes the lease it was handed (a deploy transferred it to its release): the
+   * token grows by one, so another process of the same release with the old token is fenced. Undefined when the
+   * lease names someone else.
+   */
+  claim(holder: string): number | undefined;
   /** the current holder loses the lease to another, in one step (deploys, after the old one stopped sending) */
   transfer(to: string): number;
   /** whether a holder's token still allows it to send an order right now */
@@ -122,6 +128,14 @@ export function openLease(options: LeaseOptions): Lease {
       locked(() => {
         const s = read();
         if (s.holder === holder && s.token === token) write({ token: s.token + 1, ttlMs });
+      }),
+    claim: (holder) =>
+      locked(() => {
+        const s = read();
+        if (s.holder !== holder) return undefined;
+        const token = s.token + 1;
+        write({ token, holder, acquiredAt: now(), renewedAt: now(), ttlMs });
+        return token;
       }),
     transfer: (to) =>
       locked(() => {

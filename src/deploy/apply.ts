@@ -16,6 +16,7 @@ import type { ProbeResult } from "../health/probe.js";
 import { probeHealth } from "../health/probe.js";
 import { selectHealthTargets } from "../health/targets.js";
 import { SecretScrubber } from "../logging/scrubber.js";
+import { workspaceIdOf } from "../workspace/identity.js";
 import type { Workspace } from "../workspace/types.js";
 import { buildArtifacts } from "./build.js";
 import { coupledGroup } from "./changes.js";
@@ -26,6 +27,7 @@ import { GATE_COMMAND_TIMEOUT_MS } from "./gates/commands.js";
 import type { GateContext, HealthLevel } from "./gates/context.js";
 import { runGates } from "./gates/run.js";
 import type { GitRepo } from "./git.js";
+import { postgresLeaseLocation } from "./lease-driver.js";
 import type { LockOwner } from "./lock.js";
 import { processStart } from "./lock.js";
 import type { DeployPlan } from "./plan.js";
@@ -101,6 +103,10 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
           runner: deps.runner,
           tradeops: deps.tradeops,
           scrub: (text) => scrubber.scrub(text),
+          workspaceId: workspaceIdOf(deps.workspace),
+          ...(project.sendsOrders && d.target.lease === "postgres"
+            ? { postgresLease: postgresLeaseLocation(deps.workspace, plan.environment, deps.env) }
+            : {}),
         }),
       ),
     );

@@ -4,7 +4,11 @@
  * order), stops the old release, then gives the lease to the new one; the time in between is the order gap.
  */
 import { openLease } from "../accounts/lease.js";
-import type { AccountBindingManifest } from "../workspace/schema.js";
+import { postgresLeaseStore } from "../accounts/lease-postgres.js";
+import type { LeaseStore } from "../accounts/lease-store.js";
+import type { EnvironmentName } from "../environment/names.js";
+import { signalStoreLocation } from "../signals/open.js";
+import type { Workspace } from "../workspace/types.js";
 import { HANDOFF_HOLDER } from "./constants.js";
 
 export interface LeaseDriver {
@@ -16,11 +20,7 @@ export interface LeaseDriver {
   transfer(release: string): Promise<number>;
 }
 
-/** `alpaca:paper:PA123`: the account a lease is for (`default` when the project binds none). */
-export function leaseAccount(binding: AccountBindingManifest | undefined): string {
-  if (!binding) return "default";
-  return `${binding.broker}:${binding.mode}:${binding.accountId ?? binding.accountName ?? "account"}`;
-}
+export { leaseAccount } from "../accounts/lease-store.js";
 
 /** The lease in a directory of this machine (a `local` target's `shared/lease`). */
 export function localLeaseDriver(dir: string, project: string, account: string, now?: () => number): LeaseDriver {
@@ -33,4 +33,41 @@ export function localLeaseDriver(dir: string, project: string, account: string, 
     fence: async () => lease.transfer(HANDOFF_HOLDER),
     transfer: async (release) => lease.transfer(release),
   };
+}
+
+/**
+ * The lease as a row in the environment's PostgreSQL (order senders on many hosts): the deploying machine fences and
+ * hands it over there, and every host's release claims it there. Opened on first use.
+ */
+export function postgresLeaseDriver(
+  location: { readonly url: string; readonly display: string },
+  project: string,
+  account: string,
+): LeaseDriver & { close(): Promise<void> } {
+  let opened: Promise<LeaseStore> | undefined;
+  const store = () => {
+    opened ??= postgresLeaseStore({ ...location, project, account });
+    return opened;
+  };
+  return {
+    holder: async () => {
+      const s = await (await store()).read();
+      return s.holder && s.holder !== HANDOFF_HOLDER ? s.holder : undefined;
+    },
+    fence: async () => (await store()).transfer(HANDOFF_HOLDER),
+    transfer: async (release) => (await store()).transfer(release),
+    close: async () => {
+      if (opened) await (await opened).close();
+    },
+  };
+}
+
+/** The environment's PostgreSQL signal store, where a `lease: postgres` target keeps its lease; undefined otherwise. */
+export function postgresLeaseLocation(
+  workspace: Workspace,
+  environment: EnvironmentName,
+  env: Readonly<Record<string, string | undefined>>,
+): { url: string; display: string } | undefined {
+  const location = signalStoreLocation(workspace, environment, env);
+  return location.backend === "postgres" ? { url: location.url, display: location.display } : undefined;
 }

@@ -10,11 +10,13 @@ import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
 import type { Executor } from "../exec/command.js";
 import type { HealthLevel } from "../health/probe.js";
+import { workspaceIdOf } from "../workspace/identity.js";
 import { requireProject } from "../workspace/lookup.js";
 import type { Workspace } from "../workspace/types.js";
 import { START_TIMEOUT_MS } from "./constants.js";
 import { type EventSink, step } from "./events.js";
 import { describeProbe, isFullyHealthy } from "./gates/context.js";
+import { postgresLeaseLocation } from "./lease-driver.js";
 import { type LockOwner, processStart } from "./lock.js";
 import { policyOf } from "./policy.js";
 import { lastKnownGood } from "./records.js";
@@ -39,6 +41,8 @@ export interface RollbackOptions {
   readonly tradeops?: readonly string[];
   readonly startTimeoutMs?: number;
   readonly onEvent?: EventSink;
+  /** the variables a `postgres:${VAR}` signal store expands (default: this process's) */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -60,6 +64,10 @@ export async function rollbackProject(options: RollbackOptions): Promise<DeployR
       hostname: options.hostname,
       runner: options.runner,
       tradeops: options.tradeops,
+      workspaceId: workspaceIdOf(options.workspace),
+      ...(project.sendsOrders && target.lease === "postgres"
+        ? { postgresLease: postgresLeaseLocation(options.workspace, options.environment, options.env ?? process.env) }
+        : {}),
     });
     const id = `${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}Z-rollback-${randomBytes(2).toString("hex")}`;
     const owner: LockOwner = {

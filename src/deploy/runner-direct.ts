@@ -20,6 +20,10 @@ export interface DirectRunnerOptions {
   readonly environment: string;
   /** the account the executor lease is for */
   readonly leaseAccount: string;
+  /** the deploying workspace's id (TRADEOPS_WORKSPACE_ID) */
+  readonly workspaceId?: string;
+  /** where the executor lease lives (TRADEOPS_LEASE_BACKEND) */
+  readonly leaseBackend?: "file" | "postgres";
 }
 
 /** The direct runner of one project on one target host. */
@@ -57,6 +61,8 @@ export function createDirectRunner(options: DirectRunnerOptions): ReleaseRunner 
         TRADEOPS_WORKSPACE: spec.releaseDir,
         TRADEOPS_LEASE_DIR: layout.leaseDir,
         TRADEOPS_LEASE_ACCOUNT: options.leaseAccount,
+        TRADEOPS_WORKSPACE_ID: options.workspaceId ?? "",
+        TRADEOPS_LEASE_BACKEND: options.leaseBackend ?? "file",
         TRADEOPS_INSTANCE: `${project.name}@${spec.color}`,
       };
       const result = ensureOk(
@@ -98,7 +104,17 @@ export function createDirectRunner(options: DirectRunnerOptions): ReleaseRunner 
       return (await executor.run({ argv: aliveCommand(info.pid) })).code === 0 ? info : undefined;
     },
     logTail: async (color, lines = 20) => (await executor.run({ argv: tailCommand(logOf(color), lines) })).stdout,
-    health: (port, level) => probePort(executor, project, port, level),
+    health: async (port, level) => {
+      // health.deepCommand runs in the directory of the release serving on the port
+      let dir: string | undefined;
+      if (level >= 3 && project.health.deepCommand) {
+        for (const color of ["blue", "green"] as const) {
+          const info = await runner.running(color);
+          if (info?.port === port) dir = layout.workdir(info.release, project.path);
+        }
+      }
+      return probePort(executor, project, port, level, undefined, dir);
+    },
   };
   return runner;
 }

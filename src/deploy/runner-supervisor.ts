@@ -25,6 +25,10 @@ export interface SupervisorRunnerOptions {
   /** argv that runs tradeops on the target, e.g. `["node", "/opt/tradeops/bin/tradeops.js"]` */
   readonly tradeops: readonly string[];
   readonly leaseAccount: string;
+  /** the deploying workspace's id (TRADEOPS_WORKSPACE_ID) */
+  readonly workspaceId?: string;
+  /** where the executor lease lives (TRADEOPS_LEASE_BACKEND) */
+  readonly leaseBackend?: "file" | "postgres";
 }
 
 interface StatusInstance {
@@ -53,6 +57,8 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
       TRADEOPS_STATE_DIR: stateDir(color),
       TRADEOPS_LEASE_DIR: layout.leaseDir,
       TRADEOPS_LEASE_ACCOUNT: options.leaseAccount,
+      TRADEOPS_WORKSPACE_ID: options.workspaceId ?? "",
+      TRADEOPS_LEASE_BACKEND: options.leaseBackend ?? "file",
     },
   });
   const anyRelease = async (): Promise<string | undefined> => {
@@ -117,7 +123,17 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
       );
       return tails.join("");
     },
-    health: (port, level) => probePort(executor, project, port, level),
+    health: async (port, level) => {
+      // health.deepCommand runs in the directory of the release serving on the port
+      let dir: string | undefined;
+      if (level >= 3 && project.health.deepCommand) {
+        for (const color of ["blue", "green"] as const) {
+          const info = await runner.running(color);
+          if (info?.port === port) dir = layout.workdir(info.release, project.path);
+        }
+      }
+      return probePort(executor, project, port, level, undefined, dir);
+    },
   };
   return runner;
 }

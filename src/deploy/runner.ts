@@ -50,6 +50,8 @@ export async function probePort(
   port: number,
   level: HealthLevel,
   token?: string,
+  /** the release's project directory on the host, where `health.deepCommand` runs */
+  dir?: string,
 ): Promise<ProbeResult> {
   const forward = await executor.forward(port);
   try {
@@ -58,14 +60,34 @@ export async function probePort(
         project: project.name,
         url: `http://127.0.0.1:${forward.localPort}`,
         remote: false,
-        paths: { level1: project.health.path, level2: project.health.detailedPath, level3: DEEP_PATH },
+        paths: {
+          level1: project.health.path,
+          level2: project.health.detailedPath,
+          level3: project.health.deepPath ?? DEEP_PATH,
+        },
         timeoutMs: project.health.timeoutSeconds * 1000,
       },
-      { level, token },
+      {
+        level,
+        token,
+        ...(project.health.deepCommand && dir
+          ? { deepCommand: () => deepCommandOn(executor, project.health.deepCommand!, dir, port, project) }
+          : {}),
+      },
     );
   } finally {
     await forward.close();
   }
+}
+
+/** How long `health.deepCommand` may run. */
+export const DEEP_COMMAND_TIMEOUT_MS = 15_000;
+
+/** Runs `health.deepCommand` on the host in the release's directory, with PORT set to the colour's port. */
+async function deepCommandOn(executor: Executor, line: string, dir: string, port: number, project: Project) {
+  const timeoutMs = Math.max(DEEP_COMMAND_TIMEOUT_MS, project.health.timeoutSeconds * 1000);
+  const result = await executor.run({ argv: ["sh", "-c", line], cwd: dir, env: { PORT: String(port) }, timeoutMs });
+  return result.code;
 }
 
 /** One line for a failure reason: the last lines of a log, on one line. */

@@ -9,7 +9,7 @@ import type { HealthLevel, ProbeResult } from "../health/probe.js";
 import { parseHost } from "../workspace/lookup.js";
 import type { Project } from "../workspace/types.js";
 import { type TargetLayout, targetLayout } from "./layout.js";
-import { type LeaseDriver, leaseAccount, localLeaseDriver } from "./lease-driver.js";
+import { type LeaseDriver, leaseAccount, localLeaseDriver, postgresLeaseDriver } from "./lease-driver.js";
 import { type DeployLock, openDeployLock } from "./lock.js";
 import { type ProxyControl, proxyControl } from "./proxy/control.js";
 import { type TargetRecords, targetRecords } from "./records.js";
@@ -50,6 +50,10 @@ export interface SessionOptions {
   readonly node?: string;
   /** replaces every secret the deploy knows of in text bound for the target's records and lock */
   readonly scrub?: (text: string) => string;
+  /** the deploying workspace's id, handed to every release it starts (their instances carry it) */
+  readonly workspaceId?: string;
+  /** the environment's PostgreSQL, for a target whose executor lease lives there (`lease: postgres`) */
+  readonly postgresLease?: { readonly url: string; readonly display: string };
 }
 
 /** Opens a session on one host. */
@@ -61,7 +65,15 @@ export function openSession(options: SessionOptions): TargetSession {
   const scrub = options.scrub ?? ((text: string) => text);
   const recordFiles = scrubbingFiles(files, scrub);
   const account = leaseAccount(project.accounts[environment]);
-  const runnerOptions = { files, layout, project, environment, leaseAccount: account };
+  const runnerOptions = {
+    files,
+    layout,
+    project,
+    environment,
+    leaseAccount: account,
+    leaseBackend: target.lease,
+    workspaceId: options.workspaceId ?? "",
+  };
   const runner =
     options.runner === "supervisor"
       ? createSupervisorRunner({ ...runnerOptions, tradeops: (executor.local && options.tradeops) || ["tradeops"] })
@@ -75,7 +87,16 @@ export function openSession(options: SessionOptions): TargetSession {
         { hint: "Deploy order-sending projects to `local` targets, run on the server itself, for now." },
       );
     }
-    lease = localLeaseDriver(layout.leaseDir, project.name, account);
+    if (target.lease === "postgres") {
+      if (!options.postgresLease) {
+        throw new TroError(
+          "TRO_ERR_MANIFEST_INVALID",
+          `targets.${environment}.${project.name}.lease is postgres, and the ${environment} signal store is not PostgreSQL.`,
+          { hint: `Set environments.${environment}.signals.store to postgres:URL, or lease: file for one host.` },
+        );
+      }
+      lease = postgresLeaseDriver(options.postgresLease, project.name, account);
+    } else lease = localLeaseDriver(layout.leaseDir, project.name, account);
   }
   return {
     project,

@@ -45,6 +45,8 @@ export function findTarget(
     port,
     internalPorts,
     keepReleases: t.keepReleases,
+    lease:
+      t.lease ?? (workspace.settings[environment]?.signals.store.trim().startsWith("postgres:") ? "postgres" : "file"),
   };
 }
 

@@ -50,6 +50,8 @@ export interface ResolvedTarget {
   readonly port: number;
   readonly internalPorts: readonly [number, number];
   readonly keepReleases: number;
+  /** where an order sender's executor lease lives: a file on the host, or the environment's PostgreSQL */
+  readonly lease: "file" | "postgres";
 }
 
 /** The ports of each colour. */

@@ -24,10 +24,14 @@ export interface ProbeResult {
   readonly passing: number;
   readonly total: number;
   readonly checks: ProbeCheck[];
+  /** who answered, when the service says (a tradeops node's `instance` in its level-1 body) */
+  readonly instance?: Readonly<Record<string, unknown>>;
 }
 
 export interface ProbeOptions {
   readonly level: HealthLevel;
+  /** level 3 as a command (the manifest's `health.deepCommand`): resolves to its exit code; replaces the GET */
+  readonly deepCommand?: () => Promise<number>;
   /** bearer token for level 3 on a remote host (a service answers level 3 to loopback callers without one) */
   readonly token?: string;
 }
@@ -105,7 +109,9 @@ export async function probeHealth(target: HealthTarget, options: ProbeOptions): 
   const [l1, l2, l3] = await Promise.all([
     get(url + paths.level1, timeoutMs),
     options.level >= 2 ? get(url + paths.level2, timeoutMs) : undefined,
-    options.level >= 3 ? get(url + paths.level3, timeoutMs + DEEP_REQUEST_MARGIN_MS, deepHeaders) : undefined,
+    options.level >= 3 && !options.deepCommand
+      ? get(url + paths.level3, timeoutMs + DEEP_REQUEST_MARGIN_MS, deepHeaders)
+      : undefined,
   ]);
   const checks: ProbeCheck[] = [overall("health", 1, l1)];
   if (l2) checks.push(...itemized("detailed", "component", "components", 2, l2));
@@ -115,7 +121,30 @@ export async function probeHealth(target: HealthTarget, options: ProbeOptions): 
     const refused: Fetched | undefined = l3.ok && l3.http === 401 ? { ok: false, code: "UNAUTHORIZED" } : undefined;
     checks.push(...itemized("deep", "check", "checks", 3, notOffered ?? refused ?? l3));
   }
+  if (options.level >= 3 && options.deepCommand) checks.push(await commandCheck(options.deepCommand));
   const passing = checks.filter((c) => c.status === "healthy").length;
   const status = checks.reduce<HealthStatus>((s, c) => worst(s, c.status), "healthy");
-  return { project: target.project, url, level: options.level, status, passing, total: checks.length, checks };
+  const instance = l1.ok && typeof l1.body.instance === "object" && l1.body.instance ? l1.body.instance : undefined;
+  return {
+    project: target.project,
+    url,
+    level: options.level,
+    status,
+    passing,
+    total: checks.length,
+    checks,
+    ...(instance ? { instance: instance as Record<string, unknown> } : {}),
+  };
+}
+
+/** `health.deepCommand` as one level-3 check: exit 0 passes; the exit code is the error code, never its output. */
+async function commandCheck(run: () => Promise<number>): Promise<ProbeCheck> {
+  try {
+    const code = await run();
+    return code === 0
+      ? { name: "deep:command", level: 3, status: "healthy", error_code: null }
+      : { name: "deep:command", level: 3, status: "unhealthy", error_code: `EXIT_${code}` };
+  } catch {
+    return { name: "deep:command", level: 3, status: "unhealthy", error_code: "COMMAND_FAILED" };
+  }
 }

@@ -8,11 +8,24 @@ import type { ComponentReport } from "./registry.js";
 import type { SystemSnapshot } from "./system-monitor.js";
 import type { HealthStatus } from "./types.js";
 
+/** Which running instance answers: `halt`, `resume` and `health` compare it before they act. */
+export interface InstanceView {
+  workspace_id: string;
+  environment: string;
+  project: string;
+  release: string;
+  color: string;
+  config_hash: string;
+  pid: number;
+}
+
 export interface ServiceIdentity {
   readonly service: string;
   readonly executionMode: string;
   /** when the service started (epoch ms) */
   readonly startedAt: number;
+  /** the instance identity a trading node carries (absent for a bare service host) */
+  readonly instance?: InstanceView;
 }
 
 export interface Level1Report {
@@ -22,6 +35,7 @@ export interface Level1Report {
   execution_mode: string;
   uptime_seconds: number;
   system: { cpu_percent: number; memory_percent: number; memory_available_gb: number };
+  instance?: InstanceView;
 }
 
 export interface ComponentView {
@@ -37,6 +51,7 @@ export interface Level2Report {
   execution_mode: string;
   components: Record<string, ComponentView>;
   summary: ComponentSummary;
+  instance?: InstanceView;
 }
 
 /** One live check's outcome as level 3 shows it. */
@@ -73,6 +88,7 @@ export function level1Report(
       memory_percent: system?.memoryPercent ?? 0,
       memory_available_gb: system?.memoryAvailableGb ?? 0,
     },
+    ...(id.instance ? { instance: id.instance } : {}),
   };
 }
 
@@ -89,6 +105,7 @@ export function level2Report(id: ServiceIdentity, reports: readonly ComponentRep
     execution_mode: id.executionMode,
     components,
     summary: summarize(reports),
+    ...(id.instance ? { instance: id.instance } : {}),
   };
 }
 

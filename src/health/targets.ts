@@ -32,7 +32,11 @@ function targetsOf(workspace: Workspace, environment: EnvironmentName, project: 
   const port = target?.port ?? project.port;
   if (port === undefined) return "no port in tradeops.yaml";
   const hosts = target?.hosts ?? ["local"];
-  const paths = { level1: project.health.path, level2: project.health.detailedPath, level3: DEEP_PATH };
+  const paths = {
+    level1: project.health.path,
+    level2: project.health.detailedPath,
+    level3: project.health.deepPath ?? DEEP_PATH,
+  };
   return hosts.map((h) => ({
     project: project.name,
     url: `http://${urlHost(parseHost(h))}:${port}`,

@@ -5,6 +5,7 @@
  */
 import type { Clock } from "./clock.js";
 import { StrategyContextImpl } from "./context.js";
+import type { OrderGate } from "./execution/gate.js";
 import type { ExecutionVenue, VenueListener } from "./execution/venue.js";
 import { Order, removeOrder, roundQty } from "./orders.js";
 import { PlotStore } from "./plots.js";
@@ -29,6 +30,8 @@ export interface KernelOptions<P, S> {
   /** part of every client order id: `<strategy>-<runId>-<seq>` */
   readonly runId: string;
   readonly log?: StrategyLog;
+  /** the trading node's order permit (orders switch and executor lease); none in backtests */
+  readonly gate?: OrderGate;
   /** room for this many equity points before growing (a backtest knows its length) */
   readonly expectedBars?: number;
   /** keep what the strategy plots (`ctx.plot`) for a report: backtests */
@@ -108,9 +111,21 @@ export class KernelDecisions<P = unknown, S = unknown> implements VenueListener 
       this.record("rejected", symbol, { order: order.describe(), rule: refusal.rule, reason: refusal.message });
       return order;
     }
+    const gate = this.options.gate;
+    if (gate !== undefined) {
+      const permit = gate.decide();
+      if (!permit.ok) {
+        order.status = "rejected";
+        order.rejectReason = permit.reason;
+        const shadow = permit.rule === "shadow";
+        this.record("rejected", symbol, { order: order.describe(), rule: permit.rule, reason: permit.reason, shadow });
+        return order;
+      }
+      order.token = permit.token;
+    }
     this.openOrders.push(order);
     if (this.#counter !== undefined) this.#counter.tally("order");
-    else this.record("order", symbol, order.describe());
+    else this.record("order", symbol, gate ? { ...order.describe(), token: order.token } : order.describe());
     this.options.venue.submit(order);
     return order;
   }
@@ -179,12 +194,13 @@ export class KernelDecisions<P = unknown, S = unknown> implements VenueListener 
     if (onFill) this.guard("onFill", () => onFill(this.ctx, { order, qty, price, fee, time }));
   }
 
-  reject(order: Order, reason: string): void {
+  reject(order: Order, reason: string, rule: "venue" | "lease" = "venue"): void {
     order.status = "rejected";
     order.rejectReason = reason;
     this.#forget(order);
-    this.record("rejected", order.symbol, { order: order.describe(), rule: "venue", reason });
-    this.error(`venue refused order ${order.id}: ${reason}`);
+    this.record("rejected", order.symbol, { order: order.describe(), rule, reason, token: order.token });
+    // a fenced send is the permit doing its job, not a venue failing: it does not count toward the breaker
+    if (rule === "venue") this.error(`venue refused order ${order.id}: ${reason}`);
   }
 
   canceled(order: Order): void {

@@ -19,6 +19,10 @@ export class Order {
   rejectReason = "";
   /** the venue's own id (Alpaca's order id); empty for simulated venues */
   venueOrderId = "";
+  /** the executor lease's fencing token the order was permitted under (0: no lease) */
+  token = 0;
+  /** the id sent to the venue: the order id, prefixed with the fencing token when there is one */
+  clientOrderId = "";
 
   #id: string | undefined;
 

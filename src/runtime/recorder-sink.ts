@@ -19,6 +19,10 @@ export interface RecorderSinkOptions {
   readonly mode: ExecutionMode;
   readonly configHash?: string;
   readonly release?: string;
+  /** the colour the release runs in (blue, green), recorded in every payload when given */
+  readonly color?: string;
+  /** the fencing token the node holds now, recorded in every payload when given */
+  readonly token?: () => number;
   readonly now?: () => number;
   /** a batch the store refused outright (an invalid record): logged, never thrown into the kernel */
   readonly onError?: (error: unknown) => void;
@@ -79,6 +83,8 @@ export class RecorderSink implements SignalSink {
           seq: record.seq,
           clockTime: new Date(record.time).toISOString(),
           ...(record.symbol ? { symbol: record.symbol } : {}),
+          ...(this.options.color ? { color: this.options.color } : {}),
+          ...(this.options.token ? { token: this.options.token() } : {}),
           ...record.payload,
         }),
       ) as unknown,
@@ -99,7 +105,7 @@ export function storeKind(record: RuntimeRecord): SignalKind | undefined {
       return "risk_rejection";
     case "state": {
       const p = record.payload;
-      if (p.to === "active" || p.paused === false || p.held === false) return "resume";
+      if (p.to === "active" || p.paused === false || p.held === false || p.lease === "holding") return "resume";
       return "halt";
     }
     default:

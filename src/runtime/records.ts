@@ -20,7 +20,9 @@ export type RefusalRule =
   | "max_trade_usd"
   | "max_position_usd"
   | "order_rate"
-  | "venue";
+  | "venue"
+  | "shadow"
+  | "lease";
 
 export interface RuntimeRecord {
   /** 1, 2, 3 … per run */

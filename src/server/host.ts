@@ -15,6 +15,7 @@ import { createDeepRunner, type DeepCheck } from "../health/deep/runner.js";
 import { Liveness } from "../health/liveness.js";
 import { createServiceMetrics, type ServiceMetrics } from "../health/metrics.js";
 import { createHealthRegistry, type HealthRegistry } from "../health/registry.js";
+import type { InstanceView } from "../health/reports.js";
 import { createSystemMonitor, type SystemMonitor } from "../health/system-monitor.js";
 import { type Clock, codeOfError, systemClock } from "../health/types.js";
 import { buildServiceApp } from "./app.js";
@@ -35,6 +36,8 @@ export const DEFAULT_BIND_HOST = "127.0.0.1";
 export interface ServiceHostOptions {
   readonly service: string;
   readonly executionMode: string;
+  /** who this instance is (workspace, environment, project, release, colour, pid): in /health and control answers */
+  readonly instance?: InstanceView;
   /** the registry the runtime registered its components in (default: an empty one) */
   readonly registry?: HealthRegistry;
   /** the trading-state switch; without it there are no control routes */
@@ -103,7 +106,12 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
   registry.register(serviceComponent(lifecycle));
   metrics.attachHealth(() => registry.evaluate());
   const ctx: HostContext = {
-    identity: { service: options.service, executionMode: options.executionMode, startedAt: clock.now() },
+    identity: {
+      service: options.service,
+      executionMode: options.executionMode,
+      startedAt: clock.now(),
+      ...(options.instance ? { instance: options.instance } : {}),
+    },
     clock,
     registry,
     liveness,

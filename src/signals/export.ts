@@ -37,9 +37,26 @@ export function recordToJsonLine(r: SignalRecord): string {
   return `${JSON.stringify(rest).slice(0, -1)},"payload":${payload}}`;
 }
 
-/** One line for people: time, project, sequence number, kind, strategy, payload. */
+/** One line for people: time, project, sequence number, kind, strategy, payload, then release@colour and token. */
 export function recordToText(r: SignalRecord): string {
-  return `${r.time}  ${r.project}  #${r.seq}  ${r.kind}${r.strategy ? `  ${r.strategy}` : ""}  ${r.payload}`;
+  const { color, token } = nodeFields(r.payload);
+  const release = r.release ? `  release ${r.release}${color ? `@${color}` : ""}` : color ? `  @${color}` : "";
+  const fence = token !== undefined ? `  token ${token}` : "";
+  return `${r.time}  ${r.project}  #${r.seq}  ${r.kind}${r.strategy ? `  ${r.strategy}` : ""}  ${r.payload}${release}${fence}`;
+}
+
+/** The colour and fencing token a trading node puts in every payload, when it did. */
+function nodeFields(payload: string): { color?: string; token?: number } {
+  if (!payload.includes('"token"') && !payload.includes('"color"')) return {};
+  try {
+    const p = JSON.parse(payload) as { color?: unknown; token?: unknown };
+    return {
+      ...(typeof p.color === "string" ? { color: p.color } : {}),
+      ...(typeof p.token === "number" ? { token: p.token } : {}),
+    };
+  } catch {
+    return {};
+  }
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;

@@ -133,6 +133,17 @@ export class SignalRecorder {
     return { stored: 0, ...this.#options.spool.push(prepared) };
   }
 
+  /**
+   * Level 3: the store answers a read of the chain's head now, and the last write went through (the recorder is
+   * ready). Throws with the store's code otherwise.
+   */
+  async probe(project: string): Promise<void> {
+    if (this.#state !== "ready" || !this.#store) {
+      throw new TroError("TRO_ERR_SIGNALS_STORE", `The signal store is ${this.#state}.`);
+    }
+    await this.#store.head(project);
+  }
+
   /** Whether orders may be sent: never while a required store is unavailable. */
   ordersAllowed(): boolean {
     return this.#state === "ready" || (this.#state === "unavailable" && !this.#options.required);

@@ -130,6 +130,14 @@ const health = strict({
   failuresBeforeRestart: z.int().min(1).default(3),
   backoffSeconds: z.array(z.number().nonnegative()).min(1).default([5, 10, 20]),
   maxRestarts: z.int().min(0).default(3).describe("restarts in a row before the service is marked failed"),
+  deepPath: z
+    .string()
+    .startsWith("/")
+    .optional()
+    .describe("level 3 endpoint of a service that is not a tradeops node (default /health/deep)"),
+  deepCommand: nonEmpty
+    .optional()
+    .describe("level 3 as a command run in the project's directory: exit 0 passes (services without a deep endpoint)"),
 });
 
 const projectConfig = strict({
@@ -177,6 +185,12 @@ const target = strict({
   port: port.optional().describe("the public port the front proxy listens on"),
   internalPorts: z.tuple([port, port]).optional().describe("blue and green ports (default: port+1, port+2)"),
   keepReleases: z.int().min(1).default(5),
+  lease: z
+    .enum(["file", "postgres"])
+    .optional()
+    .describe(
+      "where the executor lease of an order sender lives: a file on the host, or a row in the environment's PostgreSQL signal store (default: postgres when the signal store is PostgreSQL, else file)",
+    ),
 });
 
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;

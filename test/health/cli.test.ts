@@ -155,11 +155,14 @@ describe("tradeops health", () => {
     }
   });
 
-  it("checks a plain service (the desk's Node backend) at level 1, and says it offers no level 3", async () => {
+  it("checks a plain service (the desk's Node backend) at level 1, and at level 3 through its health.deepPath", async () => {
     expect((await health("alpine-backend", "--level", "1")).code).toBe(0);
-    const deep = await health("alpine-backend", "--level", "3");
+    // the backend was started without its config and key: its own level 3 says so, check by check
+    const deep = await health("alpine-backend", "--level", "3", "--json");
     expect(deep.code).toBe(69);
-    expect(deep.stdout).toMatch(/deep\s+unhealthy {2}NOT_OFFERED/);
+    const checks = JSON.parse(deep.stdout).projects[0].checks;
+    expect(checks).toContainEqual({ name: "check:config", level: 3, status: "unhealthy", error_code: "NO_CONFIG" });
+    expect(checks).toContainEqual({ name: "check:analytics_key", level: 3, status: "unhealthy", error_code: "NO_KEY" });
   });
 
   it("`all` checks every project with a port, names the unreachable one and skips the rest", async () => {

@@ -467,10 +467,14 @@ describe("tradeops serve against a broker paper account (a local Alpaca API)", {
     expect(s.log()).not.toContain(KEY.secretKey);
   });
 
-  it("when the named process runs, orders go to the paper account with the kernel's ids", async () => {
+  it("when the named process runs, orders go to the paper account with the kernel's ids, fenced by the lease", async () => {
     server.calls.length = 0;
     const s = await run(["node"]);
-    const order = await until(() => server.orders.find((o) => o.client_order_id.startsWith("argo-")));
+    // outside a deploy the node takes the workspace's file lease: token 1, carried as the client order id's prefix
+    const order = await until(() => server.orders.find((o) => /^t1-argo-/.test(o.client_order_id)));
+    expect(
+      readFileSync(join(s.ws, ".tradeops/development/lease/argo.alpaca_paper_Dev_Trading_Account.lease.json"), "utf8"),
+    ).toContain('"token":1');
     expect(order).toMatchObject({ symbol: "SPY", side: "buy", type: "market", status: "filled" });
     expect(server.orderCalls()[0]).toMatchObject({ method: "POST", path: "/v2/orders", keyId: KEY.keyId, status: 200 });
     process.kill(s.child.pid!, "SIGTERM");

@@ -19,6 +19,15 @@ const server = createServer((req, res) => {
   if (req.url === "/readyz" || req.url === "/health/detailed") {
     return body(shuttingDown ? 503 : 200, { status: shuttingDown ? "unhealthy" : "healthy", service: "alpine-backend" });
   }
+  if (req.url === "/health/deep") {
+    // level 3: the live dependencies this service has (its config and its analytics key), each with a stable code
+    const checks = {
+      config: { status: process.env.ALPINE_HTTP__HOST ? "healthy" : "unhealthy", error_code: process.env.ALPINE_HTTP__HOST ? null : "NO_CONFIG", critical: true },
+      analytics_key: { status: process.env.ANALYTICS_API_KEY ? "healthy" : "unhealthy", error_code: process.env.ANALYTICS_API_KEY ? null : "NO_KEY", critical: true },
+    };
+    const ok = !shuttingDown && Object.values(checks).every((c) => c.status === "healthy");
+    return body(ok ? 200 : 503, { status: ok ? "healthy" : "unhealthy", service: "alpine-backend", level: 3, checks });
+  }
   if (req.url === "/version") return body(200, { version: label });
   return body(404, { error: "not found" });
 });

@@ -1,12 +1,13 @@
 /**
  * Alpaca as an execution venue (paper or live account). Orders passed risk in the kernel already; here they
- * are queued and sent on `flush()` with the kernel's order id as `client_order_id`, and fills are fetched on
- * `sync()` and reported at the kernel's next step, where a simulated broker would fill. Before anything,
+ * are queued and sent on `flush()` — each after the order permit confirmed its fencing token, with the kernel's
+ * order id prefixed by that token as `client_order_id` — and fills are fetched on `sync()` and reported at the kernel's next step, where a simulated broker would fill. Before anything,
  * `open()` runs the injected account guards, then reads the account and its positions: a refusal leaves every
  * order endpoint untouched.
  */
 import { TroError } from "../../errors.js";
 import type { BarView } from "../../runtime/data/bars.js";
+import { fencedOrderId, type OrderGate } from "../../runtime/execution/gate.js";
 import type { ExecutionVenue, VenueListener, VenueSnapshot } from "../../runtime/execution/venue.js";
 import { type Order, roundQty } from "../../runtime/orders.js";
 import type { Portfolio } from "../../runtime/portfolio.js";
@@ -20,11 +21,13 @@ export interface AlpacaVenueOptions {
   /** the account guards (accounts area); throws TRO_ERR_GUARD_REFUSED. Runs first in `open()`. */
   readonly guard?: () => Promise<void>;
   readonly timeInForce?: "day" | "gtc";
+  /** the order permit, asked immediately before each order is sent (the trading node's lease check) */
+  readonly gate?: OrderGate;
 }
 
 type Report =
   | { readonly kind: "fill"; readonly order: Order; readonly qty: number; readonly price: number }
-  | { readonly kind: "reject"; readonly order: Order; readonly reason: string }
+  | { readonly kind: "reject"; readonly order: Order; readonly reason: string; readonly rule?: "lease" }
   | { readonly kind: "canceled"; readonly order: Order }
   | { readonly kind: "error"; readonly message: string };
 
@@ -82,7 +85,7 @@ export class AlpacaVenue implements ExecutionVenue {
     const listener = this.#listener!;
     for (const report of this.#reports.splice(0)) {
       if (report.kind === "fill") listener.fill(report.order, report.qty, report.price, 0);
-      else if (report.kind === "reject") listener.reject(report.order, report.reason);
+      else if (report.kind === "reject") listener.reject(report.order, report.reason, report.rule ?? "venue");
       else if (report.kind === "canceled") listener.canceled(report.order);
       else listener.error(report.message);
     }
@@ -118,6 +121,16 @@ export class AlpacaVenue implements ExecutionVenue {
   async close(): Promise<void> {}
 
   async #send(order: Order): Promise<void> {
+    const gate = this.options.gate;
+    if (gate) {
+      const permit = await gate.beforeSend();
+      if (!permit.ok) {
+        this.#reports.push({ kind: "reject", order, reason: permit.reason, rule: "lease" });
+        return;
+      }
+      order.token = permit.token;
+    }
+    order.clientOrderId = fencedOrderId(order.token, order.id);
     try {
       const created = await this.options.client.createOrder({
         symbol: order.symbol,
@@ -126,12 +139,12 @@ export class AlpacaVenue implements ExecutionVenue {
         type: order.type,
         time_in_force: this.options.timeInForce ?? (order.type === "market" ? "day" : "gtc"),
         ...(order.type === "limit" ? { limit_price: String(order.limitPrice) } : {}),
-        client_order_id: order.id,
+        client_order_id: order.clientOrderId,
       });
       order.venueOrderId = created.id;
       order.status = "accepted";
       const entry = { order, filled: 0, cost: 0 };
-      this.#working.set(order.id, entry);
+      this.#working.set(order.clientOrderId, entry);
       this.#apply(entry, created);
     } catch (error) {
       const reason = error instanceof AlpacaError ? error.apiMessage || error.message : String(error);
@@ -179,9 +192,9 @@ export class AlpacaVenue implements ExecutionVenue {
       entry.cost = cost;
       this.#reports.push({ kind: "fill", order: entry.order, qty, price });
     }
-    if (remote.status === "filled") this.#working.delete(entry.order.id);
+    if (remote.status === "filled") this.#working.delete(entry.order.clientOrderId);
     else if (TERMINAL_WITHOUT_FILL.has(remote.status)) {
-      this.#working.delete(entry.order.id);
+      this.#working.delete(entry.order.clientOrderId);
       if (remote.status === "rejected")
         this.#reports.push({ kind: "reject", order: entry.order, reason: "alpaca: rejected" });
       else this.#reports.push({ kind: "canceled", order: entry.order });

@@ -1,8 +1,9 @@
-import { EXIT } from "../../errors.js";
-import { type HealthLevel, type ProbeResult, probeHealth } from "../../health/probe.js";
-import { selectHealthTargets } from "../../health/targets.js";
+import { EXIT, TroError } from "../../errors.js";
+import type { HealthLevel, ProbeResult } from "../../health/probe.js";
+import { checkHealth } from "../../node/health-check.js";
 import { DEFAULT_POLICY } from "../../workspace/schema.js";
 import { openFromRun } from "../context.js";
+import { portFlag } from "../flags.js";
 import type { CommandRun, Handler } from "../program.js";
 
 /** The variable holding the control token, sent only for level 3 on remote hosts. */
@@ -14,10 +15,23 @@ export const healthCommand: Handler = async (run) => {
   const which = run.args[0]!;
   const policyLevel = ctx.workspace.policies[ctx.environment]?.healthLevel ?? DEFAULT_POLICY.healthLevel;
   const level = Number(run.opts.level ?? policyLevel) as HealthLevel;
-  const { targets, skipped } = selectHealthTargets(ctx.workspace, ctx.environment, which);
   const token = run.io.env[HEALTH_TOKEN_VARIABLE];
   if (token) run.out.scrubber.add(token, HEALTH_TOKEN_VARIABLE);
-  const results = await Promise.all(targets.map((t) => probeHealth(t, { level, token: t.remote ? token : undefined })));
+  const port = portFlag(run.opts.port);
+  if (port !== undefined && which === "all") {
+    throw new TroError("TRO_ERR_USAGE", "--port names one instance: give one project, not `all`.", {
+      hint: "For example tradeops health argo --port 8000.",
+    });
+  }
+  const { results, skipped } = await checkHealth({
+    workspace: ctx.workspace,
+    environment: ctx.environment,
+    which,
+    level,
+    env: run.io.env,
+    ...(port !== undefined ? { port } : {}),
+    ...(token ? { token } : {}),
+  });
   const failing = results.flatMap((r) =>
     r.checks.filter((c) => c.status !== "healthy").map((c) => `${r.project} ${c.name} (${c.error_code ?? c.status})`),
   );

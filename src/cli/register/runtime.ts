@@ -117,8 +117,17 @@ export function registerRuntimeCommands(program: Command, on: On): void {
       .description("kill switch: stop a running strategy from sending orders and cancel its open orders")
       .argument("<project>", "strategy project")
       .option("--reason <text>", "why (recorded with the decision)", "operator halt")
-      .option("--port <port>", "the running service's port (default: the project's port)")
-      .addHelpText("after", examples("tradeops halt argo", "tradeops halt argo --reason 'exchange outage'")),
+      .option(
+        "--port <port>",
+        "ask the instance on this port (default: found through the supervisor or the target's records; its identity is still checked)",
+      )
+      .addHelpText(
+        "after",
+        `${examples("tradeops halt argo", "tradeops halt argo --reason 'exchange outage'", "tradeops halt argo --port 8000")}
+The instance must say it is this workspace's project in this environment; another one on the port is refused
+(exit 77, TRO_ERR_INSTANCE_MISMATCH) and nothing is written or sent.
+`,
+      ),
     async () => (await import("../commands/halt.js")).haltCommand,
   );
   on(
@@ -127,8 +136,11 @@ export function registerRuntimeCommands(program: Command, on: On): void {
       .description("lift the kill switch: a halted strategy trades again")
       .argument("<project>", "strategy project")
       .option("--reason <text>", "why (recorded with the decision)", "operator resume")
-      .option("--port <port>", "the running service's port (default: the project's port)")
-      .addHelpText("after", examples("tradeops resume argo")),
+      .option(
+        "--port <port>",
+        "ask the instance on this port (default: found through the supervisor or the target's records; its identity is still checked)",
+      )
+      .addHelpText("after", examples("tradeops resume argo", "tradeops resume argo --port 8000")),
     async () => (await import("../commands/halt.js")).resumeCommand,
   );
 }

@@ -10,8 +10,11 @@ import type { Portfolio } from "../portfolio.js";
 
 export interface VenueListener {
   fill(order: Order, qty: number, price: number, fee: number): void;
-  /** the venue refused the order (insufficient buying power, bad request …) */
-  reject(order: Order, reason: string): void;
+  /**
+   * the venue refused the order (insufficient buying power, bad request …), or — rule `lease` — the order permit
+   * refused it immediately before the send because the executor lease moved on
+   */
+  reject(order: Order, reason: string, rule?: "venue" | "lease"): void;
   canceled(order: Order): void;
   /** a failure talking to the venue; counts toward the circuit breaker */
   error(message: string): void;

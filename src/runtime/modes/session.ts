@@ -6,6 +6,7 @@
 import { type Clock, RealClock, SimulatedClock } from "../clock.js";
 import type { BarSeries } from "../data/bars.js";
 import { replayBars } from "../data/replay.js";
+import type { OrderGate } from "../execution/gate.js";
 import type { ExecutionVenue } from "../execution/venue.js";
 import { Kernel } from "../kernel.js";
 import type { DustThreshold } from "../portfolio.js";
@@ -49,6 +50,8 @@ export interface SessionOptions<P, S> {
   /** wall clock and timers for live feeds */
   readonly realClock?: Clock;
   readonly onBar?: (bar: Bar) => void;
+  /** the order permit every order passes after risk (the trading node's orders switch and executor lease) */
+  readonly gate?: OrderGate;
   /** runs once the kernel exists and before the first bar: apply a kill switch, an idle pause … */
   readonly prepare?: (kernel: Kernel<P, S>) => void;
   /** per symbol: when a position counts as flat; honoured by the simulated broker only (a broker keeps its own) */
@@ -82,6 +85,7 @@ export async function startSession<P, S>(mode: ExecutionMode, o: SessionOptions<
     runId: o.runId,
     log: o.log,
     ...(o.dust && o.venue.name === "simulated" ? { dust: o.dust } : {}),
+    ...(o.gate ? { gate: o.gate } : {}),
   });
   for (const p of snapshot.positions) {
     const i = kernel.symbolIndex.get(p.symbol);

@@ -47,6 +47,16 @@ export function controlRoutes(ctx: HostContext, controls: TradingControls) {
         );
       }
     });
+    // a caller that says which instance it means is refused by any other: one workspace never halts another's bot
+    app.addHook("preHandler", async (request: FastifyRequest, reply: FastifyReply) => {
+      const expect = (request.body as { expect?: Record<string, unknown> } | undefined)?.expect;
+      const mine = ctx.identity.instance as unknown as Record<string, unknown> | undefined;
+      if (!expect || typeof expect !== "object") return;
+      const wrong = Object.entries(expect).filter(([k, v]) => v !== undefined && v !== "" && mine?.[k] !== v);
+      if (wrong.length === 0) return;
+      const detail = wrong.map(([k, v]) => `${k} ${JSON.stringify(mine?.[k] ?? null)}, not ${JSON.stringify(v)}`);
+      return refuse(reply, 409, "TRO_ERR_INSTANCE_MISMATCH", `this is another instance: ${detail.join("; ")}`);
+    });
     const act = async (reply: FastifyReply, action: "halt" | "resume", run: () => Promise<void> | void) => {
       try {
         await run();
@@ -59,7 +69,10 @@ export function controlRoutes(ctx: HostContext, controls: TradingControls) {
       if (action === "halt") ctx.metrics.recordHalt("http");
       else ctx.metrics.recordResume();
       const state = controls.state?.().state ?? (action === "halt" ? "halted" : "active");
-      return reply.header("cache-control", "no-store").send({ ok: true, action, state });
+      const instance = ctx.identity.instance;
+      return reply
+        .header("cache-control", "no-store")
+        .send({ ok: true, action, state, ...(instance ? { instance } : {}) });
     };
     app.post("/control/halt", async (request, reply) => {
       const reason = reasonOf(request.body);

@@ -18,5 +18,17 @@ export const level1Schema = {
         memory_available_gb: { type: "number" },
       },
     },
+    instance: {
+      type: "object",
+      properties: {
+        workspace_id: { type: "string" },
+        environment: { type: "string" },
+        project: { type: "string" },
+        release: { type: "string" },
+        color: { type: "string" },
+        config_hash: { type: "string" },
+        pid: { type: "number" },
+      },
+    },
   },
 } as const;

@@ -4,13 +4,13 @@
  * running or a heartbeat file too old; the pause lifts by itself, and a running service logs both.
  */
 import { describe, expect, it } from "vitest";
+import { createStrategyService } from "../../src/node/service.js";
 import { SimulatedBroker } from "../../src/runtime/execution/simulated-broker.js";
 import { IdleMonitor, type IdleProbe, SLEEP_PAUSE_MS } from "../../src/runtime/idle.js";
 import type { RunPlan } from "../../src/runtime/plan.js";
 import { MemorySink } from "../../src/runtime/records.js";
 import { riskSettings } from "../../src/runtime/risk/settings.js";
 import type { PreparedProject } from "../../src/runtime/runner.js";
-import { createStrategyService } from "../../src/runtime/service.js";
 import { defineStrategy } from "../../src/runtime/strategy.js";
 import type { Bar } from "../../src/runtime/types.js";
 

@@ -5,14 +5,14 @@
  */
 import type { EnvironmentName } from "../environment/names.js";
 import type { ComponentSpec } from "../health/registry.js";
+import type { Kernel } from "../runtime/kernel.js";
+import type { RunPlan } from "../runtime/plan.js";
+import { RecorderSink } from "../runtime/recorder-sink.js";
+import { CountingSink, type SignalSink } from "../runtime/records.js";
+import type { PreparedProject } from "../runtime/runner.js";
 import { openSignalRecorder } from "../signals/open.js";
 import type { SignalRecorder } from "../signals/recorder.js";
 import type { Workspace } from "../workspace/types.js";
-import type { Kernel } from "./kernel.js";
-import type { RunPlan } from "./plan.js";
-import { RecorderSink } from "./recorder-sink.js";
-import { CountingSink, type SignalSink } from "./records.js";
-import type { PreparedProject } from "./runner.js";
 import type { ServiceLog } from "./service.js";
 
 export interface ServiceRecords {
@@ -28,6 +28,10 @@ export async function openServiceRecords(o: {
   plan: RunPlan;
   env: Readonly<Record<string, string | undefined>>;
   log: ServiceLog;
+  /** the release, colour and fencing token every record carries */
+  release?: string;
+  color?: string;
+  token?: () => number;
 }): Promise<ServiceRecords> {
   if (o.plan.mode === "backtest") return { sink: new CountingSink(), components: [], close: async () => {} };
   const recorder = await openSignalRecorder({
@@ -40,6 +44,9 @@ export async function openServiceRecords(o: {
     strategy: o.prepared.strategy.name,
     mode: o.plan.mode,
     configHash: o.prepared.config.hash,
+    ...(o.release ? { release: o.release } : {}),
+    ...(o.color ? { color: o.color } : {}),
+    ...(o.token ? { token: o.token } : {}),
     onError: (error) =>
       o.log.error({ error: (error as Error).message }, "a batch of records was refused by the signal store"),
   });

@@ -5,10 +5,14 @@
  */
 import { checkAccount } from "../accounts/check.js";
 import { defaultBaseUrl } from "../accounts/guards.js";
+import { AlpacaClient } from "../adapters/alpaca/client.js";
+import { alpacaBarFeed } from "../adapters/alpaca/market-data.js";
+import { AlpacaVenue } from "../adapters/alpaca/venue.js";
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
 import { openBarArchive } from "../runtime/data/archive.js";
 import { describeSpec, resolvePath } from "../runtime/data/source.js";
+import type { OrderGate } from "../runtime/execution/gate.js";
 import { SimulatedBroker } from "../runtime/execution/simulated-broker.js";
 import type { ExecutionVenue } from "../runtime/execution/venue.js";
 import type { FeedSpec } from "../runtime/modes/session.js";
@@ -16,9 +20,6 @@ import type { RunPlan } from "../runtime/plan.js";
 import { historyFor, type PreparedProject } from "../runtime/runner.js";
 import { ensureSecrets, resolveSecrets } from "../secrets/resolve.js";
 import type { Workspace } from "../workspace/types.js";
-import { AlpacaClient } from "./alpaca/client.js";
-import { alpacaBarFeed } from "./alpaca/market-data.js";
-import { AlpacaVenue } from "./alpaca/venue.js";
 
 export interface WiringOptions {
   readonly workspace: Workspace;
@@ -32,6 +33,8 @@ export interface WiringOptions {
   readonly onFeedError?: (message: string) => void;
   /** market data base URL (default Alpaca's) */
   readonly dataUrl?: string;
+  /** the order permit a broker venue asks immediately before each send */
+  readonly gate?: OrderGate;
 }
 
 /** The Alpaca client for the environment's account binding. @throws TroError TRO_ERR_USAGE without a binding */
@@ -74,6 +77,7 @@ export function createVenue(o: WiringOptions): ExecutionVenue {
   return new AlpacaVenue({
     client,
     account: plan.venue === "broker-live" ? "live" : "paper",
+    ...(o.gate ? { gate: o.gate } : {}),
     guard: async () => {
       await checkAccount({
         workspace: o.workspace,

@@ -1,26 +1,27 @@
 /**
- * A strategy as a service (`tradeops serve`), everything but the HTTP host and the broker adapters: the
+ * A strategy as a service (the trading node's kernel side), everything but the HTTP host and the broker adapters: the
  * session for the plan's mode, the kill-switch file, the development idle pause, the signal store's hold on
  * orders, metrics from the records, and the health components the host serves.
  */
 import { dataFeedComponent, tradingStateComponent } from "../health/components.js";
-import { createFreshnessTracker } from "../health/freshness.js";
+import { createFreshnessTracker, type FreshnessTracker } from "../health/freshness.js";
 import type { ServiceMetrics } from "../health/metrics.js";
 import type { ComponentSpec } from "../health/registry.js";
-import { type ControlWatcher, controlFilePath, watchControl } from "./control-file.js";
-import type { ExecutionVenue } from "./execution/venue.js";
-import { IDLE_CHECK_INTERVAL_MS, IdleMonitor, type IdleProbe } from "./idle.js";
-import type { Kernel } from "./kernel.js";
-import type { FeedSummary } from "./modes/feed.js";
-import { runLive } from "./modes/live.js";
-import { runPaper } from "./modes/paper.js";
-import { type FeedSpec, startSession } from "./modes/session.js";
-import type { RunPlan } from "./plan.js";
-import { type RuntimeRecord, type SignalSink, teeSink } from "./records.js";
-import type { PreparedProject } from "./runner.js";
-import { dustFor } from "./settings.js";
-import type { StrategyLog } from "./strategy.js";
-import type { TradingState } from "./types.js";
+import { type ControlWatcher, controlFilePath, watchControl } from "../runtime/control-file.js";
+import type { OrderGate } from "../runtime/execution/gate.js";
+import type { ExecutionVenue } from "../runtime/execution/venue.js";
+import { IDLE_CHECK_INTERVAL_MS, IdleMonitor, type IdleProbe } from "../runtime/idle.js";
+import type { Kernel } from "../runtime/kernel.js";
+import type { FeedSummary } from "../runtime/modes/feed.js";
+import { runLive } from "../runtime/modes/live.js";
+import { runPaper } from "../runtime/modes/paper.js";
+import { type FeedSpec, startSession } from "../runtime/modes/session.js";
+import type { RunPlan } from "../runtime/plan.js";
+import { type RuntimeRecord, type SignalSink, teeSink } from "../runtime/records.js";
+import type { PreparedProject } from "../runtime/runner.js";
+import { dustFor } from "../runtime/settings.js";
+import type { StrategyLog } from "../runtime/strategy.js";
+import type { TradingState } from "../runtime/types.js";
 
 /** pino-shaped: what the service logs through */
 export interface ServiceLog {
@@ -48,6 +49,8 @@ export interface StrategyServiceOptions {
   readonly metrics?: ServiceMetrics;
   /** the signal store's recorder: when it may not record, orders are held */
   readonly store?: StoreStatus;
+  /** the order permit (orders switch and executor lease) every order passes after risk */
+  readonly gate?: OrderGate;
   /** given when the plan pauses on idle (development against a broker) */
   readonly idleProbe?: IdleProbe;
   readonly timers?: { setInterval?: typeof setInterval; clearInterval?: typeof clearInterval };
@@ -60,6 +63,8 @@ export interface StrategyService {
   readonly done: Promise<FeedSummary>;
   /** the level-2 health components: data feed freshness and the trading state */
   readonly components: readonly ComponentSpec[];
+  /** when each symbol last delivered a bar (level 3's data freshness) */
+  readonly freshness: FreshnessTracker;
   /** Opens the venue (guards first), builds the kernel and starts the feed. */
   start(): Promise<void>;
   halt(reason: string, source: string): void;
@@ -133,6 +138,7 @@ export function createStrategyService(o: StrategyServiceOptions): StrategyServic
       log: strategyLog,
       signal: o.signal,
       syncIntervalMs: o.feed.kind === "live" ? LIVE_SYNC_MS : 0,
+      ...(o.gate ? { gate: o.gate } : {}),
       onBar: (bar: { symbol: string }) => {
         tracker.record(bar.symbol);
         o.metrics?.recordTick();
@@ -189,6 +195,7 @@ export function createStrategyService(o: StrategyServiceOptions): StrategyServic
     },
     done,
     components: [dataFeedComponent({ tracker }), tradingStateComponent({ read: tradingState })],
+    freshness: tracker,
     start,
     halt: (reason, source) => kernel?.halt(reason, source),
     resume: (source) => kernel?.resume("operator resume", source),
