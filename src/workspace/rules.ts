@@ -66,6 +66,14 @@ export function checkWorkspaceRules(
     if (env === "production" && settings.pauseWhenIdle) {
       errors.push(at(["environments", env, "pauseWhenIdle"], "production never pauses: set pauseWhenIdle to false"));
     }
+    if (settings.signals.store.trim() === "none" && settings.signals.required) {
+      errors.push(
+        at(
+          ["environments", env, "signals", "store"],
+          `the signal log cannot be turned off where it is required${env === "production" ? " (production requires it by default)" : ""}: set signals.required to false, or keep a store`,
+        ),
+      );
+    }
     if (settings.executionMode === "live" && env !== "production") {
       errors.push(at(["environments", env, "executionMode"], "live execution is allowed only in production"));
     }
