@@ -24,6 +24,8 @@ export interface GatherOptions {
   readonly policy: PolicyManifest;
   readonly git: GitRepo;
   readonly now: Date;
+  /** the moment blocked days and hours are judged at, when not now (rehearsals only) */
+  readonly windowAt?: Date;
   readonly nonce: string;
   readonly hostname: string;
   /** the executor of a host (the caller caches and closes them) */
@@ -59,7 +61,17 @@ export async function gatherDeployState(options: GatherOptions): Promise<DeployS
   }
   const roots = new Set(candidates.flatMap((p) => artifactRoots(workspace, workspace.projects[p]!)));
   const dirty = await git.dirtyFiles([...roots]);
-  return { request, workspace, policy: options.policy, now: options.now, head, dirty, snapshots, nonce: options.nonce };
+  return {
+    request,
+    workspace,
+    policy: options.policy,
+    now: options.now,
+    ...(options.windowAt ? { windowAt: options.windowAt } : {}),
+    head,
+    dirty,
+    snapshots,
+    nonce: options.nonce,
+  };
 }
 
 async function snapshot(

@@ -49,6 +49,8 @@ export interface DeployState {
   readonly workspace: Workspace;
   readonly policy: PolicyManifest;
   readonly now: Date;
+  /** the moment blocked days and hours are judged at (`--at` on a rehearsal); default `now` */
+  readonly windowAt?: Date;
   readonly head: string;
   /** tracked files changed in the working tree, below the paths the artifacts draw from */
   readonly dirty: readonly string[];
@@ -114,7 +116,7 @@ export function planDeploy(state: DeployState): DeployPlan {
   ];
   const confirmation = checkConfirmation(policy, request.confirm);
   decided.push({ gate: 10, verdict: confirmGate(confirmation, env) });
-  const window = { ...checkWindow(policy, state.now, env), emergency: request.emergency };
+  const window = { ...checkWindow(policy, state.windowAt ?? state.now, env), emergency: request.emergency };
   if (request.emergency && !window.blocked)
     warnings.push(`--emergency given outside any blocked window (${window.local}); recorded anyway`);
   if (state.dirty.length && request.allowDirty)
