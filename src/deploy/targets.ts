@@ -45,6 +45,7 @@ export function findTarget(
     port,
     internalPorts,
     keepReleases: t.keepReleases,
+    persist: t.persist ?? [],
   };
 }
 

@@ -50,6 +50,8 @@ export interface ResolvedTarget {
   readonly port: number;
   readonly internalPorts: readonly [number, number];
   readonly keepReleases: number;
+  /** project paths kept in shared/persist/ and linked into every release (`data/` a directory, `x.db` a file) */
+  readonly persist: readonly string[];
 }
 
 /** The ports of each colour. */

@@ -208,6 +208,17 @@ const target = strict({
   port: port.optional().describe("the public port the front proxy listens on"),
   internalPorts: z.tuple([port, port]).optional().describe("blue and green ports (default: port+1, port+2)"),
   keepReleases: z.int().min(1).default(5),
+  persist: z
+    .array(
+      z
+        .string()
+        .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\0]+$/, "a path relative to the project's directory, without `..`")
+        .describe("`data/` (a directory: trailing slash) or `trades.db` (a file)"),
+    )
+    .default([])
+    .describe(
+      "paths of the project kept in the target's shared/persist/, linked into every release, untouched by rollback; seeded from the first release's copy",
+    ),
 });
 
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
