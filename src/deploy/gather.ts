@@ -15,6 +15,7 @@ import { targetLayout } from "./layout.js";
 import { openDeployLock } from "./lock.js";
 import type { DeployRequest, DeployState, ProjectSnapshot } from "./plan.js";
 import { lastDeployedCommit, targetRecords } from "./records.js";
+import { sharedVersions } from "./shared-version.js";
 import { targetFiles } from "./target-files.js";
 import { findTarget, projectsWithTargets, requireTarget } from "./targets.js";
 
@@ -106,5 +107,6 @@ async function snapshot(
   const to = request.allowDirty ? "worktree" : "HEAD";
   const changed = base ? await git.changedFiles(base, to) : [];
   const commits = base && base !== head ? await git.commits(base, "HEAD") : [];
-  return { project, target, releases, state, lock, base, baseNote, files: changed, commits };
+  const versions = base ? await sharedVersions(workspace, git, base, "HEAD", changed) : [];
+  return { project, target, releases, state, lock, base, baseNote, files: changed, commits, sharedVersions: versions };
 }

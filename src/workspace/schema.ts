@@ -243,6 +243,12 @@ const policy = strict({
     .describe("regular expressions refused in added lines of the diff being deployed"),
   neverSkip: z.array(z.int().min(1).max(11)).default([]).describe("gate numbers that --skip-gate may never skip"),
   excludeTests: z.boolean().default(true).describe("refuse artifacts that contain test files"),
+  sharedVersionBump: z
+    .enum(["off", "warn", "fail"])
+    .default("warn")
+    .describe(
+      "a change under a shared path whose package version (package.json, pyproject.toml, setup.cfg, VERSION) did not change: warned at gate 1, or fails it",
+    ),
 });
 
 export const manifestSchema = strict({
