@@ -90,6 +90,8 @@ export function checkWorkspaceRules(
         errors.push(at([...base, "coupledWith", i], "a project cannot be coupled with itself"));
       else requireProject(other, [...base, "coupledWith", i]);
     }
+    if (project.health.heartbeatFile && project.health.command)
+      errors.push(at([...base, "health", "command"], "choose one health check: heartbeatFile or command, not both"));
     if (project.port !== undefined) {
       const owner = ports.get(project.port);
       if (owner) errors.push(at([...base, "port"], `port ${project.port} is already used by project \`${owner}\``));

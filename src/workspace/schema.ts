@@ -131,6 +131,17 @@ const health = strict({
   failuresBeforeRestart: z.int().min(1).default(3),
   backoffSeconds: z.array(z.number().nonnegative()).min(1).default([5, 10, 20]),
   maxRestarts: z.int().min(0).default(3).describe("restarts in a row before the service is marked failed"),
+  heartbeatFile: nonEmpty
+    .optional()
+    .describe("without a port: a file the worker touches; healthy while younger than heartbeatMaxAgeSeconds"),
+  heartbeatMaxAgeSeconds: z
+    .number()
+    .positive()
+    .optional()
+    .describe("how old the heartbeat file may get (default: 3 × intervalSeconds)"),
+  command: nonEmpty
+    .optional()
+    .describe("without a port: a shell command in the project's directory; exit 0 within timeoutSeconds is healthy"),
 });
 
 const projectConfig = strict({
@@ -172,7 +183,10 @@ const logLevelVariable = strict({
 
 const project = strict({
   path: nonEmpty.describe("the project's directory, relative to the workspace root"),
-  kind: z.enum(["service", "strategy", "frontend", "library"]).default("service"),
+  kind: z
+    .enum(["service", "strategy", "worker", "frontend", "library"])
+    .default("service")
+    .describe("`worker`: a process without a port (tick collector, strategy runner), health-checked as `health` says"),
   description: z.string().optional(),
   coupledWith: z.array(nonEmpty).default([]).describe("projects always tested and deployed with this one"),
   sendsOrders: z

@@ -52,7 +52,7 @@ export interface Project {
   readonly dir: string;
   /** path relative to the workspace root, as written in the manifest */
   readonly path: string;
-  readonly kind: "service" | "strategy" | "frontend" | "library";
+  readonly kind: "service" | "strategy" | "worker" | "frontend" | "library";
   readonly description?: string;
   /** projects deployed with this one, including the ones that name this one */
   readonly coupledWith: readonly string[];
