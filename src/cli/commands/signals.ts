@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import { resolve } from "node:path";
-import { EXIT } from "../../errors.js";
+import { EXIT, TroError } from "../../errors.js";
 import { CSV_HEADER, parseTimeBound, recordToCsv, recordToJsonLine, recordToText } from "../../signals/export.js";
 import { followRecords, tailRecords } from "../../signals/follow.js";
 import { appendSignalLines, NDJSON_MAX_BYTES } from "../../signals/ndjson.js";
