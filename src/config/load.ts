@@ -13,7 +13,7 @@ import { isSecretLikeKey } from "../validation/secret-shapes.js";
 import { describeValue, valueAt } from "../validation/zod-issues.js";
 import { requireProject } from "../workspace/lookup.js";
 import type { Project, Workspace } from "../workspace/types.js";
-import { isDotenvFile, readDotenvLayer, withoutTemplateSuffix } from "./dotenv-layer.js";
+import { isDotenvFile, readDotenvLayer } from "./dotenv-layer.js";
 import { readEnvLayer } from "./env-vars.js";
 import { type ConfigSchema, loadConfigSchema } from "./schema-source.js";
 

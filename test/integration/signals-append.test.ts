@@ -4,8 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
-import { Readable } from "node:stream";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { signalsTokenFor } from "../../src/signals/append-endpoint.js";
