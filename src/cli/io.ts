@@ -9,7 +9,7 @@ export interface CliIO {
   readonly cwd: string;
   readonly hostname?: () => string;
   readonly exists?: (path: string) => boolean;
-  /** answers to questions (`init` asks before writing); absent or not a terminal: nothing is asked */
+  /** answers to questions (`init` asks before writing; absent or not a terminal: nothing is asked), and records `signals append` reads */
   readonly stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 

@@ -18,6 +18,7 @@ import type { Project, Workspace } from "../workspace/types.js";
 import { generateExample } from "./example.js";
 import { type ConfigResolution, leafKeys, resolveConfig } from "./load.js";
 import { optionalIn } from "./schema-source.js";
+import { checkTemplate, isShopTemplate } from "./template.js";
 
 export type CheckName = "validate" | "parity" | "example" | "placeholders" | "file-modes";
 
@@ -86,7 +87,10 @@ async function checkProject(name: string, options: ConfigCheckOptions): Promise<
     results.push(checkParity(resolutions, workspace.root, project.config?.base, project.config?.environments ?? {}));
 
   const any = [...resolutions.values()][0];
-  if (project.config?.example && any?.schema) {
+  if (project.config?.example && isShopTemplate(project.config.example)) {
+    const problems = checkTemplate(project.config.example, workspace.root, project.config.base);
+    results.push({ check: "example", ok: !problems.length, problems });
+  } else if (project.config?.example && any?.schema) {
     const file = relative(workspace.root, project.config.example);
     const expected = generateExample(any.schema);
     const problems: Problem[] = [];

@@ -14,6 +14,7 @@ import { isSecretLikeKey } from "../validation/secret-shapes.js";
 import { describeValue, valueAt } from "../validation/zod-issues.js";
 import { requireProject } from "../workspace/lookup.js";
 import type { Project, Workspace } from "../workspace/types.js";
+import { isDotenvFile, readDotenvLayer } from "./dotenv-layer.js";
 import { readEnvLayer } from "./env-vars.js";
 import { type ConfigSchema, loadConfigSchema } from "./schema-source.js";
 
@@ -110,6 +111,8 @@ export async function resolveConfig(options: LoadConfigOptions): Promise<ConfigR
   const docs = new Map<string, StructuredDocument>();
   const origins = new Map<string, Origin>();
   let merged: Record<string, unknown> = {};
+  /** variables left empty in a dotenv base file: a later layer must set them */
+  const mustOverride = new Map<string, { file: string; line?: number }>();
 
   const fileLayers: [LayerKind, string | undefined, boolean][] = [
     ["base", files?.base, true],
@@ -124,8 +127,23 @@ export async function resolveConfig(options: LoadConfigOptions): Promise<ConfigR
       layers.push({ kind, file, present: false });
       continue;
     }
-    const doc = readLayerFile(path, file);
     layers.push({ kind, file, present: true });
+    if (isDotenvFile(path)) {
+      const dotenv = readDotenvLayer(path, file, {
+        prefix: files?.envPrefix,
+        schema: schema?.json,
+        files: merged,
+        isSensitive,
+      });
+      errors.push(...dotenv.problems);
+      for (const { variable, path: keys, value, line } of dotenv.assignments) {
+        merged = mergeLayer(merged, nest(keys, value), [], origins, () => ({ layer: kind, file, line, variable }));
+        mustOverride.delete(variable);
+      }
+      if (kind === "base") for (const e of dotenv.empty) mustOverride.set(e.variable, { file, line: e.line });
+      continue;
+    }
+    const doc = readLayerFile(path, file);
     if (doc.problems.length) {
       errors.push(...doc.problems);
       continue;
@@ -155,6 +173,7 @@ export async function resolveConfig(options: LoadConfigOptions): Promise<ConfigR
     errors.push(...envLayer.problems);
     for (const { variable, path, value } of envLayer.assignments) {
       merged = mergeLayer(merged, nest(path, value), [], origins, () => ({ layer: "env", variable }));
+      mustOverride.delete(variable);
     }
     layers.push({
       kind: "env",
@@ -164,6 +183,14 @@ export async function resolveConfig(options: LoadConfigOptions): Promise<ConfigR
     });
   }
 
+  for (const [variable, where] of mustOverride) {
+    const later = [files?.environments[environment], files?.local].filter(Boolean).map((p) => rel(p!));
+    errors.push({
+      ...where,
+      key: variable,
+      message: `is empty in ${where.file}, so it must be overridden, and no later layer sets it (${[...later, "environment variables"].join(", ")})`,
+    });
+  }
   const base = { merged, origins, layers, docs, schema, isSensitive };
   if (errors.length) return { ...base, errors };
 
@@ -225,7 +252,12 @@ function readLayerFile(path: string, file: string): StructuredDocument {
     return {
       file,
       data: undefined,
-      problems: [{ file, message: `unsupported config file type ${ext || "(none)"}: use .yaml, .yml or .json` }],
+      problems: [
+        {
+          file,
+          message: `unsupported config file type ${ext || "(none)"}: use .yaml, .yml, .json or a dotenv file (.env.NAME, env.NAME, NAME.env)`,
+        },
+      ],
       locate: () => undefined,
     };
   }

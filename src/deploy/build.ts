@@ -51,9 +51,14 @@ export async function buildArtifacts(
           .map((p) => p.config?.local)
           .filter((p): p is string => Boolean(p))
           .map((p) => relative(workspace.root, p));
+        const configLayers = Object.values(workspace.projects)
+          .flatMap((p) => [p.config?.base, ...Object.values(p.config?.environments ?? {})])
+          .filter((p): p is string => Boolean(p))
+          .map((p) => relative(workspace.root, p));
         const findings = findLocalOnly(files, {
           excludeTests: policy.excludeTests,
           localOverlays,
+          configLayers,
           read: (file) => readFileSync(join(workspace.root, file), "utf8"),
         });
         if (findings.length) {

@@ -36,6 +36,8 @@ export interface DeployOptions {
   readonly hostname: string;
   readonly command: string;
   readonly now?: () => Date;
+  /** judge blocked days and hours as of this moment (`gates --at`, `--dry-run` only: a deploy uses the clock) */
+  readonly at?: Date;
   readonly startTimeoutMs?: number;
   readonly runner?: "direct" | "supervisor";
   readonly tradeops?: readonly string[];
@@ -83,6 +85,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         policy,
         git,
         now: now(),
+        windowAt: options.at,
         nonce: randomBytes(2).toString("hex"),
         hostname: options.hostname,
         executorFor,
@@ -90,11 +93,15 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     // the policy refuses before any target is touched: a wrong phrase or a blocked day costs nothing
     let confirm = options.confirm;
     const rehearsal = options.dryRun || options.gatesOnly;
+    if (options.at && !rehearsal)
+      throw new TroError("TRO_ERR_USAGE", "--at only rehearses: a real deploy is judged by the real clock.", {
+        hint: "Use it with `tradeops gates` or `deploy --dry-run`.",
+      });
     const confirmation = checkConfirmation(policy, confirm);
     if (!rehearsal && confirmation.required && !confirmation.ok && confirm === undefined && options.ask) {
       confirm = await options.ask(confirmation.phrase!);
     }
-    const window = checkWindow(policy, now(), environment);
+    const window = checkWindow(policy, options.at ?? now(), environment);
     if (!rehearsal && window.blocked && !options.emergency) {
       throw new TroError("TRO_ERR_POLICY_REFUSED", `Deploys to ${environment} are blocked now: ${window.reason}.`, {
         hint: 'Deploy outside the window; in a real emergency add --emergency --reason "…" (recorded).',

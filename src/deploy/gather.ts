@@ -15,6 +15,7 @@ import { targetLayout } from "./layout.js";
 import { openDeployLock } from "./lock.js";
 import type { DeployRequest, DeployState, ProjectSnapshot } from "./plan.js";
 import { lastDeployedCommit, targetRecords } from "./records.js";
+import { sharedVersions } from "./shared-version.js";
 import { targetFiles } from "./target-files.js";
 import { findTarget, projectsWithTargets, requireTarget } from "./targets.js";
 
@@ -24,6 +25,8 @@ export interface GatherOptions {
   readonly policy: PolicyManifest;
   readonly git: GitRepo;
   readonly now: Date;
+  /** the moment blocked days and hours are judged at, when not now (rehearsals only) */
+  readonly windowAt?: Date;
   readonly nonce: string;
   readonly hostname: string;
   /** the executor of a host (the caller caches and closes them) */
@@ -59,7 +62,17 @@ export async function gatherDeployState(options: GatherOptions): Promise<DeployS
   }
   const roots = new Set(candidates.flatMap((p) => artifactRoots(workspace, workspace.projects[p]!)));
   const dirty = await git.dirtyFiles([...roots]);
-  return { request, workspace, policy: options.policy, now: options.now, head, dirty, snapshots, nonce: options.nonce };
+  return {
+    request,
+    workspace,
+    policy: options.policy,
+    now: options.now,
+    ...(options.windowAt ? { windowAt: options.windowAt } : {}),
+    head,
+    dirty,
+    snapshots,
+    nonce: options.nonce,
+  };
 }
 
 async function snapshot(
@@ -94,5 +107,6 @@ async function snapshot(
   const to = request.allowDirty ? "worktree" : "HEAD";
   const changed = base ? await git.changedFiles(base, to) : [];
   const commits = base && base !== head ? await git.commits(base, "HEAD") : [];
-  return { project, target, releases, state, lock, base, baseNote, files: changed, commits };
+  const versions = base ? await sharedVersions(workspace, git, base, "HEAD", changed) : [];
+  return { project, target, releases, state, lock, base, baseNote, files: changed, commits, sharedVersions: versions };
 }

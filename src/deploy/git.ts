@@ -26,6 +26,8 @@ export interface GitRepo {
   trackedFiles(paths: readonly string[]): Promise<string[]>;
   /** tracked files below `paths` whose working copy differs from HEAD (staged or not) */
   dirtyFiles(paths: readonly string[]): Promise<string[]>;
+  /** a file's content at a commit (path relative to the workspace root), undefined when it is not there */
+  showFile(commit: string, path: string): Promise<string | undefined>;
 }
 
 /** Opens the repository that contains `root`. */
@@ -78,5 +80,12 @@ export function openGit(root: string, env?: Readonly<Record<string, string | und
         : "",
     trackedFiles: async (paths) => lines(await git(["ls-files", "--", ...paths])),
     dirtyFiles: async (paths) => lines(await git(["diff", "--name-only", "--relative", "HEAD", "--", ...paths])),
+    showFile: async (commit, path) => {
+      try {
+        return await git(["show", `${commit}:./${path}`]);
+      } catch {
+        return undefined;
+      }
+    },
   };
 }

@@ -9,6 +9,7 @@
  *   shared/releases.json      every release kept here, its status, and when it passed gate 11
  *   shared/history.jsonl      one line per deploy, rollback, recovery and lock break
  *   shared/proxy/             the front proxy: its program, its pid and ports, its route
+ *   shared/persist/<path>     the project's persistent paths (`persist:`), linked into every release
  *   shared/runner/ shared/supervisor/ shared/lease/ shared/logs/
  *
  * Paths are POSIX: a remote target's layout is built on this machine.
@@ -31,6 +32,7 @@ export interface TargetLayout {
   readonly supervisorDir: string;
   readonly leaseDir: string;
   readonly logsDir: string;
+  readonly persistDir: string;
   readonly digestSalt: string;
   /** the directory of one release */
   release(id: string): string;
@@ -65,6 +67,7 @@ export function targetLayout(base: string): TargetLayout {
     supervisorDir: j(shared, "supervisor"),
     leaseDir: j(shared, "lease"),
     logsDir: j(shared, "logs"),
+    persistDir: j(shared, "persist"),
     digestSalt: j(shared, ".digest-salt"),
     release: (id) => j(releasesDir, id),
     tarball: (id) => j(releasesDir, `${id}.tar.gz`),

@@ -7,6 +7,7 @@ import type { Executor } from "../exec/command.js";
 import type { Workspace } from "../workspace/types.js";
 import { targetLayout } from "./layout.js";
 import { type LockOwner, type LockStatus, openDeployLock } from "./lock.js";
+import { persistentLocation } from "./persist.js";
 import { type TargetState, targetRecords } from "./records.js";
 import { targetFiles } from "./target-files.js";
 import { findTarget, projectsWithTargets } from "./targets.js";
@@ -31,13 +32,17 @@ export function targetViews(workspace: Workspace, environment: EnvironmentName, 
 export interface ReleasesView extends TargetView {
   readonly releases: readonly ReleaseRecord[];
   readonly state: TargetState;
+  /** the persistent paths every release links, and where they are kept */
+  readonly persist: readonly { readonly path: string; readonly location: string }[];
 }
 
 /** The releases kept on a target, newest first, with the colours. */
 export async function readReleases(view: TargetView, executor: Executor): Promise<ReleasesView> {
   const records = targetRecords(targetFiles(executor), targetLayout(view.target.path));
   const [releases, state] = await Promise.all([records.readReleases(), records.readState()]);
-  return { ...view, releases: [...releases].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1)), state };
+  const layout = targetLayout(view.target.path);
+  const persist = view.target.persist.map((path) => ({ path, location: persistentLocation({ layout }, path) }));
+  return { ...view, releases: [...releases].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1)), state, persist };
 }
 
 /** The history of a target, newest first. */

@@ -7,6 +7,7 @@
 import { basename } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { isPlaceholder } from "../config/check.js";
+import { isDotenvFile } from "../config/dotenv-layer.js";
 import { isSecretLikeKey, leafKeys } from "../config/load.js";
 import { KNOWN_SECRET_SHAPES } from "../validation/secret-shapes.js";
 import { valueAt } from "../validation/zod-issues.js";
@@ -21,6 +22,8 @@ export interface LocalOnlyOptions {
   readonly excludeTests: boolean;
   /** project local overlays (`config.local`), relative to the workspace root */
   readonly localOverlays: readonly string[];
+  /** declared base and environment config layers: a dotenv layer is config, refused only when it holds a secret */
+  readonly configLayers?: readonly string[];
   /** reads a file of the artifact, for the checks that look inside */
   readonly read: (file: string) => string;
 }
@@ -49,13 +52,20 @@ export function findLocalOnly(files: readonly string[], options: LocalOnlyOption
       (options.excludeTests && (TEST_DIR.test(file) || TEST_FILE.test(name))
         ? "a test file (the policy excludes tests)"
         : undefined) ??
-      insideCheck(file, name, options.read);
+      insideCheck(file, name, options.read, options.configLayers?.includes(file) ?? false);
     if (reason) findings.push({ file, reason });
   }
   return findings;
 }
 
-function insideCheck(file: string, name: string, read: (file: string) => string): string | undefined {
+function insideCheck(file: string, name: string, read: (file: string) => string, layer: boolean): string | undefined {
+  if (layer && isDotenvFile(file)) {
+    const entries = Object.entries(parseDotenv(safeRead(read, file)));
+    const secret = entries.some(
+      ([key, v]) => !isPlaceholder(v) && (isSecretLikeKey(key) || KNOWN_SECRET_SHAPES.some((s) => s.pattern.test(v))),
+    );
+    return secret ? "a config layer holding a secret value" : undefined;
+  }
   if ((name === ".env" || name.startsWith(".env.")) && !ENV_TEMPLATE.test(name)) {
     const values = Object.values(parseDotenv(safeRead(read, file)));
     if (values.some((v) => !isPlaceholder(v))) return "an env file with values";

@@ -14,6 +14,7 @@ import type { CommitInfo } from "./git.js";
 import type { LockStatus } from "./lock.js";
 import { type ConfirmationVerdict, checkConfirmation, checkWindow, type WindowVerdict } from "./policy.js";
 import type { TargetState } from "./records.js";
+import { type SharedVersion, unbumped } from "./shared-version.js";
 import { type Color, type GateNumber, portOf, type ReleaseRecord, type ResolvedTarget } from "./types.js";
 
 export const PLAN_VERSION = 1;
@@ -42,6 +43,8 @@ export interface ProjectSnapshot {
   readonly baseNote: string;
   readonly files: readonly string[];
   readonly commits: readonly CommitInfo[];
+  /** shared paths changed since the base, with their package version before and after */
+  readonly sharedVersions?: readonly SharedVersion[];
 }
 
 export interface DeployState {
@@ -49,6 +52,8 @@ export interface DeployState {
   readonly workspace: Workspace;
   readonly policy: PolicyManifest;
   readonly now: Date;
+  /** the moment blocked days and hours are judged at (`--at` on a rehearsal); default `now` */
+  readonly windowAt?: Date;
   readonly head: string;
   /** tracked files changed in the working tree, below the paths the artifacts draw from */
   readonly dirty: readonly string[];
@@ -114,9 +119,11 @@ export function planDeploy(state: DeployState): DeployPlan {
   ];
   const confirmation = checkConfirmation(policy, request.confirm);
   decided.push({ gate: 10, verdict: confirmGate(confirmation, env) });
-  const window = { ...checkWindow(policy, state.now, env), emergency: request.emergency };
+  const window = { ...checkWindow(policy, state.windowAt ?? state.now, env), emergency: request.emergency };
   if (request.emergency && !window.blocked)
     warnings.push(`--emergency given outside any blocked window (${window.local}); recorded anyway`);
+  if (state.policy.sharedVersionBump !== "fail")
+    for (const note of sharedVersionNotes(state, selection)) warnings.push(note);
   if (state.dirty.length && request.allowDirty)
     warnings.push(`deploying uncommitted changes (--allow-dirty): ${state.dirty.join(", ")}`);
   const deploys = selection.map((s) => plannedProject(state, s.project, s.why));
@@ -200,7 +207,23 @@ function identifyGate(state: DeployState, selection: readonly Selected[], tested
     details.push(
       `shared path changed (${[...new Set(shared)].join(", ")}): every project is tested: ${tested.join(", ")}`,
     );
-  return { status: "pass", reason: `deploying ${selection.map((s) => s.project).join(", ")}`, details };
+  const reason = `deploying ${selection.map((s) => s.project).join(", ")}`;
+  const notBumped = sharedVersionNotes(state, selection);
+  if (notBumped.length && state.policy.sharedVersionBump === "fail")
+    return {
+      status: "fail",
+      reason: `${reason}; a shared package changed without a version bump`,
+      details: [...details, ...notBumped],
+    };
+  if (notBumped.length) details.push(...notBumped.map((n) => `warning: ${n}`));
+  return { status: "pass", reason, details };
+}
+
+/** Shared paths changed under an unchanged version, once each, unless the policy turns the rule off. */
+export function sharedVersionNotes(state: DeployState, selection: readonly Selected[]): string[] {
+  if (state.policy.sharedVersionBump === "off") return [];
+  const versions = selection.flatMap((s) => state.snapshots[s.project]!.sharedVersions ?? []);
+  return [...new Set(unbumped(versions))];
 }
 
 function scopeGate(state: DeployState, deployed: readonly string[]): GateVerdict {

@@ -134,3 +134,20 @@ export function checkSkips(
   }
   return out;
 }
+
+const MOMENT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * `--at 2026-12-04T15:00Z`: the moment a rehearsal judges blocked days and hours at (UTC unless an offset is given).
+ * @throws TroError TRO_ERR_USAGE for anything else
+ */
+export function parseRehearsalMoment(text: string): Date {
+  const value = text.trim();
+  const iso = value.replace(" ", "T");
+  const date = MOMENT.test(value) ? new Date(/(Z|[+-]\d{2}:?\d{2})$/i.test(iso) ? iso : `${iso}Z`) : undefined;
+  if (!date || Number.isNaN(date.getTime()))
+    throw new TroError("TRO_ERR_USAGE", `--at ${JSON.stringify(text)} is not a date and time.`, {
+      hint: "Use 2026-12-04T15:00Z (UTC) or 2026-12-04T10:00-05:00.",
+    });
+  return date;
+}

@@ -24,7 +24,10 @@ export function findTarget(
       "TRO_ERR_MANIFEST_INVALID",
       `targets.${environment}.${project} has no port, and neither has the project.`,
       {
-        hint: `Set targets.${environment}.${project}.port: the public port the front proxy listens on.`,
+        hint:
+          workspace.projects[project]?.kind === "worker"
+            ? "Blue/green deploys need a port; a worker runs on a server under `tradeops generate systemd --per-service` or the supervisor's unit."
+            : `Set targets.${environment}.${project}.port: the public port the front proxy listens on.`,
       },
     );
   }
@@ -47,6 +50,7 @@ export function findTarget(
     keepReleases: t.keepReleases,
     lease:
       t.lease ?? (workspace.settings[environment]?.signals.store.trim().startsWith("postgres:") ? "postgres" : "file"),
+    persist: t.persist ?? [],
   };
 }
 

@@ -52,6 +52,8 @@ export interface ResolvedTarget {
   readonly keepReleases: number;
   /** where an order sender's executor lease lives: a file on the host, or the environment's PostgreSQL */
   readonly lease: "file" | "postgres";
+  /** project paths kept in shared/persist/ and linked into every release (`data/` a directory, `x.db` a file) */
+  readonly persist: readonly string[];
 }
 
 /** The ports of each colour. */

@@ -1,5 +1,6 @@
 /**
- * Putting a release on a target: ship the tarball, check its SHA-256 there, unpack it into `releases/<id>/`, write
+ * Putting a release on a target: ship the tarball, check its SHA-256 there, unpack it into `releases/<id>/`, link
+ * the persistent paths (persist.ts), write
  * the release manifest and the 0600 env file, then run the project's install and (idempotent) migrate commands in
  * the release's directory with that env file.
  */
@@ -10,6 +11,7 @@ import { TroError } from "../errors.js";
 import { ensureOk, sh, tail } from "../exec/command.js";
 import type { ArtifactManifest } from "./artifact.js";
 import { TARGET_COMMAND_TIMEOUT_MS } from "./constants.js";
+import { linkPersistentPaths } from "./persist.js";
 import type { TargetSession } from "./session.js";
 
 /** The manifest written into every release directory. */
@@ -59,6 +61,7 @@ export async function uploadRelease(
     );
   }
   ensureOk(await executor.run({ argv: sh(UNPACK, remote, layout.release(release)) }), `unpack ${release}`, executor);
+  await linkPersistentPaths(session, release);
   await files.writeJson(posix.join(layout.release(release), RELEASE_MANIFEST), { release, ...manifest });
   await files.write(layout.envFile(release), envFile);
 }

@@ -7,6 +7,7 @@
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
 import type { Project, Workspace } from "../workspace/types.js";
+import { type ExpandContext, expandSource } from "./expand.js";
 import { unneededSecrets } from "./needs.js";
 import { awsSecretsProvider, awsSsmProvider } from "./providers/aws.js";
 import { configProvider, dotenvProvider, envProvider, execProvider } from "./providers/local.js";
@@ -115,7 +116,12 @@ export async function resolveSecrets(options: ResolveSecretsOptions): Promise<Se
   const unneeded = options.names
     ? new Map<string, string>()
     : unneededSecrets(options.workspace, project, options.environment, options.config);
-  const chains = declaredChains(project, options.environment, options.names, unneeded);
+  const chains = declaredChains(project, options.environment, options.names, unneeded, {
+    project,
+    environment: options.environment,
+    env: options.env,
+    config: options.config,
+  });
   const attempts = new Map<string, Attempt[]>(chains.map((c) => [c.name, []]));
   const done = new Map<string, ResolvedSecret>();
   const warnings: string[] = [];
@@ -211,6 +217,7 @@ function declaredChains(
   environment: EnvironmentName,
   names: readonly string[] | undefined,
   unneeded: ReadonlyMap<string, string>,
+  expand: ExpandContext,
 ): Chain[] {
   const out: Chain[] = [];
   for (const [name, perEnv] of Object.entries(project.secrets)) {
@@ -218,11 +225,20 @@ function declaredChains(
     const chain = perEnv[environment];
     if (!chain) continue;
     const notRequired = chain.optional ? `optional in ${environment}` : unneeded.get(name);
+    // a secret nobody needs here may name a variable nobody set: it is looked up as written, and misses
+    const expanded = (raw: string) => {
+      try {
+        return expandSource(name, raw, expand);
+      } catch (error) {
+        if (notRequired) return raw;
+        throw error;
+      }
+    };
     out.push({
       name,
       required: !notRequired,
       ...(notRequired ? { notRequired } : {}),
-      refs: chain.sources.map(parseSource),
+      refs: chain.sources.map((raw) => parseSource(expanded(raw))),
     });
   }
   if (names) {

@@ -1,10 +1,13 @@
 /**
- * The environment a project's process runs with (`tradeops run`, the supervisor): the detected environment,
- * the validated config flattened into prefixed variables, and the secrets under their declared names. Any
- * language reads it the same way.
+ * The environment a project's process runs with (`tradeops run`, the supervisor): the detected environment
+ * and log level (under the shop's own names too), the validated config flattened into variables (config/export.ts),
+ * and the secrets under their declared names. Any language reads it the same way.
  */
+import { environmentExports, exportedConfig } from "../config/export.js";
 import type { ResolvedConfig } from "../config/load.js";
-import { isPlainObject } from "../config/load.js";
+
+export { flattenConfig } from "../config/export.js";
+
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
 import { tradeopsPathDir } from "../paths.js";
@@ -30,22 +33,6 @@ export interface RunEnvironmentOptions {
   readonly base: Readonly<Record<string, string | undefined>>;
 }
 
-/** `{trading: {auto_execute: false}}` with prefix `ARGO_` → `ARGO_TRADING__AUTO_EXECUTE=false`; lists and objects in leaves as JSON. */
-export function flattenConfig(values: Readonly<Record<string, unknown>>, prefix: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (value: unknown, path: string[]) => {
-    if (isPlainObject(value) && Object.keys(value).length) {
-      for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
-      return;
-    }
-    if (value === undefined) return;
-    out[`${prefix}${path.map((p) => p.toUpperCase()).join("__")}`] =
-      typeof value === "string" ? value : JSON.stringify(value);
-  };
-  walk(values, []);
-  return out;
-}
-
 /**
  * Builds the child environment.
  * @throws TroError TRO_ERR_CONFIG_INVALID when a variable the manifest requires for this environment is missing
@@ -55,8 +42,7 @@ export function buildRunEnvironment(options: RunEnvironmentOptions): RunEnvironm
   const project = workspace.projects[options.project]!;
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.base)) if (v !== undefined) env[k] = v;
-  const prefix = project.config?.envPrefix ?? `${project.name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_`;
-  const configVars = options.config ? flattenConfig(options.config.values, prefix) : {};
+  const configVars = options.config ? exportedConfig(project, options.config.values) : {};
   Object.assign(env, configVars);
   for (const [name, secret] of options.secrets) env[name] = secret.reveal();
   const bin = tradeopsPathDir();
@@ -67,9 +53,9 @@ export function buildRunEnvironment(options: RunEnvironmentOptions): RunEnvironm
     TRADEOPS_PROJECT: project.name,
     TRADEOPS_WORKSPACE: workspace.root,
     TRADEOPS_CONFIG_HASH: options.config?.hash ?? "",
-    // the child detects the same environment whatever it runs
-    [workspace.detect.variable]: environment,
   });
+  // the child detects the same environment whatever it runs, spelled the way the shop's code reads it
+  Object.assign(env, environmentExports(workspace, project, environment, options.base));
   const missing = (project.requiredEnv[environment] ?? []).filter((name) => !env[name]);
   if (missing.length) {
     throw new TroError(

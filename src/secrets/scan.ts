@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { isPlaceholder } from "../config/check.js";
+import { withoutTemplateSuffix } from "../config/dotenv-layer.js";
 import { isSecretLikeKey, leafKeys } from "../config/load.js";
 import { parseStructured } from "../validation/document.js";
 import { entropy, KNOWN_SECRET_SHAPES } from "../validation/secret-shapes.js";
@@ -50,7 +51,7 @@ export function scanForSecrets(root: string): ScanFinding[] {
 }
 
 function assignments(text: string, file: string): { key: string; value: string; line: number }[] {
-  const name = basename(file);
+  const name = withoutTemplateSuffix(basename(file));
   if (name.startsWith(".env") || name.endsWith(".env")) {
     const parsed = parseDotenv(text);
     const lines = text.split("\n");
@@ -101,7 +102,9 @@ function candidateFiles(root: string): string[] {
   }
   return files.filter((f) => {
     const name = basename(f);
-    return CONFIG_FILE.test(name) && !NOT_CONFIG.test(name) && existsSync(join(root, f));
+    // templates (`config.json.example`, `.env.example`) are committed: scanned as the format they stand for
+    const stands = withoutTemplateSuffix(name);
+    return CONFIG_FILE.test(stands) && !NOT_CONFIG.test(stands) && existsSync(join(root, f));
   });
 }
 

@@ -59,6 +59,10 @@ export function signalStoreLocation(
  * @throws TroError TRO_ERR_SIGNALS_STORE (exit 69) when it cannot be opened or reached
  */
 export async function openSignalStoreAt(location: StoreLocation, options: StoreOpenOptions): Promise<SignalStore> {
+  if (location.backend === "none")
+    throw new TroError("TRO_ERR_SIGNALS_STORE", `The signal log of ${options.environment} is turned off.`, {
+      hint: `environments.${options.environment}.signals.store is none in tradeops.yaml; set sqlite:PATH or postgres:URL to keep signals.`,
+    });
   const readOnly = Boolean(options.readOnly);
   const common = { readOnly, create: options.create ?? !readOnly, durability: options.durability ?? "full" } as const;
   const backend =
@@ -99,6 +103,7 @@ export async function openSignalRecorder(options: OpenSignalRecorderOptions): Pr
   });
   const recorder = new SignalRecorder({
     open: () => openSignalStoreAt(location, options),
+    disabled: location.backend === "none",
     required: settings.signals.required,
     spool,
     now: options.clock,

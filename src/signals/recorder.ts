@@ -49,6 +49,8 @@ export interface SignalRecorderOptions {
   /** opens (or reopens) the store */
   readonly open: () => Promise<SignalStore>;
   readonly required: boolean;
+  /** `signals.store: none`: records are validated, then dropped; the recorder is ready and healthy */
+  readonly disabled?: boolean;
   readonly spool: SignalSpool;
   /** milliseconds since the epoch */
   readonly now?: () => number;
@@ -91,6 +93,10 @@ export class SignalRecorder {
   /** Tries to reach the store and drain the spool now; true when the recorder is ready afterwards. */
   async retry(): Promise<boolean> {
     if (this.#state === "closed") return false;
+    if (this.#options.disabled) {
+      this.#move("ready");
+      return true;
+    }
     try {
       this.#store ??= await this.#options.open();
       const spool = this.#options.spool;
@@ -118,6 +124,7 @@ export class SignalRecorder {
     if (this.#state === "closed") throw new TroError("TRO_ERR_INTERNAL", "The signal recorder is closed.");
     const now = normalizeTime(this.#now()) ?? new Date().toISOString();
     const prepared = prepareInputs(inputs, now);
+    if (this.#options.disabled) return { stored: 0, spooled: 0, dropped: 0 };
     if (this.#state !== "ready" && this.#now() >= this.#nextAttempt) await this.retry();
     if (this.#state === "ready" && this.#store) {
       const timed = inputs.map((input, i) =>
@@ -159,6 +166,8 @@ export class SignalRecorder {
       ordersAllowed: this.ordersAllowed(),
     };
     // no location: health output never names a dependency's host
+    if (this.#state === "ready" && this.#options.disabled)
+      return { ...base, status: "healthy", message: "signal log turned off (signals.store: none)" };
     if (this.#state === "ready")
       return { ...base, status: "healthy", message: `recording to the ${this.#store?.backend ?? ""} signal store` };
     if (this.#state === "unavailable") {

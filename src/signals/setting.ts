@@ -1,12 +1,13 @@
 /**
- * The `signals.store` setting of an environment: `sqlite:PATH` (relative to the workspace root) or
- * `postgres:URL`, with `${VAR}` expanded from the process environment so a database URL stays out of the
+ * The `signals.store` setting of an environment: `sqlite:PATH` (relative to the workspace root),
+ * `postgres:URL`, or `none` (no signal log, where it is not required), with `${VAR}` expanded from the process environment so a database URL stays out of the
  * manifest. A URL is only ever shown without its password.
  */
 import { isAbsolute, resolve } from "node:path";
 import { type Problem, TroError } from "../errors.js";
 
 export type StoreLocation =
+  | { readonly backend: "none"; readonly display: "none" }
   | { readonly backend: "sqlite"; readonly path: string; readonly display: string }
   | {
       readonly backend: "postgres";
@@ -46,6 +47,7 @@ export function redactUrl(url: URL): string {
  * @throws TroError TRO_ERR_MANIFEST_INVALID (exit 78) for an unset variable or a malformed setting
  */
 export function resolveStoreSetting(setting: string, options: ResolveStoreOptions): StoreLocation {
+  if (setting.trim() === "none") return { backend: "none", display: "none" };
   const missing: string[] = [];
   const expanded = setting.replace(VARIABLE, (_, name: string) => {
     const value = options.env[name];

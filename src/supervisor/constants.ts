@@ -9,6 +9,8 @@ export const DEFAULT_STOP_GRACE_MS = 10_000;
 export const KILL_WAIT_MS = 5_000;
 /** how often a starting instance is probed until its level-1 health answers */
 export const STARTUP_PROBE_INTERVAL_MS = 25;
+/** how often a starting worker's check command runs until it passes (a heartbeat file is looked at every 25 ms) */
+export const WORKER_STARTUP_PROBE_MS = 200;
 /** the shortest time a starting instance is given to answer health (longer when interval × failures is longer) */
 export const START_TIMEOUT_FLOOR_MS = 5_000;
 /** an instance without a health endpoint counts as running once it has stayed up this long */

@@ -1,8 +1,9 @@
 /** An instance as `status` shows it and as the state file records it. */
 import { iso } from "./clock.js";
 import type { Instance } from "./instance.js";
+import { backoffDelayMs } from "./policy.js";
 import type { InstanceRecord } from "./store.js";
-import type { InstanceStatus } from "./types.js";
+import type { InstanceStatus, RestartPolicyStatus } from "./types.js";
 
 /** The status row of one instance at `now`. */
 export function instanceStatus(instance: Instance, now: number): InstanceStatus {
@@ -24,6 +25,7 @@ export function instanceStatus(instance: Instance, now: number): InstanceStatus 
     lastExit: instance.lastExit ?? null,
     lastFailure: instance.lastFailure ?? null,
     nextStartAt: instance.state === "backoff" && instance.nextStartAt ? iso(instance.nextStartAt) : null,
+    restartPolicy: restartPolicy(instance),
     adopted: instance.handle?.adopted ?? false,
     health: { level1: { ...instance.health.level1 }, level2: { ...instance.health.level2 } },
     logFile: instance.logFile,
@@ -51,4 +53,13 @@ export function instanceRecord(instance: Instance): InstanceRecord {
     ...(instance.lastExit ? { lastExit: instance.lastExit } : {}),
     ...(instance.lastFailure ? { lastFailure: instance.lastFailure } : {}),
   };
+}
+
+function restartPolicy(instance: Instance): RestartPolicyStatus {
+  const settings = instance.restartSettings;
+  const { streak, backoffStep } = instance.streak;
+  let next: number | null;
+  if (instance.state === "backoff") next = (instance.backoffDelayMs ?? 0) / 1000;
+  else next = streak + 1 > settings.maxRestarts ? null : backoffDelayMs(settings, backoffStep) / 1000;
+  return { backoffSeconds: [...settings.backoffSeconds], maxRestarts: settings.maxRestarts, nextDelaySeconds: next };
 }

@@ -12,7 +12,7 @@ import type { BaseEnv, InstanceContext, Launch } from "./instance-context.js";
 import { tailLines } from "./logs.js";
 import { type HealthState, startMonitor } from "./monitor.js";
 import { errLogFileOf, logFileOf } from "./paths.js";
-import { decideRestart, FRESH_STREAK, type RestartStreak } from "./policy.js";
+import { decideRestart, FRESH_STREAK, type RestartSettings, type RestartStreak } from "./policy.js";
 import type { ExitInfo, ProcessHandle } from "./spawn.js";
 import { terminate } from "./spawn.js";
 import { ACTIVE_STATES, ensureTransition, type InstanceState, type Trigger } from "./states.js";
@@ -24,6 +24,8 @@ import { Waiters } from "./waiters.js";
 
 type StopIntent = "stop" | "recover";
 
+const DEFAULT_RESTART: RestartSettings = { backoffSeconds: [5, 10, 20], maxRestarts: 3 };
+
 export class Instance {
   readonly name: string;
   request: InstanceRequest;
@@ -34,6 +36,8 @@ export class Instance {
   startedAt?: number;
   runningSince?: number;
   nextStartAt?: number;
+  /** the wait of the current backoff */
+  backoffDelayMs?: number;
   #state: InstanceState = "stopped";
   #handle?: ProcessHandle;
   #launch?: Launch;
@@ -330,7 +334,7 @@ export class Instance {
   }
 
   #afterFailure(trigger: Trigger, run: { established: boolean; runningMs: number }, reason: string): void {
-    const settings = this.#launch?.health ?? { backoffSeconds: [5, 10, 20], maxRestarts: 3 };
+    const settings = this.restartSettings;
     const decision = decideRestart(this.#streak, run, settings);
     const at = iso(this.ctx.clock.now());
     // why a process died is usually on its standard error
@@ -347,6 +351,7 @@ export class Instance {
     this.#streak = decision.next;
     this.restarts++;
     this.nextStartAt = this.ctx.clock.now() + decision.delayMs;
+    this.backoffDelayMs = decision.delayMs;
     this.#to(trigger, "backoff", { reason, delayMs: decision.delayMs });
     const generation = this.#generation;
     this.#cancelBackoff = this.ctx.clock.setTimer(() => {
@@ -390,6 +395,11 @@ export class Instance {
 
   async #until(test: (state: InstanceState) => boolean): Promise<void> {
     while (!test(this.#state)) await this.#change(60_000);
+  }
+
+  /** the project's backoff and give-up, as last resolved (the seed's defaults before the first resolve) */
+  get restartSettings(): RestartSettings {
+    return this.#launch?.health ?? DEFAULT_RESTART;
   }
 
   get streak(): RestartStreak {

@@ -3,14 +3,21 @@
  * timeout passes: a process alive but never answering is hung); then polls levels 1 and 2 at
  * `health.intervalSeconds` with `health.timeoutSeconds`, and asks for a restart after
  * `health.failuresBeforeRestart` level-1 failures in a row. Level 2 is recorded, never a reason to restart.
+ * A worker (no port) is judged by its heartbeat file or check command (worker-probe.ts), or by liveness alone.
  */
 import type { HealthSettings } from "../workspace/schema.js";
 import { type Clock, iso } from "./clock.js";
-import { NO_HEALTH_SETTLE_MS, START_TIMEOUT_FLOOR_MS, STARTUP_PROBE_INTERVAL_MS } from "./constants.js";
+import {
+  NO_HEALTH_SETTLE_MS,
+  START_TIMEOUT_FLOOR_MS,
+  STARTUP_PROBE_INTERVAL_MS,
+  WORKER_STARTUP_PROBE_MS,
+} from "./constants.js";
 import { type HealthProbe, isPassing, type ProbeResult } from "./health-probe.js";
 import type { ProcessHandle } from "./spawn.js";
 import type { InstanceState } from "./states.js";
 import type { HealthSnapshot } from "./types.js";
+import { probeWorker, type WorkerProbe, workerCheckOf } from "./worker-probe.js";
 
 export interface HealthState {
   level1: HealthSnapshot;
@@ -21,12 +28,14 @@ export interface HealthState {
 export interface Monitored {
   readonly state: InstanceState;
   readonly health: HealthState;
-  readonly launch?: { readonly port?: number; readonly health: HealthSettings };
+  readonly launch?: { readonly port?: number; readonly dir?: string; readonly health: HealthSettings };
 }
 
 export interface MonitorHooks {
   readonly clock: Clock;
   readonly probe: HealthProbe;
+  /** the check of a worker (no port); default: the heartbeat file or command the manifest names */
+  readonly workerProbe?: WorkerProbe;
   healthy(): void;
   failed(reason: string): void;
   recovered(): void;
@@ -67,7 +76,8 @@ export function startMonitor(instance: Monitored, handle: ProcessHandle, hooks: 
   };
   const launch = instance.launch;
   const port = launch?.port;
-  if (!launch || port === undefined) {
+  const worker = launch && port === undefined ? workerCheckOf(launch.health, launch.dir ?? ".") : undefined;
+  if (!launch || (port === undefined && !worker)) {
     instance.health.level1 = { status: "absent", consecutiveFailures: 0 };
     instance.health.level2 = { status: "absent", consecutiveFailures: 0 };
     if (instance.state === "starting") {
@@ -82,9 +92,16 @@ export function startMonitor(instance: Monitored, handle: ProcessHandle, hooks: 
   const timeoutMs = health.timeoutSeconds * 1000;
   const intervalMs = health.intervalSeconds * 1000;
   const deadline = hooks.clock.now() + startTimeoutMs(health);
+  // level 1: the HTTP endpoint, or the worker's heartbeat or command; a worker has no level 2
+  const level1 = (ms: number) =>
+    worker ? (hooks.workerProbe ?? probeWorker)(worker, ms, Date.now()) : hooks.probe(port!, health.path, ms);
+  const startupEvery = worker?.kind === "command" ? WORKER_STARTUP_PROBE_MS : STARTUP_PROBE_INTERVAL_MS;
+  const what = worker ? (worker.kind === "heartbeat" ? "its heartbeat file" : "its check command") : health.path;
+  if (worker) instance.health.level2 = { status: "absent", consecutiveFailures: 0 };
 
   const probeLevel2 = async () => {
-    const result = await hooks.probe(port, health.detailedPath, timeoutMs);
+    if (worker) return;
+    const result = await hooks.probe(port!, health.detailedPath, timeoutMs);
     if (!live()) return;
     const failures =
       isPassing(result.status) || result.status === "absent" ? 0 : instance.health.level2.consecutiveFailures + 1;
@@ -93,7 +110,7 @@ export function startMonitor(instance: Monitored, handle: ProcessHandle, hooks: 
 
   const startup = async () => {
     const left = Math.max(1, deadline - hooks.clock.now());
-    const result = await hooks.probe(port, health.path, Math.min(timeoutMs, left));
+    const result = await level1(Math.min(timeoutMs, left));
     if (!live() || instance.state !== "starting") return;
     instance.health.level1 = snapshot(result, hooks.clock.now(), 0);
     if (isPassing(result.status)) {
@@ -105,16 +122,16 @@ export function startMonitor(instance: Monitored, handle: ProcessHandle, hooks: 
     if (hooks.clock.now() >= deadline) {
       const seconds = Math.round(startTimeoutMs(health) / 100) / 10;
       hooks.giveUp(
-        `no healthy answer from ${health.path} within ${seconds} s of starting (last: ${describe(result)})`,
+        `no healthy answer from ${what} within ${seconds} s of starting (last: ${describe(result)})`,
         "timedOut",
       );
       return;
     }
-    schedule(startup, STARTUP_PROBE_INTERVAL_MS);
+    schedule(startup, startupEvery);
   };
 
   const poll = async () => {
-    const [result] = await Promise.all([hooks.probe(port, health.path, timeoutMs), probeLevel2()]);
+    const [result] = await Promise.all([level1(timeoutMs), probeLevel2()]);
     if (!live() || (instance.state !== "running" && instance.state !== "unhealthy")) return;
     if (isPassing(result.status)) {
       instance.health.level1 = snapshot(result, hooks.clock.now(), 0);
@@ -127,7 +144,7 @@ export function startMonitor(instance: Monitored, handle: ProcessHandle, hooks: 
     instance.health.level1 = snapshot(result, hooks.clock.now(), failures);
     if (failures >= health.failuresBeforeRestart) {
       hooks.giveUp(
-        `health: ${failures} failed probe${failures === 1 ? "" : "s"} of ${health.path} in a row (last: ${describe(result)})`,
+        `health: ${failures} failed probe${failures === 1 ? "" : "s"} of ${what} in a row (last: ${describe(result)})`,
         "giveUp",
       );
       return;
@@ -136,7 +153,7 @@ export function startMonitor(instance: Monitored, handle: ProcessHandle, hooks: 
     schedule(poll, intervalMs);
   };
 
-  if (instance.state === "starting") schedule(startup, STARTUP_PROBE_INTERVAL_MS);
+  if (instance.state === "starting") schedule(startup, startupEvery);
   else schedule(poll, Math.min(intervalMs, 1000));
   return () => {
     cancelled = true;

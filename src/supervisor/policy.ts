@@ -1,7 +1,8 @@
 /**
- * The restart policy, pure: given the streak so far and how the last run ended, restart now, restart after a
- * delay, or give up. A service that was up and healthy is restarted at once; a crash loop backs off through
- * `health.backoffSeconds` (seed: 5 s, 10 s, 20 s) and, after `health.maxRestarts` restarts in a row, is failed.
+ * The restart policy, pure: given the streak so far and how the last run ended, restart after a delay or give
+ * up. Every restart nobody asked for — a crash, a failed start, failed health probes — waits the next step of
+ * `health.backoffSeconds` (seed: 5 s, 10 s, 20 s) and, after `health.maxRestarts` restarts in a row, the
+ * instance is failed: one sequence and one give-up whatever the cause (the seed's health monitor).
  */
 import { STABLE_AFTER_MS } from "./constants.js";
 
@@ -30,7 +31,13 @@ export type RestartDecision =
   | { readonly kind: "restart"; readonly delayMs: number; readonly next: RestartStreak }
   | { readonly kind: "fail"; readonly restarts: number };
 
-/** Decides what happens after a run ended that nobody asked to end. */
+/** The delay before restart number `step + 1` of a streak: the last step repeats when the list runs out. */
+export function backoffDelayMs(settings: RestartSettings, step: number): number {
+  const steps = settings.backoffSeconds.length ? settings.backoffSeconds : [0];
+  return Math.round(steps[Math.min(step, steps.length - 1)]! * 1000);
+}
+
+/** Decides what happens after a run ended that nobody asked to end (exit, failed start or failed health). */
 export function decideRestart(
   previous: RestartStreak,
   run: EndedRun,
@@ -40,12 +47,9 @@ export function decideRestart(
   const history = run.established && run.runningMs >= stableAfterMs ? FRESH_STREAK : previous;
   const streak = history.streak + 1;
   if (streak > settings.maxRestarts) return { kind: "fail", restarts: history.streak };
-  if (run.established && history.streak === 0) return { kind: "restart", delayMs: 0, next: { ...history, streak } };
-  const steps = settings.backoffSeconds.length ? settings.backoffSeconds : [0];
-  const seconds = steps[Math.min(history.backoffStep, steps.length - 1)]!;
   return {
     kind: "restart",
-    delayMs: Math.round(seconds * 1000),
+    delayMs: backoffDelayMs(settings, history.backoffStep),
     next: { streak, backoffStep: history.backoffStep + 1 },
   };
 }

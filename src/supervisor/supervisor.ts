@@ -23,6 +23,7 @@ import { acquireSupervisorLock, type SupervisorLock } from "./lock.js";
 import { scheduleLogMaintenance } from "./log-maintenance.js";
 import type { LogLimits } from "./logs.js";
 import { type StateLayout, stateLayout } from "./paths.js";
+import { type SignalsEndpoint, startSignalsEndpoint } from "./signals-endpoint.js";
 import { createLocalSpawner, type Spawner } from "./spawn.js";
 import { appendEvent, ensureStateDir, writeState } from "./store.js";
 import type { Color, InstanceRequest, InstanceStatus, StateChange, SupervisorInfo, SupervisorStatus } from "./types.js";
@@ -73,6 +74,7 @@ export class Supervisor {
   #disk: { freeBytes: number | null; low: boolean } = { freeBytes: null, low: false };
   #closed = false;
   #released = false;
+  #signals?: SignalsEndpoint;
   readonly #ctx: InstanceContext;
 
   constructor(readonly options: SupervisorOptions) {
@@ -109,6 +111,12 @@ export class Supervisor {
       workspace: this.options.workspaceRoot,
       environment: this.options.environment,
       now: new Date(this.clock.now()),
+    });
+    this.#signals = await startSignalsEndpoint({
+      stateDir: this.layout.dir,
+      environment: this.options.environment,
+      env: this.options.env,
+      workspace: () => this.#workspace(),
     });
     await adoptRecorded(this, (request) => this.#instance(request), this.#ctx.spawner);
     this.#persist();
@@ -206,6 +214,7 @@ export class Supervisor {
       if (options.keepDesired) for (const [name, desired] of wanted) this.instances.get(name)!.desired = desired;
     }
     for (const instance of this.instances.values()) instance.detach();
+    await this.#signals?.close();
     this.#persist();
     this.#released = true;
     this.#lock?.release();
@@ -260,8 +269,11 @@ export class Supervisor {
     if (prepared.config)
       for (const { key, value } of sensitiveValues(prepared.config)) this.scrubber.add(value, `config ${key}`);
     for (const warning of prepared.report.warnings) this.options.onNotice?.(`${instance.name}: ${warning}`);
+    const signals = this.#signals?.variables(instance.request.project) ?? {};
+    if (signals.TRADEOPS_SIGNALS_TOKEN) this.scrubber.add(signals.TRADEOPS_SIGNALS_TOKEN, "signals token");
     return {
       ...prepared.run.env,
+      ...signals,
       ...instanceVariables({
         name: instance.name,
         stateDir: this.layout.dir,

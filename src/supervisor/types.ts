@@ -72,6 +72,8 @@ export interface InstanceStatus {
   readonly lastExit: ExitRecord | null;
   readonly lastFailure: FailureRecord | null;
   readonly nextStartAt: string | null;
+  /** the restart policy as it applies now: the same sequence and give-up after a crash or failed health */
+  readonly restartPolicy: RestartPolicyStatus;
   readonly adopted: boolean;
   readonly health: { readonly level1: HealthSnapshot; readonly level2: HealthSnapshot };
   readonly logFile: string;
@@ -80,6 +82,13 @@ export interface InstanceStatus {
   readonly dir: string | null;
   readonly command: string | null;
   readonly recent: readonly StateChange[];
+}
+
+export interface RestartPolicyStatus {
+  readonly backoffSeconds: readonly number[];
+  readonly maxRestarts: number;
+  /** the wait before the next unrequested restart (the current one in `backoff`); null when it would give up */
+  readonly nextDelaySeconds: number | null;
 }
 
 export interface SupervisorInfo {

@@ -23,4 +23,5 @@ export const DEFAULT_POLICY: PolicyManifest = {
   refusePatterns: ["console\\.log", "\\bdebugger\\b", "\\bTODO\\b", "\\bFIXME\\b"],
   neverSkip: [],
   excludeTests: true,
+  sharedVersionBump: "warn",
 };

@@ -67,6 +67,14 @@ export function checkWorkspaceRules(
     if (env === "production" && settings.pauseWhenIdle) {
       errors.push(at(["environments", env, "pauseWhenIdle"], "production never pauses: set pauseWhenIdle to false"));
     }
+    if (settings.signals.store.trim() === "none" && settings.signals.required) {
+      errors.push(
+        at(
+          ["environments", env, "signals", "store"],
+          `the signal log cannot be turned off where it is required${env === "production" ? " (production requires it by default)" : ""}: set signals.required to false, or keep a store`,
+        ),
+      );
+    }
     if (settings.executionMode === "live" && env !== "production") {
       errors.push(at(["environments", env, "executionMode"], "live execution is allowed only in production"));
     }
@@ -83,6 +91,8 @@ export function checkWorkspaceRules(
         errors.push(at([...base, "coupledWith", i], "a project cannot be coupled with itself"));
       else requireProject(other, [...base, "coupledWith", i]);
     }
+    if (project.health.heartbeatFile && project.health.command)
+      errors.push(at([...base, "health", "command"], "choose one health check: heartbeatFile or command, not both"));
     if (project.port !== undefined) {
       const owner = ports.get(project.port);
       if (owner) errors.push(at([...base, "port"], `port ${project.port} is already used by project \`${owner}\``));

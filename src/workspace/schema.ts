@@ -13,15 +13,21 @@ const perEnv = <T extends z.ZodType>(value: T) => z.partialRecord(envName, value
 
 const nonEmpty = z.string().trim().min(1);
 const port = z.int().min(1).max(65535);
+const envVarName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name")
+  .describe("an environment variable name");
 const logLevel = z.enum(["trace", "debug", "info", "warn", "error", "fatal"]);
 export const EXECUTION_MODES = ["backtest", "paper", "live"] as const;
 const executionMode = z.enum(EXECUTION_MODES);
 
 const signalStore = z
   .string()
-  .regex(/^(sqlite|postgres):.+$/, "a store is `sqlite:PATH` or `postgres:URL`")
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the manifest syntax
-  .describe("`sqlite:PATH` (relative to the workspace root) or `postgres:URL`; `${VAR}` is expanded");
+  .regex(/^((sqlite|postgres):.+|none)$/, "a store is `sqlite:PATH`, `postgres:URL` or `none`")
+  .describe(
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the manifest syntax
+    "`sqlite:PATH` (relative to the workspace root), `postgres:URL` (`${VAR}` is expanded), or `none` (no signal log; only where `required: false`)",
+  );
 
 const environmentSettings = strict({
   logLevel: logLevel.optional().describe("default: debug in development and test, info in staging and production"),
@@ -96,11 +102,6 @@ const secretChain = z.union([
     optional: z.boolean().default(false).describe("a missing value is not an error"),
   }),
 ]);
-const envVarName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name")
-  .describe("an environment variable name");
-
 const accountBinding = strict({
   broker: z.enum(["alpaca", "simulated"]).describe("the broker the account lives at"),
   mode: z.enum(["paper", "live"]).describe("whether the account trades paper or real money"),
@@ -138,6 +139,17 @@ const health = strict({
   deepCommand: nonEmpty
     .optional()
     .describe("level 3 as a command run in the project's directory: exit 0 passes (services without a deep endpoint)"),
+  heartbeatFile: nonEmpty
+    .optional()
+    .describe("without a port: a file the worker touches; healthy while younger than heartbeatMaxAgeSeconds"),
+  heartbeatMaxAgeSeconds: z
+    .number()
+    .positive()
+    .optional()
+    .describe("how old the heartbeat file may get (default: 3 × intervalSeconds)"),
+  command: nonEmpty
+    .optional()
+    .describe("without a port: a shell command in the project's directory; exit 0 within timeoutSeconds is healthy"),
 });
 
 const projectConfig = strict({
@@ -151,11 +163,38 @@ const projectConfig = strict({
     .regex(/^[A-Z][A-Z0-9_]*_$/, "an upper-case prefix ending in _")
     .optional()
     .describe("prefix of environment variables that override keys, `__` nests"),
-}).describe("layered configuration; paths are relative to the project's path");
+  export: strict({
+    prefix: z
+      .string()
+      .regex(/^([A-Z][A-Z0-9_]*_)?$/, "an upper-case prefix ending in _, or empty")
+      .optional()
+      .describe('prefix of the exported variables; "" exports keys bare (`use_archived_data` → USE_ARCHIVED_DATA)'),
+    names: z
+      .record(nonEmpty, envVarName)
+      .default({})
+      .describe("dotted config key → the variable it is exported as, instead of its prefixed name"),
+  })
+    .optional()
+    .describe("how config reaches the process (default: every key under envPrefix, else PROJECT_)"),
+}).describe(
+  "layered configuration; paths are relative to the project's path; YAML, JSON or dotenv files (`.env.*`, `env.*`, `*.env`), `*.example` templates read as the format before `.example`",
+);
+
+const environmentVariable = strict({
+  name: envVarName,
+  values: z.partialRecord(envName, nonEmpty).default({}).describe("the shop's spelling of each environment"),
+});
+const logLevelVariable = strict({
+  name: envVarName.default("LOG_LEVEL"),
+  values: z.partialRecord(logLevel, nonEmpty).default({}).describe("the shop's spelling of each level"),
+});
 
 const project = strict({
   path: nonEmpty.describe("the project's directory, relative to the workspace root"),
-  kind: z.enum(["service", "strategy", "frontend", "library"]).default("service"),
+  kind: z
+    .enum(["service", "strategy", "worker", "frontend", "library"])
+    .default("service")
+    .describe("`worker`: a process without a port (tick collector, strategy runner), health-checked as `health` says"),
   description: z.string().optional(),
   coupledWith: z.array(nonEmpty).default([]).describe("projects always tested and deployed with this one"),
   sendsOrders: z
@@ -173,6 +212,12 @@ const project = strict({
     .describe("secret name (exported under that name) → ordered sources per environment"),
   accounts: perEnv(accountBinding).default({}).describe("the broker account bound per environment"),
   requiredEnv: perEnv(z.array(envVarName)).default({}).describe("variables that must be set per environment"),
+  environmentVariable: environmentVariable
+    .optional()
+    .describe("also export the environment under the shop's own variable and spelling (e.g. BASIS_ENVIRONMENT=dev)"),
+  logLevelVariable: logLevelVariable
+    .optional()
+    .describe("the variable the environment's logLevel is exported as (default LOG_LEVEL, spelled as in the manifest)"),
 });
 
 const HOST = /^(local|([A-Za-z0-9._-]+@)?[A-Za-z0-9.-]+(:\d{1,5})?)$/;
@@ -190,6 +235,17 @@ const target = strict({
     .optional()
     .describe(
       "where the executor lease of an order sender lives: a file on the host, or a row in the environment's PostgreSQL signal store (default: postgres when the signal store is PostgreSQL, else file)",
+    ),
+  persist: z
+    .array(
+      z
+        .string()
+        .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\0]+$/, "a path relative to the project's directory, without `..`")
+        .describe("`data/` (a directory: trailing slash) or `trades.db` (a file)"),
+    )
+    .default([])
+    .describe(
+      "paths of the project kept in the target's shared/persist/, linked into every release, untouched by rollback; seeded from the first release's copy",
     ),
 });
 
@@ -215,6 +271,12 @@ const policy = strict({
     .describe("regular expressions refused in added lines of the diff being deployed"),
   neverSkip: z.array(z.int().min(1).max(11)).default([]).describe("gate numbers that --skip-gate may never skip"),
   excludeTests: z.boolean().default(true).describe("refuse artifacts that contain test files"),
+  sharedVersionBump: z
+    .enum(["off", "warn", "fail"])
+    .default("warn")
+    .describe(
+      "a change under a shared path whose package version (package.json, pyproject.toml, setup.cfg, VERSION) did not change: warned at gate 1, or fails it",
+    ),
 });
 
 export const manifestSchema = strict({
@@ -240,6 +302,8 @@ export type AccountBindingManifest = z.output<typeof accountBinding>;
 export type TargetManifest = z.output<typeof target>;
 export type PolicyManifest = z.output<typeof policy>;
 export type HealthSettings = z.output<typeof health>;
+export type EnvironmentVariableManifest = z.output<typeof environmentVariable>;
+export type LogLevelVariableManifest = z.output<typeof logLevelVariable>;
 export type ExecutionMode = (typeof EXECUTION_MODES)[number];
 
 export { DEFAULT_DETECT, DEFAULT_POLICY } from "./defaults.js";

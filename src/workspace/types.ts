@@ -4,8 +4,10 @@ import type { KeyPath, Position } from "../validation/document.js";
 import type {
   AccountBindingManifest,
   DetectRules,
+  EnvironmentVariableManifest,
   ExecutionMode,
   HealthSettings,
+  LogLevelVariableManifest,
   Manifest,
   PolicyManifest,
   TargetManifest,
@@ -40,6 +42,8 @@ export interface ProjectConfigFiles {
   readonly local?: string;
   readonly example?: string;
   readonly envPrefix?: string;
+  /** how config is exported to the process: the prefix ("" for none) and key → variable names */
+  readonly export?: { readonly prefix?: string; readonly names: Readonly<Record<string, string>> };
 }
 
 export interface Project {
@@ -48,7 +52,7 @@ export interface Project {
   readonly dir: string;
   /** path relative to the workspace root, as written in the manifest */
   readonly path: string;
-  readonly kind: "service" | "strategy" | "frontend" | "library";
+  readonly kind: "service" | "strategy" | "worker" | "frontend" | "library";
   readonly description?: string;
   /** projects deployed with this one, including the ones that name this one */
   readonly coupledWith: readonly string[];
@@ -61,6 +65,10 @@ export interface Project {
   readonly secrets: Readonly<Record<string, Readonly<Partial<Record<EnvironmentName, SecretChain>>>>>;
   readonly accounts: Readonly<Partial<Record<EnvironmentName, AccountBindingManifest>>>;
   readonly requiredEnv: Readonly<Partial<Record<EnvironmentName, readonly string[]>>>;
+  /** the environment, also exported under the shop's variable and spelling */
+  readonly environmentVariable?: EnvironmentVariableManifest;
+  /** the environment's log level, exported under this variable (LOG_LEVEL unless the manifest says otherwise) */
+  readonly logLevelVariable: LogLevelVariableManifest;
 }
 
 export interface Workspace {

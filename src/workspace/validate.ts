@@ -143,10 +143,13 @@ function normalize(manifest: Manifest, root: string, manifestPath: string, doc: 
         local: inProject(p.config.local),
         example: inProject(p.config.example),
         envPrefix: p.config.envPrefix,
+        export: p.config.export,
       },
       secrets,
       accounts: p.accounts,
       requiredEnv: p.requiredEnv,
+      environmentVariable: p.environmentVariable,
+      logLevelVariable: p.logLevelVariable ?? { name: "LOG_LEVEL", values: {} },
     };
   }
 

@@ -38,7 +38,7 @@ describe("completion offers values where a value is expected", () => {
     const top = await tab("");
     expect(new Set(top).size).toBe(top.length);
     expect(top).toEqual(expect.arrayContaining(["deploy", "env", "signals"]));
-    expect(await tab("signals ")).toEqual(["anchor", "export", "prune", "tail", "verify"]);
+    expect(await tab("signals ")).toEqual(["anchor", "append", "export", "prune", "tail", "verify"]);
     expect(await tab("env --js")).toEqual(["--json"]);
     // a flag value already given is not a subcommand position
     expect(await tab("--env staging con")).toEqual(["config"]);

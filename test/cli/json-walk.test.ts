@@ -27,6 +27,7 @@ const ARGS: Record<string, readonly string[] | "ndjson" | "exempt"> = {
   serve: ["argo", "--mode", "backtest", "--port", "0"],
   halt: ["argo", "--port", "1"],
   resume: ["argo", "--port", "1"],
+  "signals append": ["argo"],
   "signals verify": [],
   "signals anchor": [],
   "signals tail": [],

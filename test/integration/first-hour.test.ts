@@ -67,7 +67,13 @@ describe("development without credentials", { timeout: 120_000 }, () => {
     const desk = await freshDesk();
     const ran = tradeops(desk, "run", "signal-lab", "--", "python3", "main.py", "--once");
     expect(ran.code, ran.stderr).toBe(0);
-    expect(JSON.parse(ran.stdout)).toMatchObject({ event: "start", environment: "development", token_present: false });
+    const [start, recorded] = ran.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(start).toMatchObject({ event: "start", environment: "development", token_present: false });
+    // its signals reach the development log through `tradeops signals append`
+    expect(recorded).toMatchObject({ event: "signals", appended: 2 });
     const noDashes = tradeops(desk, "run", "signal-lab", "python3", "-c", "1");
     expect([noDashes.code, noDashes.stderr]).toEqual([64, expect.stringContaining("after `--`")]);
     const unknown = tradeops(desk, "run", "nosuch", "--", "true");

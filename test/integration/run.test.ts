@@ -86,6 +86,8 @@ it("runs the example's Python service, which reads its config through tradeops",
     symbols: ["SPY", "QQQ"],
     token_present: true,
   });
+  // without a supervisor, its signals reach the log through `tradeops signals append` (found on its PATH)
+  expect(JSON.parse(dev.stdout.split("\n")[1]!)).toEqual({ event: "signals", appended: 2, lastSeq: 2 });
 });
 
 it("returns the child's exit code", () => {
@@ -121,13 +123,21 @@ it("forwards SIGTERM to the child and exits when it does", async () => {
     },
   );
   try {
-    const lines = createInterface({ input: child.stdout! });
+    const seen: { event: string; signal?: number }[] = [];
+    createInterface({ input: child.stdout! }).on("line", (l) => seen.push(JSON.parse(l)));
     const deadline = { signal: AbortSignal.timeout(15_000) };
-    const [first] = await once(lines, "line", deadline);
-    expect(JSON.parse(first).event).toBe("start");
+    const until = async (event: string) => {
+      while (!seen.some((e) => e.event === event)) {
+        if (deadline.signal.aborted) throw new Error(`no ${event} line: ${JSON.stringify(seen)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await until("start");
+    expect(seen[0]!.event).toBe("start");
     child.kill("SIGTERM");
-    const [second] = await once(lines, "line", deadline);
-    expect(JSON.parse(second)).toEqual({ event: "stop", signal: 15 });
+    // a signals line may come before it: the service records signals as it starts
+    await until("stop");
+    expect(seen.find((e) => e.event === "stop")).toEqual({ event: "stop", signal: 15 });
     const [code] = await once(child, "exit", deadline);
     expect(code).toBe(0);
   } finally {

@@ -30,17 +30,14 @@ describe("decideRestart", () => {
       "fail",
     ]);
   });
-  it("restarts a service that was up and healthy at once, then backs off if it keeps crashing", () => {
-    expect(loop([{ established: true, runningMs: 2000 }, crashAtOnce, crashAtOnce, crashAtOnce])).toEqual([
-      0,
-      5000,
-      10000,
-      "fail",
-    ]);
+  it("waits the same 5, 10, 20 s for a service that was up and healthy (a crash or failed health)", () => {
+    const upAWhile = { established: true, runningMs: 2000 };
+    expect(loop([upAWhile, upAWhile, upAWhile, upAWhile])).toEqual([5000, 10000, 20000, "fail"]);
+    expect(loop([upAWhile, crashAtOnce, crashAtOnce, crashAtOnce])).toEqual([5000, 10000, 20000, "fail"]);
   });
   it("starts a fresh streak after a stable run", () => {
     const first = decideRestart({ streak: 3, backoffStep: 3 }, { established: true, runningMs: 31_000 }, SEED);
-    expect(first).toEqual({ kind: "restart", delayMs: 0, next: { streak: 1, backoffStep: 0 } });
+    expect(first).toEqual({ kind: "restart", delayMs: 5000, next: { streak: 1, backoffStep: 1 } });
     const unstable = decideRestart({ streak: 3, backoffStep: 3 }, { established: true, runningMs: 29_000 }, SEED);
     expect(unstable).toEqual({ kind: "fail", restarts: 3 });
   });

@@ -1,10 +1,11 @@
 /** `tradeops gates`: every gate, reported with its reason and duration, without lock or upload. */
 import { deploy } from "../../deploy/deploy.js";
+import { parseRehearsalMoment } from "../../deploy/policy.js";
 import { EXIT, TroError } from "../../errors.js";
 import { openFromRun, targetArguments } from "../context.js";
 import { hostnameOf, whoAmI } from "../identity.js";
 import type { Handler } from "../program.js";
-import { createProgress } from "../render/deploy.js";
+import { createProgress, printWindow } from "../render/deploy.js";
 
 export const gatesCommand: Handler = async (run) => {
   const ctx = openFromRun(run);
@@ -20,12 +21,14 @@ export const gatesCommand: Handler = async (run) => {
     throw new TroError("TRO_ERR_USAGE", "Gate 11 runs after a switch; `tradeops gates` has none to skip.", {
       hint: "Drop --skip-gate 11.",
     });
+  const at = run.opts.at === undefined ? undefined : parseRehearsalMoment(String(run.opts.at));
   const progress = createProgress(run);
   const result = await deploy({
     workspace,
     environment,
     which,
     gatesOnly: true,
+    at,
     skipGates,
     skipReason: run.opts.reason as string | undefined,
     allowDirty: Boolean(run.opts.allowDirty),
@@ -39,6 +42,8 @@ export const gatesCommand: Handler = async (run) => {
     scrub: (value, label) => run.out.scrubber.add(value, label),
   }).finally(() => progress.done());
   const failed = result.gates.filter((g) => g.status === "fail");
+  const window = result.plan.window;
+  if (!run.globals.json && (window.blocked || at)) printWindow(run, window, at);
   if (run.globals.json) {
     run.out.json({
       ok: failed.length === 0,
@@ -46,6 +51,7 @@ export const gatesCommand: Handler = async (run) => {
       projects: result.plan.deploys.map((d) => d.project),
       gates: result.gates,
       window: result.plan.window,
+      ...(at ? { at: at.toISOString() } : {}),
     });
   } else if (!result.plan.deploys.length) {
     run.out.line("nothing to check: no project changed since its last deploy");
@@ -56,5 +62,7 @@ export const gatesCommand: Handler = async (run) => {
     );
     return EXIT.failed;
   }
+  // the deploy itself would be refused at that moment (77), though every gate passed
+  if (window.blocked) return EXIT.refused;
   return EXIT.ok;
 };

@@ -28,6 +28,7 @@ export const releasesCommand: Handler = async (run) => {
         host: v.host,
         active: v.state.active ?? null,
         colors: v.state.colors,
+        persist: v.persist,
         releases: v.releases,
       })),
     });
@@ -38,6 +39,8 @@ export const releasesCommand: Handler = async (run) => {
     run.out.line(
       `${c.bold(project)} in ${environment} on ${v.host}  ${c.dim(`public :${v.target.port}, blue :${v.target.internalPorts[0]}, green :${v.target.internalPorts[1]}`)}`,
     );
+    for (const p of v.persist)
+      run.out.line(c.dim(`  persistent ${p.path} → ${p.location} (linked into every release)`));
     if (!v.releases.length) run.out.line("  no release yet");
     for (const r of v.releases) {
       const serving = v.state.active && v.state.colors[v.state.active]?.release === r.id ? c.green(" ← serving") : "";

@@ -4,6 +4,7 @@ import { EXIT, TroError } from "../../errors.js";
 import { appendAnchors, currentAnchors, parseExpectHead, readAnchorsFile } from "../../signals/anchors.js";
 import { CSV_HEADER, parseTimeBound, recordToCsv, recordToJsonLine, recordToText } from "../../signals/export.js";
 import { followRecords, tailRecords } from "../../signals/follow.js";
+import { appendSignalLines, NDJSON_MAX_BYTES } from "../../signals/ndjson.js";
 import { openSignalStoreAt, signalStoreLocation } from "../../signals/open.js";
 import type { Anchor, ChainVerification, SignalStore } from "../../signals/types.js";
 import { requireProject } from "../../workspace/lookup.js";
@@ -205,5 +206,39 @@ export const signalsAnchorCommand: Handler = async (run) => {
   if (!lines.length) run.out.line(`no signal records in ${store.environment} yet (${store.location})`);
   else if (run.opts.append)
     run.out.info(`appended ${lines.length} anchor${lines.length === 1 ? "" : "s"} to ${run.opts.append}`);
+  return EXIT.ok;
+};
+
+async function readInput(run: CommandRun): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of run.io.stdin ?? []) {
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk);
+    size += buffer.length;
+    if (size > NDJSON_MAX_BYTES)
+      throw new TroError("TRO_ERR_USAGE", `Standard input holds more than ${NDJSON_MAX_BYTES} bytes of records.`, {
+        hint: "Append in several batches.",
+      });
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export const signalsAppendCommand: Handler = async (run) => {
+  const ctx = openFromRun(run);
+  const project = requireProject(ctx.workspace, run.args[0]!).name;
+  const text = await readInput(run);
+  const location = signalStoreLocation(ctx.workspace, ctx.environment, run.io.env);
+  if (location.backend === "postgres")
+    for (const s of location.secrets) run.out.scrubber.add(s, "signal store password");
+  const store = await openSignalStoreAt(location, { environment: ctx.environment });
+  const result = await using(store, () => appendSignalLines(store, project, text));
+  if (run.globals.json) run.out.json({ ok: true, store: store.location, ...result });
+  else if (!result.appended)
+    run.out.line(`no records on standard input; nothing appended to ${ctx.environment}/${project}`);
+  else
+    run.out.line(
+      `appended ${result.appended} record${result.appended === 1 ? "" : "s"} to ${result.environment}/${project} (seq ${result.firstSeq}–${result.lastSeq}, head ${result.head!.slice(0, 12)})`,
+    );
   return EXIT.ok;
 };

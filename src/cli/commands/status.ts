@@ -69,7 +69,7 @@ function render(run: CommandRun, status: SupervisorStatus, workspace: string): v
   run.out.line(c.bold(line(header)));
   status.instances.forEach((i, n) => {
     run.out.line(line(rows[n]!, paint[i.state]));
-    if (i.state === "backoff" && i.nextStartAt) run.out.line(c.dim(`  next start at ${i.nextStartAt}`));
+    if (i.state === "backoff" && i.nextStartAt) run.out.line(c.dim(`  ${backoffText(i)}`));
     if (i.lastFailure && (i.state === "failed" || i.state === "backoff" || i.state === "unhealthy")) {
       run.out.line(
         `  ${paint[i.state](`${i.state === "failed" ? "failed" : "last failure"} ${i.lastFailure.at}:`)} ${i.lastFailure.reason}`,
@@ -77,4 +77,10 @@ function render(run: CommandRun, status: SupervisorStatus, workspace: string): v
       for (const l of i.lastFailure.logTail.slice(-5)) run.out.line(c.dim(`    │ ${l}`));
     }
   });
+}
+
+/** `restart 2 of 3 at … (waits 10 s; backoff 5, 10, 20 s, then failed)`: the same for a crash and failed health. */
+function backoffText(i: InstanceStatus): string {
+  const p = i.restartPolicy;
+  return `restart ${i.streak} of ${p.maxRestarts} at ${i.nextStartAt} (waits ${p.nextDelaySeconds} s; backoff ${p.backoffSeconds.join(", ")} s, then failed)`;
 }

@@ -62,9 +62,14 @@ export function registerDeployCommands(program: Command, on: On): void {
       .option("--allow-dirty", "judge uncommitted changes too")
       .option("--skip-gate <n>", "skip a gate the policy allows to skip (needs --reason)", collect)
       .option("--reason <text>", "why a gate is skipped")
+      .option("--at <time>", "judge blocked days and hours as of this moment (UTC unless an offset is given)")
       .addHelpText(
         "after",
-        `${examples("tradeops gates alpine-backend to staging", "tradeops gates all --to production --json")}${GATES_HELP}`,
+        `${examples(
+          "tradeops gates alpine-backend to staging",
+          "tradeops gates all --to production --json",
+          "tradeops gates argo --to production --at 2026-12-04T15:00Z",
+        )}${GATES_HELP}`,
       ),
     async () => (await import("../commands/gates.js")).gatesCommand,
   );

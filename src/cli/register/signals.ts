@@ -7,7 +7,22 @@ const load = async () => import("../commands/signals.js");
 export function registerSignalsCommands(program: Command, on: On): void {
   const signals = program
     .command("signals")
-    .description("the hash-chained signal log of an environment: verify, tail, export, prune");
+    .description("the hash-chained signal log of an environment: append, verify, tail, export, prune");
+
+  on(
+    signals
+      .command("append")
+      .description("append NDJSON records from standard input to a project's chain (all or nothing; any language)")
+      .argument("<project>", "project name: the chain the records join")
+      .addHelpText(
+        "after",
+        examples(
+          `echo '{"kind":"signal","strategy":"zscore","payload":{"symbol":"SPY","side":"buy"}}' | tradeops signals append signal-lab`,
+          "python3 emit.py | tradeops signals append signal-lab --env production --json",
+        ),
+      ),
+    async () => (await load()).signalsAppendCommand,
+  );
 
   on(
     signals

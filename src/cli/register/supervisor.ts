@@ -110,6 +110,11 @@ with --json -f: one such object per line (NDJSON).
     generate
       .command("systemd")
       .description("a systemd unit that runs the supervisor, with Restart=, limits and the environment pinned")
+      .argument(
+        "[projects...]",
+        "with --per-service: only these projects (default: every project with a start command)",
+      )
+      .option("--per-service", "one unit per project (PROJECT.service) running it through `tradeops run`, hardened")
       .option("--out <dir>", "write the unit file there (default: print it)")
       .option("--user <name>", "User= of the unit")
       .option("--group <name>", "Group= of the unit")
@@ -123,6 +128,8 @@ with --json -f: one such object per line (NDJSON).
         examples(
           "tradeops generate systemd --env production --user deploy --out /tmp/units",
           "tradeops generate systemd --env staging --set AWS_REGION=eu-west-1",
+          "tradeops generate systemd --per-service --env production --user deploy --out deployment/systemd",
+          "tradeops generate systemd --per-service magellan-bear-trap --env production --user magellan --json",
         ),
       ),
     async () => (await import("../commands/generate.js")).generateSystemdCommand,

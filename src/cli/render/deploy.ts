@@ -156,3 +156,10 @@ export function printPlan(run: CommandRun, plan: DeployPlan): void {
   for (const s of plan.skips) run.out.line(`  skip gate ${s.gate}: ${s.reason}`);
   for (const w of plan.warnings) run.out.warn(w);
 }
+
+/** The policy's verdict on the moment (`gates`, `--at`): `✘ window at … (fri 15:00 UTC): Friday is a blocked day …`. */
+export function printWindow(run: CommandRun, window: DeployPlan["window"], at: Date | undefined): void {
+  const when = `${at ? `at ${at.toISOString()} ` : ""}(${window.local})`;
+  if (window.blocked) run.out.line(`${mark(run, "fail")} window ${when}: ${window.reason}`);
+  else run.out.line(`${mark(run, "pass")} window ${when}: open`);
+}
