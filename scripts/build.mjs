@@ -44,7 +44,18 @@ await build({
   legalComments: "none",
   define: { __TRADEOPS_VERSION__: JSON.stringify(pkg.version) },
   // native addons, dynamic loaders and worker-based modules stay in node_modules
-  external: ["pino", "pino-pretty", "jiti", "better-sqlite3", "pg", "pg-native", "@aws-sdk/*", "playwright-core"],
+  external: [
+    "pino",
+    "pino-pretty",
+    "jiti",
+    "better-sqlite3",
+    "pg",
+    "pg-native",
+    "@aws-sdk/*",
+    "playwright-core",
+    // the swagger UI and static files are served from their package directories
+    "@fastify/*",
+  ],
   banner: {
     js: "import { createRequire as __trCreateRequire } from 'node:module'; const require = __trCreateRequire(import.meta.url);",
   },

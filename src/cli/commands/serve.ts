@@ -11,6 +11,7 @@ import { createStrategyService } from "../../runtime/service.js";
 import { openServiceRecords, runSummary } from "../../runtime/service-records.js";
 import type { ExecutionMode } from "../../runtime/types.js";
 import { createServiceHost } from "../../server/host.js";
+import { observeFeed, portfolioSource } from "../../server/portfolio-source.js";
 import { openFromRun } from "../context.js";
 import { portFlag } from "../flags.js";
 import type { CommandRun, Handler } from "../program.js";
@@ -93,12 +94,13 @@ interface ServiceParts {
 async function runService(run: CommandRun, parts: ServiceParts): Promise<number> {
   const { ctx, prepared, plan, port, log, abort, wiring, records } = parts;
   const metrics = createServiceMetrics({ service: prepared.project.name, executionMode: plan.mode });
+  const feed = observeFeed(wiring.feed);
   const service = createStrategyService({
     prepared,
     plan,
     root: ctx.workspace.root,
     venue: wiring.venue,
-    feed: wiring.feed,
+    feed: feed.feed,
     sink: records.sink,
     runId: Date.now().toString(36),
     log,
@@ -121,6 +123,7 @@ async function runService(run: CommandRun, parts: ServiceParts): Promise<number>
       resume: () => service.resume("control:http"),
       state: () => service.tradingState(),
     },
+    portfolio: portfolioSource(() => service.kernel, feed),
     controlToken: await controlTokenFor(ctx.workspace, prepared, run.io.env, run.out.scrubber, log),
     paths: { level1: prepared.project.health.path, level2: prepared.project.health.detailedPath },
     drainHooks: [
