@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
+import { buildConsole } from "./build-console.mjs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const VALIDATE_CJS = "./workspace-validate.cjs";
@@ -97,4 +98,5 @@ await build({
   legalComments: "none",
   logLevel: "warning",
 });
+await buildConsole();
 execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });

@@ -23,6 +23,8 @@ export interface ProjectView {
   readonly description: string | null;
   readonly port: number | null;
   readonly sendsOrders: boolean;
+  /** has a start command: the supervisor can run it */
+  readonly startable: boolean;
   /** strategies only: how it trades in this environment */
   readonly mode: TradingMode | null;
   readonly account: AccountView | null;
@@ -89,6 +91,7 @@ export function projectView(
     description: p.description ?? null,
     port: instance?.port ?? p.port ?? null,
     sendsOrders: p.sendsOrders,
+    startable: Boolean(p.commands.start),
     mode: tradingMode(workspace, environment, p, instance),
     account: binding
       ? { broker: binding.broker, mode: binding.mode, name: binding.accountName ?? null, id: binding.accountId ?? null }

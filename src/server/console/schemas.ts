@@ -43,6 +43,7 @@ export const projectSchema = {
     description: nullableString,
     port: nullableNumber,
     sendsOrders: { type: "boolean" },
+    startable: { type: "boolean" },
     mode: { type: ["string", "null"], enum: ["PAPER", "LIVE", "BACKTEST", "SHADOW", null] },
     account: {
       type: ["object", "null"],
