@@ -66,7 +66,9 @@ beforeAll(async () => {
     manifest,
     readFileSync(manifest, "utf8")
       .replace("port: 8000\n", `port: ${argoPort}\n`)
-      .replace("port: 8001\n", `port: ${backendPort}\n`),
+      .replace("port: 8001\n", `port: ${backendPort}\n`)
+      // a month of bars a second: the replay trades within seconds
+      .replace("start: tradeops serve argo", "start: tradeops serve argo --speed 2592000"),
   );
   // `start: tradeops serve argo` finds this tradeops on PATH
   const shim = join(ws, ".bin");
@@ -127,12 +129,19 @@ async function open(width: number, hash: string): Promise<Page> {
   return page;
 }
 
-/** WCAG contrast ratio of an element's text against the background it sits on. */
+/** The few DOM names the contrast check uses (the tests compile without the DOM library). */
+interface Node {
+  readonly parentElement: Node | null;
+}
+type Styles = (el: Node) => { color: string; backgroundColor: string };
+
+/** WCAG contrast ratio of an element's text against the first opaque background behind it (runs in the page). */
 async function contrast(page: Page, selector: string): Promise<number> {
   return page
     .locator(selector)
     .first()
-    .evaluate((el) => {
+    .evaluate((el: Node) => {
+      const styles = (globalThis as unknown as { getComputedStyle: Styles }).getComputedStyle;
       const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).slice(0, 4).map(Number);
       const lum = ([r, g, b]: number[]) => {
         const f = (v: number) => {
@@ -141,17 +150,17 @@ async function contrast(page: Page, selector: string): Promise<number> {
         };
         return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
       };
-      let bg = el as HTMLElement | null;
+      let node: Node | null = el;
       let back = [255, 255, 255];
-      while (bg) {
-        const c = rgb(getComputedStyle(bg).backgroundColor);
+      while (node) {
+        const c = rgb(styles(node).backgroundColor);
         if (c.length === 3 || (c.length === 4 && c[3]! > 0)) {
           back = c.slice(0, 3);
           break;
         }
-        bg = bg.parentElement;
+        node = node.parentElement;
       }
-      const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(back)];
+      const [a, b] = [lum(rgb(styles(el).color)), lum(back)];
       return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
     });
 }
@@ -166,7 +175,7 @@ it("loads every page at 1280 and 390 px with no console errors; the badge says P
     for (const selector of ['[data-testid="mode-badge"]', ".muted", ".light", "nav a", "button.danger"])
       expect(await contrast(page, selector), `${selector} at ${width}`).toBeGreaterThanOrEqual(4.5);
     await page.screenshot({ path: join(SHOTS, `overview-${width}.png`), fullPage: true });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(width);
 
     // a round trip to mark on the price chart: the replay crosses its averages within a few hundred bars
     await until(
