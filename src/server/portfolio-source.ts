@@ -3,6 +3,8 @@
  * thinned to a few hundred points, and the prices the strategy saw (from a replay's series, or from the
  * bars a live feed delivered, kept in a bounded window).
  */
+import { openLease } from "../accounts/lease.js";
+import type { TradingSample } from "../health/trading-metrics.js";
 import type { Kernel } from "../runtime/kernel.js";
 import type { FeedSpec } from "../runtime/modes/session.js";
 import type { Bar } from "../runtime/types.js";
@@ -135,4 +137,55 @@ export function thin(points: [number, number][]): Series {
   for (let i = 0; i < SNAPSHOT_POINTS - 1; i++) out.push(points[Math.floor(i * step)]!);
   out.push(points[points.length - 1]!);
   return out;
+}
+
+/** The book as the metrics read it at scrape time: no curve, no history, O(symbols). */
+export function tradingSample(
+  kernel: () => Kernel | undefined,
+  lease?: () => TradingSample["lease"],
+): () => TradingSample | undefined {
+  let peak = Number.NEGATIVE_INFINITY;
+  let maxDrawdown = 0;
+  return () => {
+    const k = kernel();
+    if (!k) return undefined;
+    const p = k.portfolio;
+    const equity = p.equity;
+    peak = Math.max(peak, equity, k.risk.peak);
+    const drawdown = peak > 0 ? Math.max(0, (peak - equity) / peak) : 0;
+    maxDrawdown = Math.max(maxDrawdown, drawdown);
+    const count = k.equity.count;
+    const leaseState = lease?.();
+    return {
+      equity,
+      cash: p.cash,
+      realizedPnl: p.positions.reduce((sum, x) => sum + x.realizedPnl, 0),
+      unrealizedPnl: p.positions.reduce((sum, x) => sum + x.unrealizedPnl, 0),
+      drawdown,
+      maxDrawdown,
+      fills: p.fills,
+      positions: p.positions.map((x) => ({ symbol: x.symbol, qty: x.qty, value: x.marketValue })),
+      ...(count ? { barTime: k.equity.times()[count - 1] } : {}),
+      ...(leaseState ? { lease: leaseState } : {}),
+    };
+  };
+}
+
+/**
+ * The executor lease a deploy started this node under (TRADEOPS_LEASE_DIR, TRADEOPS_LEASE_ACCOUNT,
+ * TRADEOPS_RELEASE), read for the metrics; undefined when it runs without one.
+ */
+export function leaseReader(
+  env: Readonly<Record<string, string | undefined>>,
+  project: string,
+): (() => TradingSample["lease"]) | undefined {
+  const dir = env.TRADEOPS_LEASE_DIR;
+  const account = env.TRADEOPS_LEASE_ACCOUNT;
+  if (!dir || !account) return undefined;
+  const lease = openLease({ dir, project, account });
+  const release = env.TRADEOPS_RELEASE ?? "";
+  return () => {
+    const state = lease.read();
+    return { held: Boolean(release) && state.holder === release, fencingToken: state.token };
+  };
 }

@@ -41,6 +41,7 @@ let env: Record<string, string>;
 let consoleProcess: ChildProcess;
 let base: string;
 let browser: Browser;
+let argoPort: number;
 const errors: string[] = [];
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = STEP_MS): Promise<T> {
@@ -60,7 +61,8 @@ beforeAll(async () => {
   expect(existsSync(CHROMIUM), "chromium is installed by scripts/provision.mjs").toBe(true);
   expect(existsSync(join(ROOT, "dist/console/index.html")), "npm run build first").toBe(true);
   ws = copyWorkspace();
-  const [argoPort, backendPort] = [await freePort(), await freePort()];
+  argoPort = await freePort();
+  const backendPort = await freePort();
   const manifest = join(ws, "tradeops.yaml");
   writeFileSync(
     manifest,
@@ -103,6 +105,10 @@ beforeAll(async () => {
     const page = (await (await api("/signals?project=argo&kind=signal&limit=1")).json()) as { records: unknown[] };
     return page.records.length > 0 || undefined;
   });
+  // the node's own /metrics carries the book the console shows
+  const metrics = await (await fetch(`http://127.0.0.1:${argoPort}/metrics`)).text();
+  expect(metrics).toMatch(/^tradeops_account_equity \d/m);
+  expect(metrics).toMatch(/^tradeops_position_quantity\{symbol="SPY"\}/m);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 }, 120_000);
 

@@ -2,10 +2,21 @@
  * GET /portfolio on the service host: 503 until the strategy runs, then the book of a real kernel after a
  * backtest of the S&P 500 bars (cash, equity, P&L, drawdown, positions, trades, equity and prices, thinned).
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
+import { openLease } from "../../src/accounts/lease.js";
+import { createServiceMetrics } from "../../src/health/metrics.js";
 import type { Kernel } from "../../src/runtime/kernel.js";
 import { runBacktest } from "../../src/runtime/modes/backtest.js";
-import { observeFeed, portfolioSource, SNAPSHOT_POINTS } from "../../src/server/portfolio-source.js";
+import {
+  leaseReader,
+  observeFeed,
+  portfolioSource,
+  SNAPSHOT_POINTS,
+  tradingSample,
+} from "../../src/server/portfolio-source.js";
 import { crossover, sp500 } from "../runtime/fixtures.js";
 import { type Desk, deskHost } from "./helpers.js";
 
@@ -75,4 +86,41 @@ it("keeps the bars a live feed delivered, up to the kernel's time", async () => 
       [120, 12],
     ],
   });
+});
+
+it("puts the book and the executor lease into /metrics with Prometheus names", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tradeops-lease-"));
+  try {
+    const lease = openLease({ dir, project: "argo", account: "alpaca:paper:PA1" });
+    lease.transfer("r-old");
+    const token = lease.transfer("r-new");
+    const env = { TRADEOPS_LEASE_DIR: dir, TRADEOPS_LEASE_ACCOUNT: "alpaca:paper:PA1", TRADEOPS_RELEASE: "r-new" };
+    const run = runBacktest({ strategy: crossover, params: {}, series: sp500(1500), initialCash: 100_000 });
+    const metrics = createServiceMetrics({ service: "argo", executionMode: "paper", defaultMetrics: false });
+    let kernel: Kernel | undefined;
+    metrics.attachTrading(tradingSample(() => kernel, leaseReader(env, "argo")));
+    expect(await metrics.registry.metrics()).not.toMatch(/^tradeops_position_quantity/m);
+    kernel = run.kernel as Kernel;
+    const text = await metrics.registry.metrics();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
+    const p = run.kernel.portfolio;
+    expect(value("tradeops_account_equity")).toBeCloseTo(p.equity, 6);
+    expect(value("tradeops_account_cash")).toBeCloseTo(p.cash, 6);
+    expect(value('tradeops_position_quantity{symbol="SPY"}')).toBe(p.positions[0]!.qty);
+    expect(value('tradeops_position_value{symbol="SPY"}')).toBeCloseTo(p.positions[0]!.marketValue, 6);
+    expect(value("tradeops_pnl_realized")).toBeCloseTo(p.positions[0]!.realizedPnl, 6);
+    expect(value("tradeops_fills_total")).toBe(p.fills);
+    expect(value("tradeops_drawdown_ratio")).toBeGreaterThanOrEqual(0);
+    expect(value("tradeops_executor_lease_held")).toBe(1);
+    expect(value("tradeops_executor_lease_fencing_token")).toBe(token);
+    expect(value("tradeops_marketdata_last_bar_timestamp_seconds")).toBe(run.series.time[1499]! / 1000);
+    lease.transfer("someone-else");
+    const after = await metrics.registry.metrics();
+    expect(after).toMatch(/^tradeops_executor_lease_held 0$/m);
+    expect(after).toMatch(new RegExp(`^tradeops_executor_lease_fencing_token ${token + 1}$`, "m"));
+    // a counter never goes down between scrapes
+    expect(after).toMatch(new RegExp(`^tradeops_fills_total ${p.fills}$`, "m"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

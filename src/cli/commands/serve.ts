@@ -11,7 +11,7 @@ import { createStrategyService } from "../../runtime/service.js";
 import { openServiceRecords, runSummary } from "../../runtime/service-records.js";
 import type { ExecutionMode } from "../../runtime/types.js";
 import { createServiceHost } from "../../server/host.js";
-import { observeFeed, portfolioSource } from "../../server/portfolio-source.js";
+import { leaseReader, observeFeed, portfolioSource, tradingSample } from "../../server/portfolio-source.js";
 import { openFromRun } from "../context.js";
 import { portFlag } from "../flags.js";
 import type { CommandRun, Handler } from "../program.js";
@@ -109,6 +109,7 @@ async function runService(run: CommandRun, parts: ServiceParts): Promise<number>
     ...(records.recorder ? { store: records.recorder } : {}),
     ...(plan.idlePause ? { idleProbe: nodeIdleProbe() } : {}),
   });
+  metrics.attachTrading(tradingSample(() => service.kernel, leaseReader(run.io.env, prepared.project.name)));
   const registry = createHealthRegistry();
   for (const component of [...service.components, ...records.components]) registry.register(component);
   const host = createServiceHost({
