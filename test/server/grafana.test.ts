@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { createServiceMetrics } from "../../src/health/metrics.js";
+import type { Kernel } from "../../src/runtime/kernel.js";
 import { runBacktest } from "../../src/runtime/modes/backtest.js";
 import { tradingSample } from "../../src/server/portfolio-source.js";
 import { crossover, sp500 } from "../runtime/fixtures.js";
