@@ -18,7 +18,7 @@ it("names only metrics /metrics serves, and parses as a dashboard", async () => 
   const run = runBacktest({ strategy: crossover, params: {}, series: sp500(300), initialCash: 100_000 });
   metrics.attachTrading(
     tradingSample(
-      () => run.kernel,
+      () => run.kernel as unknown as Kernel,
       () => ({ held: true, fencingToken: 3 }),
     ),
   );
