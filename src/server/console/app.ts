@@ -53,10 +53,10 @@ export async function buildConsoleApp(ctx: ConsoleContext, options: ConsoleAppOp
     const code = status === 500 ? "TRO_ERR_INTERNAL" : "TRO_ERR_USAGE";
     return reply.code(status).header("cache-control", "no-store").send({ ok: false, error: { code, message } });
   });
-  app.addHook("onSend", async (_request, reply, payload) => {
+  app.addHook("onRequest", (_request, reply, done) => {
     reply.header("x-content-type-options", "nosniff");
     reply.header("referrer-policy", "no-referrer");
-    return payload;
+    done();
   });
   await app.register(load("@fastify/swagger"), {
     openapi: {

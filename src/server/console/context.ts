@@ -9,6 +9,7 @@ import type { InstanceRequest, InstanceStatus, SupervisorStatus } from "../../su
 import type { Workspace } from "../../workspace/types.js";
 import type { TokenSource } from "../auth.js";
 import type { BacktestQueue } from "./backtest-queue.js";
+import type { Overview } from "./overview.js";
 import type { StatusCache } from "./status-cache.js";
 
 export type BaseEnv = Readonly<Record<string, string | undefined>>;
@@ -43,6 +44,8 @@ export interface ConsoleContext {
   readonly env: BaseEnv;
   readonly supervisor: SupervisorPort;
   readonly status: StatusCache;
+  /** the overview's answer, cached between changes */
+  readonly overview: Overview;
   readonly auth: ConsoleAuth;
   readonly backtests: BacktestQueue;
   /** where the built dashboard is (index.html and assets), when it is built */

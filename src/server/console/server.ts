@@ -17,6 +17,7 @@ import type { TokenSource } from "../auth.js";
 import { buildConsoleApp } from "./app.js";
 import { createBacktestQueue } from "./backtest-queue.js";
 import type { BaseEnv, BasicCredentials, ConsoleContext, SupervisorPort } from "./context.js";
+import { createOverview } from "./overview.js";
 import { createStatusCache } from "./status-cache.js";
 
 export const DEFAULT_CONSOLE_HOST = "127.0.0.1";
@@ -71,6 +72,7 @@ export async function createConsole(
     env: o.env,
     supervisor: o.supervisor,
     status,
+    overview: createOverview(o.workspace, o.environment, () => status.current()),
     auth: {
       ...(o.token ? { token: o.token } : {}),
       ...(o.basic ? { basic: o.basic } : {}),

@@ -84,6 +84,7 @@ export function controlRoutes(ctx: ConsoleContext) {
         const port = servingInstance(ctx.status.current(), project.name)?.port ?? project.port;
         const reason = request.body?.reason ?? (state === "halted" ? "operator" : "operator resume");
         const outcome = await switchTrading(ctx, project, state, reason, `console:${operatorOf(request)}`, port);
+        ctx.overview.invalidate();
         return reply.header("cache-control", "no-store").send({ ok: true, ...outcome });
       } catch (error) {
         return sendError(reply, error);

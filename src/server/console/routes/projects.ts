@@ -9,7 +9,7 @@ import { TroError } from "../../../errors.js";
 import { probeHealth } from "../../../health/probe.js";
 import { DEEP_PATH } from "../../../health/targets.js";
 import type { ConsoleContext } from "../context.js";
-import { projectView, projectViews, servingInstance } from "../projects.js";
+import { projectView, servingInstance } from "../projects.js";
 import { errorsWith, openObject, projectParams, projectSchema, sendError } from "../schemas.js";
 
 /** How long the console waits for a service's /portfolio. */
@@ -77,10 +77,9 @@ export function projectRoutes(ctx: ConsoleContext) {
           },
         },
       },
-      async () => ({
-        environment: ctx.environment,
-        projects: projectViews(ctx.workspace, ctx.environment, ctx.status.current()),
-      }),
+      (_request, reply) => {
+        reply.type("application/json; charset=utf-8").send(ctx.overview.body());
+      },
     );
 
     app.get<{ Params: { name: string } }>(
