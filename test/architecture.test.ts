@@ -38,6 +38,7 @@ const ALLOWED: Record<string, string[]> = {
   signals: [...FOUNDATION],
   health: [...FOUNDATION, "secrets", "accounts", "signals"],
   exec: [...FOUNDATION],
+  notify: [...FOUNDATION],
   supervisor: [...FOUNDATION, "secrets", "exec", "health", "signals"],
   deploy: [...FOUNDATION, "secrets", "accounts", "exec", "health", "supervisor", "signals"],
   adopt: [...FOUNDATION, "secrets", "deploy", "exec"],

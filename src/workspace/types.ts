@@ -7,6 +7,7 @@ import type {
   ExecutionMode,
   HealthSettings,
   Manifest,
+  NotificationChannelManifest,
   PolicyManifest,
   TargetManifest,
 } from "./schema.js";
@@ -24,6 +25,8 @@ export interface EnvironmentSettings {
     readonly heartbeatFile?: string;
     readonly heartbeatMaxAgeMinutes?: number;
   };
+  /** channels for operator notifications (docs/console.md) */
+  readonly notifications: readonly NotificationChannelManifest[];
 }
 
 export interface SecretChain {

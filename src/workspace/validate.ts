@@ -186,5 +186,6 @@ function environmentDefaults(env: EnvironmentName, input: EnvironmentSettingsInp
       heartbeatFile: input?.idle?.heartbeatFile,
       heartbeatMaxAgeMinutes: input?.idle?.heartbeatMaxAgeMinutes,
     },
+    notifications: input?.notifications ?? [],
   };
 }

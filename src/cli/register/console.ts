@@ -24,4 +24,18 @@ $TRADEOPS_CONSOLE_USER (default operator) with a password whose bcrypt hash is i
       ),
     async () => (await import("../commands/console.js")).consoleCommand,
   );
+  const notify = program.command("notify").description("operator notifications (webhook, Slack, Telegram, email)");
+  on(
+    notify
+      .command("test")
+      .description("send a test message to every notification channel of the environment")
+      .addHelpText(
+        "after",
+        `${examples("tradeops notify test", "tradeops notify test --env production --json")}
+Channels are environments.<env>.notifications in tradeops.yaml; \${NAME} in their settings is read from the
+environment and never shown. Exit 69 when a channel did not take the message after 3 attempts.
+`,
+      ),
+    async () => (await import("../commands/notify.js")).notifyTestCommand,
+  );
 }

@@ -53,4 +53,6 @@ export interface ConsoleContext {
   readonly fetch: typeof fetch;
   readonly now: () => Date;
   readonly startedAt: Date;
+  /** sends an event to the environment's notification channels (fire and forget) */
+  readonly alert: import("./alerts.js").Send;
 }

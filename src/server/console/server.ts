@@ -12,8 +12,10 @@ import type { Detection } from "../../environment/detect.js";
 import type { EnvironmentName } from "../../environment/names.js";
 import { TroError } from "../../errors.js";
 import { codeOfError } from "../../health/types.js";
+import { environmentNotifier } from "../../notify/index.js";
 import type { Workspace } from "../../workspace/types.js";
 import type { TokenSource } from "../auth.js";
+import { alertSender, followAlerts, watchGiveUps } from "./alerts.js";
 import { buildConsoleApp } from "./app.js";
 import { createBacktestQueue } from "./backtest-queue.js";
 import type { BaseEnv, BasicCredentials, ConsoleContext, SupervisorPort } from "./context.js";
@@ -56,7 +58,13 @@ export async function createConsole(
   o: ConsoleOptions,
 ): Promise<{ app: FastifyInstance; context: ConsoleContext; close(): Promise<void> }> {
   const now = o.now ?? (() => new Date());
-  const status = createStatusCache(o.supervisor, { intervalMs: o.statusIntervalMs });
+  const notifier = environmentNotifier(o.workspace, o.environment, {
+    env: o.env,
+    ...(o.fetch ? { fetch: o.fetch } : {}),
+  });
+  const alert = alertSender({ workspace: o.workspace, environment: o.environment, now }, notifier);
+  const giveUps = watchGiveUps(alert);
+  const status = createStatusCache(o.supervisor, { intervalMs: o.statusIntervalMs, onStatus: giveUps });
   const backtests = createBacktestQueue({
     cli: o.cli,
     workspaceRoot: o.workspace.root,
@@ -83,12 +91,16 @@ export async function createConsole(
     fetch: o.fetch ?? fetch,
     now,
     startedAt: now(),
+    alert,
   };
-  const { app } = await buildConsoleApp(context, { cli: o.cli, version: o.version });
+  const { app, signals } = await buildConsoleApp(context, { cli: o.cli, version: o.version });
+  const stopAlerts = new AbortController();
+  if (notifier.channels) void followAlerts(signals, alert, stopAlerts.signal);
   return {
     app,
     context,
     async close() {
+      stopAlerts.abort();
       status.stop();
       backtests.close();
       await app.close();

@@ -21,6 +21,8 @@ export interface StatusCache {
 
 export interface StatusCacheOptions {
   readonly intervalMs?: number;
+  /** called with every status the supervisor answers */
+  readonly onStatus?: (status: SupervisorStatus) => void;
   readonly timers?: { setInterval: typeof setInterval; clearInterval: typeof clearInterval };
 }
 
@@ -34,6 +36,7 @@ export function createStatusCache(port: SupervisorPort, options: StatusCacheOpti
       try {
         latest = await port.status();
         error = undefined;
+        options.onStatus?.(latest);
       } catch (e) {
         error = (e as Error).message;
       } finally {

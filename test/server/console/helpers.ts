@@ -23,14 +23,20 @@ export interface DeskConsoleOptions {
   readonly host?: string;
   readonly token?: string;
   readonly basic?: BasicCredentials;
+  /** edits tradeops.yaml of the copy */
+  readonly manifest?: (text: string) => string;
+  readonly env?: Record<string, string>;
+  /** runs before the console starts (e.g. creating the signal store) */
+  readonly prepare?: (ctx: ReturnType<typeof openWorkspace>) => Promise<void>;
 }
 
 export async function deskConsole(options: DeskConsoleOptions = {}) {
   const root = copyWorkspace();
   const backendPort = await freePort();
   const manifest = join(root, "tradeops.yaml");
-  writeFileSync(manifest, readFileSync(manifest, "utf8").replace("port: 8001\n", `port: ${backendPort}\n`));
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root, NO_COLOR: "1" };
+  const edit = options.manifest ?? ((text: string) => text);
+  writeFileSync(manifest, edit(readFileSync(manifest, "utf8").replace("port: 8001\n", `port: ${backendPort}\n`)));
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root, NO_COLOR: "1", ...options.env };
   const ctx = openWorkspace({ cwd: root, env, hostname: () => "test-host" });
   const supervisor = new Supervisor({
     workspaceRoot: root,
@@ -40,6 +46,7 @@ export async function deskConsole(options: DeskConsoleOptions = {}) {
     stopGraceMs: 3_000,
   });
   await supervisor.open();
+  await options.prepare?.(ctx);
   const built = await createConsole({
     workspace: ctx.workspace,
     environment: ctx.environment,

@@ -171,6 +171,12 @@ export function deployRoutes(ctx: ConsoleContext, options: DeployRouteOptions = 
                 return executors.get(host)!;
               },
             });
+            for (const r of records)
+              ctx.alert("rollback", `${r.project} rolled back on ${r.host}.`, r.project, {
+                release: r.release ?? "",
+                previous: r.previous ?? "",
+                by: `console:${operatorOf(request)}`,
+              });
             return { ok: true, records };
           } catch (error) {
             return sendError(reply, error);
