@@ -4,9 +4,9 @@
  * Events; the result carries the summary and the URL of the HTML report.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { requireProject } from "../../../config/load.js";
 import { TroError } from "../../../errors.js";
 import { parseDay } from "../../../runtime/runner.js";
+import { requireProject } from "../../../workspace/lookup.js";
 import { MUTATING_SECURITY, requireCredentials } from "../auth.js";
 import type { BacktestJob, BacktestRequest } from "../backtest-queue.js";
 import type { ConsoleContext } from "../context.js";

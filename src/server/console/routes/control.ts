@@ -5,8 +5,9 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { checkAccount } from "../../../accounts/check.js";
-import { requireProject, resolveConfig } from "../../../config/load.js";
+import { resolveConfig } from "../../../config/load.js";
 import { TroError } from "../../../errors.js";
+import { requireProject } from "../../../workspace/lookup.js";
 import type { Project } from "../../../workspace/types.js";
 import { MUTATING_SECURITY, operatorOf, requireCredentials } from "../auth.js";
 import type { ConsoleContext } from "../context.js";

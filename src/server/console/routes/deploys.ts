@@ -5,13 +5,13 @@
  */
 import { hostname } from "node:os";
 import type { FastifyInstance } from "fastify";
-import { requireProject } from "../../../config/load.js";
 import { readHistory, readReleases, targetViews } from "../../../deploy/listing.js";
 import { rollbackProject } from "../../../deploy/rollback.js";
 import { requireTarget } from "../../../deploy/targets.js";
 import type { DeployRecord } from "../../../deploy/types.js";
 import type { Executor } from "../../../exec/command.js";
 import { createExecutor } from "../../../exec/create.js";
+import { requireProject } from "../../../workspace/lookup.js";
 import { MUTATING_SECURITY, operatorOf, requireCredentials } from "../auth.js";
 import type { ConsoleContext } from "../context.js";
 import { errorsWith, openObject, projectParams, sendError } from "../schemas.js";

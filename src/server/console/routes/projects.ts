@@ -4,10 +4,10 @@
  * running service.
  */
 import type { FastifyInstance } from "fastify";
-import { requireProject } from "../../../config/load.js";
 import { TroError } from "../../../errors.js";
 import { probeHealth } from "../../../health/probe.js";
 import { DEEP_PATH } from "../../../health/targets.js";
+import { requireProject } from "../../../workspace/lookup.js";
 import type { ConsoleContext } from "../context.js";
 import { projectView, servingInstance } from "../projects.js";
 import { errorsWith, openObject, projectParams, projectSchema, sendError } from "../schemas.js";
