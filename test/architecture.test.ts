@@ -40,7 +40,7 @@ const ALLOWED: Record<string, string[]> = {
   exec: [...FOUNDATION],
   notify: [...FOUNDATION],
   supervisor: [...FOUNDATION, "secrets", "exec", "health", "signals"],
-  deploy: [...FOUNDATION, "secrets", "accounts", "exec", "health", "supervisor", "signals"],
+  deploy: [...FOUNDATION, "secrets", "accounts", "exec", "health", "supervisor", "signals", "notify"],
   adopt: [...FOUNDATION, "secrets", "deploy", "exec"],
   generate: [...FOUNDATION, "secrets", "health"],
   server: ["*"],
