@@ -267,7 +267,6 @@ it("starts a backtest from the page, shows its progress and opens its report", a
   await page.getByRole("button", { name: "Start backtest" }).click();
   const row = page.locator('[data-testid="backtests-table"] tbody tr').first();
   await row.and(page.locator('[data-status="succeeded"]')).waitFor({ timeout: 60_000 });
-  await page.screenshot({ path: join(SHOTS, "backtests-1280.png"), fullPage: true });
   const [report] = await Promise.all([
     page.waitForEvent("popup"),
     row.getByRole("link", { name: "Open report" }).click(),
@@ -278,6 +277,19 @@ it("starts a backtest from the page, shows its progress and opens its report", a
   const jobs = (await (await api("/backtests")).json()) as { backtests: { summary: { initialCash: number } }[] };
   expect(jobs.backtests[0]!.summary.initialCash).toBe(50000);
   await report.close();
+  // a second one with other capital, then the two side by side
+  await page.getByLabel("Initial capital").fill("20000");
+  await page.getByRole("button", { name: "Start backtest" }).click();
+  const done = page.locator('[data-testid="backtests-table"] tbody tr[data-status="succeeded"]');
+  await until("two finished backtests", async () => ((await done.count()) === 2 ? true : undefined), 60_000);
+  await done.nth(0).getByRole("checkbox").check();
+  await done.nth(1).getByRole("checkbox").check();
+  const compare = page.locator('[data-testid="compare-table"]');
+  await compare.waitFor({ timeout: STEP_MS });
+  expect(await compare.locator("tbody tr", { hasText: "initialCash" }).textContent()).toMatch(
+    /\$20,000\.00.*\$50,000\.00/,
+  );
+  await page.screenshot({ path: join(SHOTS, "backtests-1280.png"), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: join(SHOTS, "backtests-390.png"), fullPage: true });
   await page.close();
