@@ -56,6 +56,8 @@ await build({
     "playwright-core",
     // the swagger UI and static files are served from their package directories
     "@fastify/*",
+    "nodemailer",
+    "bcryptjs",
   ],
   banner: {
     js: "import { createRequire as __trCreateRequire } from 'node:module'; const require = __trCreateRequire(import.meta.url);",
