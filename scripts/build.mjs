@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
+import { buildConsole } from "./build-console.mjs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const VALIDATE_CJS = "./workspace-validate.cjs";
@@ -44,7 +45,20 @@ await build({
   legalComments: "none",
   define: { __TRADEOPS_VERSION__: JSON.stringify(pkg.version) },
   // native addons, dynamic loaders and worker-based modules stay in node_modules
-  external: ["pino", "pino-pretty", "jiti", "better-sqlite3", "pg", "pg-native", "@aws-sdk/*", "playwright-core"],
+  external: [
+    "pino",
+    "pino-pretty",
+    "jiti",
+    "better-sqlite3",
+    "pg",
+    "pg-native",
+    "@aws-sdk/*",
+    "playwright-core",
+    // the swagger UI and static files are served from their package directories
+    "@fastify/*",
+    "nodemailer",
+    "bcryptjs",
+  ],
   banner: {
     js: "import { createRequire as __trCreateRequire } from 'node:module'; const require = __trCreateRequire(import.meta.url);",
   },
@@ -86,4 +100,5 @@ await build({
   legalComments: "none",
   logLevel: "warning",
 });
+await buildConsole();
 execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });

@@ -161,6 +161,13 @@ export const ERROR_CODES = {
     http: 500,
     summary: "`generate --check` found committed files that differ from what tradeops.yaml generates",
   },
+  TRO_ERR_NOT_FOUND: { exit: EXIT.usage, http: 404, summary: "the named backtest, report or record does not exist" },
+  TRO_ERR_QUEUE_FULL: { exit: EXIT.busy, http: 429, summary: "too many requests are already waiting (backtests)" },
+  TRO_ERR_NOTIFY_FAILED: {
+    exit: EXIT.unavailable,
+    http: 502,
+    summary: "a notification channel did not accept a message",
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

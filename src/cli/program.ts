@@ -5,6 +5,7 @@
 import { Argument, Command } from "commander";
 import type { CliIO, GlobalOptions, Output } from "./io.js";
 import { registerAdoptCommands } from "./register/adopt.js";
+import { registerConsoleCommands } from "./register/console.js";
 import { registerDeployCommands } from "./register/deploy.js";
 import { registerHealthCommands } from "./register/health.js";
 import { registerRuntimeCommands } from "./register/runtime.js";
@@ -115,6 +116,7 @@ export function buildProgram(version: string, dispatch: Dispatch): Command {
   registerSupervisorCommands(program, on);
   registerDeployCommands(program, on);
   registerAdoptCommands(program, on);
+  registerConsoleCommands(program, on);
 
   on(
     program

@@ -8,6 +8,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import type { DeepRound } from "./deep/runner.js";
 import type { FreshnessTracker } from "./freshness.js";
 import type { ComponentReport } from "./registry.js";
+import { registerTradingMetrics, type TradingSample } from "./trading-metrics.js";
 import { type Clock, HEALTH_STATUSES, isValidName, systemClock } from "./types.js";
 
 const P = "tradeops_";
@@ -166,6 +167,11 @@ export class ServiceMetrics {
 
   attachFreshness(tracker: FreshnessTracker): void {
     this.#freshness = tracker;
+  }
+
+  /** Equity, cash, positions, P&L, drawdown, fills and the lease, read from the book at scrape time (once). */
+  attachTrading(sample: () => TradingSample | undefined): void {
+    registerTradingMetrics(this.registry, sample);
   }
 
   /** Counts an answer without timing it (health probes, 404s): a map update instead of a label hash. */

@@ -16,6 +16,7 @@ import { describeAccount, type RunPlan } from "../runtime/plan.js";
 import { type PreparedProject, planFor, prepareProject } from "../runtime/runner.js";
 import type { ExecutionMode } from "../runtime/types.js";
 import { createServiceHost, type ServiceHost } from "../server/host.js";
+import { observeFeed, permitLease, portfolioSource, tradingSample } from "../server/portfolio-source.js";
 import type { Workspace } from "../workspace/types.js";
 import { nodeDeepChecks, RecentErrors } from "./deep-checks.js";
 import { type InstanceIdentity, nodeIdentity } from "./identity.js";
@@ -130,12 +131,13 @@ export async function runTradingNode(o: TradingNodeOptions): Promise<NodeSummary
   });
   try {
     const metrics = createServiceMetrics({ service: prepared.project.name, executionMode: plan.mode });
+    const feed = observeFeed(wiring.feed);
     service = createStrategyService({
       prepared,
       plan,
       root: o.workspace.root,
       venue: wiring.venue,
-      feed: wiring.feed,
+      feed: feed.feed,
       sink: records.sink,
       runId: Date.now().toString(36),
       log: countingLog,
@@ -146,6 +148,7 @@ export async function runTradingNode(o: TradingNodeOptions): Promise<NodeSummary
       ...(plan.idlePause ? { idleProbe: nodeIdleProbe() } : {}),
     });
     const running = service;
+    metrics.attachTrading(tradingSample(() => running.kernel, lease.store ? permitLease(permit) : undefined));
     const registry = createHealthRegistry();
     for (const c of [...running.components, ...records.components, permitComponent(permit)]) registry.register(c);
     const broker =
@@ -176,6 +179,7 @@ export async function runTradingNode(o: TradingNodeOptions): Promise<NodeSummary
         resume: () => running.resume("control:http"),
         state: () => running.tradingState(),
       },
+      portfolio: portfolioSource(() => running.kernel, feed),
       controlToken: await controlTokenFor(o, prepared, log),
       deepChecks: nodeDeepChecks({
         project: prepared.project.name,

@@ -133,6 +133,8 @@ export interface BacktestProjectOptions extends PrepareOptions {
   readonly closeAtEnd?: boolean;
   /** keep the run under .tradeops/backtests/<project>/<timestamp>/ (what the CLI does) */
   readonly keep?: boolean;
+  /** starting cash, overriding the config's `backtest.initial_cash` */
+  readonly initialCash?: number;
 }
 
 export interface BacktestOutcome {
@@ -163,7 +165,7 @@ export async function backtestProject(o: BacktestProjectOptions): Promise<Backte
     series,
     risk: { ...settings.risk, autoExecute: plan.autoExecute },
     simulation: settings.simulation,
-    initialCash: settings.initialCash,
+    initialCash: o.initialCash ?? settings.initialCash,
     environment: prepared.environment,
     data: plan.data.kind,
     onProgress: o.onProgress,

@@ -10,6 +10,7 @@ import { controlRoutes } from "./plugins/control-routes.js";
 import { corsHooks } from "./plugins/cors.js";
 import { healthRoutes } from "./plugins/health-routes.js";
 import { metricsRoute } from "./plugins/metrics.js";
+import { portfolioRoute } from "./plugins/portfolio-route.js";
 
 // Fastify is loaded from node_modules at run time rather than bundled into dist/: the bundle is built with
 // esbuild's keepNames, which wraps every closure Fastify creates per request and costs ~10 µs a request.
@@ -41,5 +42,6 @@ export function buildServiceApp(ctx: HostContext): FastifyInstance {
   app.register(healthRoutes(ctx));
   app.register(metricsRoute(ctx));
   if (ctx.controls) app.register(controlRoutes(ctx, ctx.controls));
+  if (ctx.portfolio) app.register(portfolioRoute(ctx, ctx.portfolio));
   return app;
 }

@@ -9,6 +9,7 @@ import type { SystemMonitor } from "../health/system-monitor.js";
 import type { Clock } from "../health/types.js";
 import type { TokenSource } from "./auth.js";
 import type { Lifecycle } from "./lifecycle.js";
+import type { PortfolioSource } from "./plugins/portfolio-route.js";
 
 /** The trading-state switch the control routes drive (the runtime's kill switch). */
 export interface TradingControls {
@@ -37,6 +38,8 @@ export interface HostContext {
   readonly lifecycle: Lifecycle;
   readonly controls: TradingControls | undefined;
   readonly controlToken: TokenSource | undefined;
+  /** the strategy's book for GET /portfolio (strategies only) */
+  readonly portfolio?: PortfolioSource;
   readonly corsOrigins: readonly string[];
   readonly logger: HostLogger;
   /** extra level-1 and level-2 paths from the manifest (`health.path`, `health.detailedPath`) */

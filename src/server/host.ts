@@ -29,6 +29,7 @@ import {
   SHUTDOWN_TIMEOUT_MS,
   type ShutdownReport,
 } from "./lifecycle.js";
+import type { PortfolioSource } from "./plugins/portfolio-route.js";
 import { serviceComponent } from "./service-component.js";
 
 export const DEFAULT_BIND_HOST = "127.0.0.1";
@@ -49,6 +50,8 @@ export interface ServiceHostOptions {
   /** port (default 0: any free port) */
   readonly port?: number;
   readonly corsOrigins?: readonly string[];
+  /** the strategy's book, served read-only at GET /portfolio */
+  readonly portfolio?: PortfolioSource;
   /** the control token (from secrets); control routes refuse everyone without one */
   readonly controlToken?: TokenSource;
   /** live checks for level 3 (database, broker, secrets, freshness, log, metrics); loop and memory are built in */
@@ -124,6 +127,7 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
     lifecycle,
     controls: options.controls,
     controlToken: options.controlToken,
+    ...(options.portfolio ? { portfolio: options.portfolio } : {}),
     corsOrigins: options.corsOrigins ?? [],
     logger,
     paths: {

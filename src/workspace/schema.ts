@@ -29,6 +29,58 @@ const signalStore = z
     "`sqlite:PATH` (relative to the workspace root), `postgres:URL` (`${VAR}` is expanded), or `none` (no signal log; only where `required: false`)",
   );
 
+export const NOTIFY_EVENTS = [
+  "halt",
+  "resume",
+  "give-up",
+  "gate-failed",
+  "rollback",
+  "lease-lost",
+  "risk-trip",
+  "deploy-done",
+  "test",
+] as const;
+
+const secretText = nonEmpty.describe(
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the manifest syntax
+  "may name environment variables as ${NAME}: their values are secrets, never shown",
+);
+const notifyCommon = {
+  name: nonEmpty.optional().describe("how messages and errors name this channel (default: its type)"),
+  events: z.array(z.enum(NOTIFY_EVENTS)).optional().describe("only these events (default: all)"),
+};
+const notificationChannel = z.discriminatedUnion("type", [
+  strict({
+    type: z.literal("webhook"),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the manifest syntax
+    url: secretText.describe("POSTed a JSON event; ${NAME} for a secret URL"),
+    ...notifyCommon,
+  }),
+  strict({
+    type: z.literal("slack"),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the manifest syntax
+    url: secretText.describe("a Slack-compatible incoming webhook URL, e.g. ${SLACK_WEBHOOK_URL}"),
+    ...notifyCommon,
+  }),
+  strict({
+    type: z.literal("telegram"),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the manifest syntax
+    botToken: secretText.describe("the bot token, e.g. ${TELEGRAM_BOT_TOKEN}"),
+    chatId: nonEmpty.describe("the chat to post to"),
+    apiUrl: z.url().optional().describe("Bot API base URL (default https://api.telegram.org)"),
+    ...notifyCommon,
+  }),
+  strict({
+    type: z.literal("email"),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the manifest syntax
+    smtp: secretText.describe("smtp(s)://user:${SMTP_PASSWORD}@host:port"),
+    from: nonEmpty,
+    to: z.array(nonEmpty).min(1),
+    ...notifyCommon,
+  }),
+]);
+export type NotificationChannelManifest = z.output<typeof notificationChannel>;
+
 const environmentSettings = strict({
   logLevel: logLevel.optional().describe("default: debug in development and test, info in staging and production"),
   logRetentionDays: z.int().min(1).optional().describe("default: 7 in development and test, 30 otherwise"),
@@ -56,6 +108,10 @@ const environmentSettings = strict({
   })
     .optional()
     .describe("what counts as idle in development"),
+  notifications: z
+    .array(notificationChannel)
+    .optional()
+    .describe("where halts, give-ups, failed gates, rollbacks, lease losses, risk trips and finished deploys are sent"),
 });
 
 const detect = strict({

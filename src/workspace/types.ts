@@ -9,6 +9,7 @@ import type {
   HealthSettings,
   LogLevelVariableManifest,
   Manifest,
+  NotificationChannelManifest,
   PolicyManifest,
   TargetManifest,
 } from "./schema.js";
@@ -26,6 +27,8 @@ export interface EnvironmentSettings {
     readonly heartbeatFile?: string;
     readonly heartbeatMaxAgeMinutes?: number;
   };
+  /** channels for operator notifications (docs/console.md) */
+  readonly notifications: readonly NotificationChannelManifest[];
 }
 
 export interface SecretChain {

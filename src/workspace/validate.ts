@@ -189,5 +189,6 @@ function environmentDefaults(env: EnvironmentName, input: EnvironmentSettingsInp
       heartbeatFile: input?.idle?.heartbeatFile,
       heartbeatMaxAgeMinutes: input?.idle?.heartbeatMaxAgeMinutes,
     },
+    notifications: input?.notifications ?? [],
   };
 }

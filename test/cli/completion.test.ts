@@ -41,6 +41,6 @@ describe("completion offers values where a value is expected", () => {
     expect(await tab("signals ")).toEqual(["anchor", "append", "export", "prune", "tail", "verify"]);
     expect(await tab("env --js")).toEqual(["--json"]);
     // a flag value already given is not a subcommand position
-    expect(await tab("--env staging con")).toEqual(["config"]);
+    expect(await tab("--env staging con")).toEqual(["config", "console"]);
   });
 });

@@ -62,6 +62,10 @@ const ARGS: Record<string, readonly string[] | "ndjson" | "exempt"> = {
   "lock status": ["--env", "staging"],
   "lock break": ["argo", "--env", "staging", "--reason", "test"],
   completion: ["bash"],
+  // a long-running server: a bad port makes it answer (an error document) instead of serving
+  console: ["--port", "-1"],
+  // no channel in the desk's development: an error document
+  "notify test": [],
 };
 
 /** Commands that run: the leaves, and a group that takes arguments itself (`backtest PROJECT` beside `backtest list`). */

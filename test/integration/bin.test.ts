@@ -60,7 +60,7 @@ describe("shell completion", () => {
         .stdout.trim()
         .split(" ");
     };
-    expect(complete("tradeops con")).toEqual(["config"]);
+    expect(complete("tradeops con")).toEqual(["config", "console"]);
     expect(complete("tradeops config ")).toEqual(expect.arrayContaining(["show", "check", "example"]));
     expect(complete("tradeops config show a")).toEqual(
       expect.arrayContaining(["argo", "alpine-backend", "alpine-frontend"]),

@@ -1,5 +1,5 @@
 import { relative } from "node:path";
-import { EXIT } from "../../errors.js";
+import { EXIT, TroError } from "../../errors.js";
 import type { BacktestReport } from "../../runtime/report/build.js";
 import { money, pct } from "../../runtime/report/html.js";
 import { writeReport } from "../../runtime/report/write.js";
@@ -27,6 +27,7 @@ export const backtestCommand: Handler = async (run) => {
     ...(run.opts.closeAtEnd ? { closeAtEnd: true } : {}),
     onProgress: progress,
     keep: true,
+    initialCash: cashOption(run.opts.initialCash),
   });
   const copy = run.opts.report as string | undefined;
   const written = copy ? writeReport(report, relativeTo(run.io.cwd, copy)) : { html: kept!.html, json: kept!.json };
@@ -111,6 +112,17 @@ function progressReporter(run: CommandRun): ((done: number, total: number) => vo
     lastQuarter = quarter;
     run.io.stderr.write(`backtest: ${done}/${total} bars (${Math.round(share * 100)}%)\n`);
   };
+}
+
+/** `--initial-cash`: a positive amount. @throws TroError TRO_ERR_USAGE */
+function cashOption(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(String(value).trim() !== "" && Number.isFinite(n) && n > 0))
+    throw new TroError("TRO_ERR_USAGE", `--initial-cash ${String(value)} is not a positive amount.`, {
+      hint: "For example --initial-cash 100000.",
+    });
+  return n;
 }
 
 function relativeTo(cwd: string, path: string): string {

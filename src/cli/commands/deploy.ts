@@ -1,4 +1,5 @@
 /** `tradeops deploy`: flags in, one `deploy()` call, a live task list (TTY) or plain lines out. */
+import { announceDeploy } from "../../deploy/announce.js";
 import { deploy } from "../../deploy/deploy.js";
 import { EXIT, TroError } from "../../errors.js";
 import { openFromRun, targetArguments } from "../context.js";
@@ -24,6 +25,8 @@ export const deployCommand: Handler = async (run) => {
   }
   const progress = createProgress(run);
   const abort = interruptible();
+  const announce = (end: Parameters<typeof announceDeploy>[1]) =>
+    announceDeploy({ workspace, environment, env: run.io.env, which, scrub: (t) => run.out.scrubber.scrub(t) }, end);
   try {
     const result = await deploy({
       workspace,
@@ -51,8 +54,12 @@ export const deployCommand: Handler = async (run) => {
       scrub: (value, label) => run.out.scrubber.add(value, label),
       signal: abort.signal,
       ask: run.io.stdout.isTTY && !run.globals.json ? askPhrase : undefined,
+    }).catch(async (error: unknown) => {
+      await announce({ error });
+      throw error;
     });
     await progress.done();
+    await announce({ result });
     if (run.globals.json) {
       run.out.json({ ok: !result.plan.refusal && !result.gates.some((g) => g.status === "fail"), ...result });
     } else if (result.outcome === "nothing") {

@@ -1,4 +1,5 @@
 /** `tradeops rollback PROJECT [to] ENV`: back to the last known-good release, or `--release ID`. */
+import { announceDeploy } from "../../deploy/announce.js";
 import { rollbackProject } from "../../deploy/rollback.js";
 import { EXIT, TroError } from "../../errors.js";
 import type { Executor } from "../../exec/command.js";
@@ -40,6 +41,16 @@ export const rollbackCommand: Handler = async (run) => {
       },
     });
     await progress.done();
+    await announceDeploy(
+      {
+        workspace: ctx.workspace,
+        environment,
+        env: run.io.env,
+        which: project,
+        scrub: (t) => run.out.scrubber.scrub(t),
+      },
+      { rollback: records },
+    );
     if (run.globals.json) run.out.json({ ok: true, records });
     else {
       for (const r of records) {

@@ -10,6 +10,7 @@ import { serveSupervisor } from "../../supervisor/socket-server.js";
 import { Supervisor } from "../../supervisor/supervisor.js";
 import { openFromRun } from "../context.js";
 import type { Handler } from "../program.js";
+import { consoleForUp } from "./console.js";
 
 export const upCommand: Handler = async (run) => {
   const ctx = openFromRun(run);
@@ -67,6 +68,7 @@ export const upCommand: Handler = async (run) => {
     throw errors[0];
   }
   const up = projects.length - errors.length;
+  const desk = await consoleForUp(run, ctx, supervisor);
   run.out.info(
     c.dim(
       `${up} service${up === 1 ? "" : "s"} up in ${ctx.environment}${errors.length ? ` (${errors.length} did not start)` : ""}; Ctrl-C stops them`,
@@ -82,8 +84,8 @@ export const upCommand: Handler = async (run) => {
       }
       stopping = true;
       run.out.info(c.dim("stopping (Ctrl-C again to force)"));
-      void server
-        .close()
+      void Promise.resolve(desk?.close())
+        .then(() => server.close())
         .then(() => supervisor.close({ stopServices: true }))
         .then(() => {
           process.off("SIGINT", onSignal);

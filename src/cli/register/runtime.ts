@@ -11,6 +11,7 @@ export function registerRuntimeCommands(program: Command, on: On): void {
       .option("--from <date>", "first day, included (YYYY-MM-DD)")
       .option("--to <date>", "last day, included (YYYY-MM-DD), as in every command that takes dates")
       .option("--data <source>", "sample:sp500, csv:FILE[#SYMBOL], archive[:FILE] (default: data.source in the config)")
+      .option("--initial-cash <amount>", "starting cash (default: the config's backtest.initial_cash, or 100000)")
       .option("--report <file>", "also write the HTML report (and the JSON next to it) here")
       .option("--close-at-end", "close what is still held at the last bar's close (default: listed as open trades)")
       .option(
@@ -35,6 +36,7 @@ export function registerRuntimeCommands(program: Command, on: On): void {
           "tradeops backtest argo",
           "tradeops backtest argo --from 2008-01-01 --to 2009-12-31   # both days included",
           "tradeops backtest argo --close-at-end",
+          "tradeops backtest argo --from 2008-01-01 --to 2009-12-31 --initial-cash 50000",
           "tradeops backtest argo --data csv:data/spy.csv#SPY --report /tmp/argo.html",
           "tradeops backtest argo --json | jq .summary",
           "tradeops backtest argo --sweep strategy.fast_window=5..20 --sweep strategy.slow_window=20..60:10",

@@ -12,7 +12,16 @@ export function registerSupervisorCommands(program: Command, on: On): void {
         "run services in the foreground, their lines prefixed and coloured; Ctrl-C stops them all gracefully",
       )
       .argument("[projects...]", "projects to run (default: every project with a start command)")
-      .addHelpText("after", examples("tradeops up", "tradeops up alpine-backend argo", "tradeops up --env test")),
+      .option("--no-console", "do not serve the desk console (default: on 127.0.0.1:7070, or TRADEOPS_CONSOLE_PORT)")
+      .option("--console-port <port>", "the console's port (0: any free port)")
+      .addHelpText(
+        "after",
+        examples(
+          "tradeops up",
+          "tradeops up alpine-backend argo --console-port 7071",
+          "tradeops up --env test --no-console",
+        ),
+      ),
     async () => (await import("../commands/up.js")).upCommand,
   );
   on(
