@@ -58,6 +58,7 @@ const ALLOWED: Record<string, string[]> = {
     "supervisor",
     "deploy",
     "exec",
+    "notify",
   ],
   server: ["*"],
   cli: ["*"],

@@ -10,6 +10,7 @@ import { TroError } from "../errors.js";
 import { createServiceMetrics } from "../health/metrics.js";
 import { type ComponentSpec, createHealthRegistry } from "../health/registry.js";
 import type { Logger } from "../logging/logger.js";
+import { environmentNotifier } from "../notify/index.js";
 import { resolveControlToken } from "../runtime/control-token.js";
 import { nodeIdleProbe } from "../runtime/idle-probe.js";
 import { describeAccount, type RunPlan } from "../runtime/plan.js";
@@ -86,10 +87,24 @@ export async function runTradingNode(o: TradingNodeOptions): Promise<NodeSummary
 
   const lease = await openNodeLease({ workspace: o.workspace, prepared, plan, env: o.env });
   let service: StrategyService | undefined;
+  const notifier = environmentNotifier(o.workspace, prepared.environment, { env: o.env });
+  const sending = new Set<Promise<unknown>>();
   const onPermit = (event: PermitEvent) => {
     const fields = { lease: event.to, token: event.token, reason: event.reason };
-    if (event.to === "fenced" || event.to === "expired") log.error(fields, `order sending stopped: ${event.reason}`);
-    else log.info(fields, `order permit: ${event.to}`);
+    if (event.to === "fenced" || event.to === "expired") {
+      log.error(fields, `order sending stopped: ${event.reason}`);
+      const sent = notifier.notify({
+        event: "lease-lost",
+        environment: prepared.environment,
+        workspace: o.workspace.name,
+        project: prepared.project.name,
+        summary: `${prepared.project.name}: order sending stopped, the executor lease was lost.`,
+        facts: { reason: event.reason, release: identity.release || lease.holder, token: event.token },
+        at: new Date().toISOString(),
+      });
+      sending.add(sent);
+      void sent.finally(() => sending.delete(sent));
+    } else log.info(fields, `order permit: ${event.to}`);
     service?.kernel?.record("state", undefined, { ...fields, from: event.from });
   };
   const permit = createOrderPermit({
@@ -195,6 +210,7 @@ export async function runTradingNode(o: TradingNodeOptions): Promise<NodeSummary
         { name: "stop-trading", run: () => stopTrading(abort, running.done) },
         { name: "flush-signals", run: () => records.sink.flush?.() },
         { name: "release-lease", run: () => permit.stop() },
+        { name: "notifications", run: async () => void (await Promise.all(sending)) },
       ],
     });
     const healthPath = prepared.project.health.path;
