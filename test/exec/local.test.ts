@@ -109,17 +109,28 @@ describe("detached processes", () => {
       argv: detachCommand({
         log: join(dir, "x.log"),
         dir,
-        argv: ["sh", "-c", 'trap "" TERM; while :; do sleep 0.05; done'],
+        argv: ["sh", "-c", 'trap "" TERM; echo trapped; while :; do sleep 0.05; done'],
       }),
     });
     const pid = Number(result.stdout.trim());
     started.push(pid);
+    // SIGTERM before the trap is set would end it at once: wait until the shell ignores it
+    for (let i = 0; i < 400 && !readLog("x.log").includes("trapped"); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(readLog("x.log")).toContain("trapped");
     const t = Date.now();
     expect((await local.run({ argv: stopCommand(pid, 1) })).code).toBe(0);
     expect(Date.now() - t).toBeGreaterThanOrEqual(900);
     expect((await local.run({ argv: aliveCommand(pid) })).code).toBe(1);
   });
 });
+
+function readLog(name: string): string {
+  try {
+    return readFileSync(join(dir, name), "utf8");
+  } catch {
+    return "";
+  }
+}
 
 describe("the recording executor", () => {
   it("writes down each command and answers from a script, or passes it on", async () => {

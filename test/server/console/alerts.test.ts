@@ -38,10 +38,7 @@ it("sends halts, risk trips and resumes from the signal log, and give-ups from t
         )
         // a service that dies at once: the supervisor gives up after its restarts
         .replace("      start: node server.mjs\n", '      start: node -e "process.exit(3)"\n')
-        .replace(
-          "    coupledWith: [alpine-frontend]\n",
-          "    coupledWith: [alpine-frontend]\n    health: { maxRestarts: 1 }\n",
-        ),
+        .replace("    health: { deepPath: /health/deep }", "    health: { deepPath: /health/deep, maxRestarts: 1 }"),
     prepare: async (ctx) => {
       store = await openSignalStore({ workspace: ctx.workspace, environment: ctx.environment, env: {} });
     },
