@@ -170,8 +170,8 @@ export class ServiceMetrics {
   }
 
   /** Equity, cash, positions, P&L, drawdown, fills and the lease, read from the book at scrape time (once). */
-  attachTrading(sample: () => TradingSample | undefined): void {
-    registerTradingMetrics(this.registry, sample);
+  attachTrading(sample: () => TradingSample | undefined, options: { readonly lease?: boolean } = {}): void {
+    registerTradingMetrics(this.registry, sample, options);
   }
 
   /** Counts an answer without timing it (health probes, 404s): a map update instead of a label hash. */

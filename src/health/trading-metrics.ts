@@ -27,8 +27,15 @@ export interface TradingSample {
   readonly lease?: { readonly held: boolean; readonly fencingToken: number };
 }
 
-/** Registers the trading gauges; each reads `sample()` when scraped. */
-export function registerTradingMetrics(registry: Registry, sample: () => TradingSample | undefined): void {
+/**
+ * Registers the trading gauges; each reads `sample()` when scraped. The lease gauges exist only for a node that
+ * runs under an executor lease (`lease`): an unlabelled gauge cannot be absent, and a 0 would read as "lost".
+ */
+export function registerTradingMetrics(
+  registry: Registry,
+  sample: () => TradingSample | undefined,
+  options: { readonly lease?: boolean } = {},
+): void {
   const registers = [registry];
   const gauge = (name: string, help: string, value: (s: TradingSample) => number | undefined) =>
     new Gauge({
@@ -55,14 +62,16 @@ export function registerTradingMetrics(registry: Registry, sample: () => Trading
   gauge("marketdata_last_bar_timestamp_seconds", "the time of the last bar the strategy saw", (s) =>
     s.barTime === undefined ? undefined : s.barTime / 1000,
   );
-  gauge("executor_lease_held", "1 while this node holds the executor lease, 0 when another does", (s) =>
-    s.lease ? Number(s.lease.held) : undefined,
-  );
-  gauge(
-    "executor_lease_fencing_token",
-    "the fencing token this node holds, or held last",
-    (s) => s.lease?.fencingToken,
-  );
+  if (options.lease) {
+    gauge("executor_lease_held", "1 while this node holds the executor lease, 0 when another does", (s) =>
+      s.lease ? Number(s.lease.held) : undefined,
+    );
+    gauge(
+      "executor_lease_fencing_token",
+      "the fencing token this node holds, or held last",
+      (s) => s.lease?.fencingToken,
+    );
+  }
   const perSymbol = (name: string, help: string, value: (p: TradingSample["positions"][number]) => number) =>
     new Gauge({
       name: `${P}${name}`,

@@ -163,7 +163,10 @@ export async function runTradingNode(o: TradingNodeOptions): Promise<NodeSummary
       ...(plan.idlePause ? { idleProbe: nodeIdleProbe() } : {}),
     });
     const running = service;
-    metrics.attachTrading(tradingSample(() => running.kernel, lease.store ? permitLease(permit) : undefined));
+    metrics.attachTrading(
+      tradingSample(() => running.kernel, permitLease(permit)),
+      { lease: Boolean(lease.store) },
+    );
     const registry = createHealthRegistry();
     for (const c of [...running.components, ...records.components, permitComponent(permit)]) registry.register(c);
     const broker =

@@ -83,6 +83,15 @@ it("sends lease-lost when another holder takes the lease, without the channel's 
     () => output,
   );
   expect(hooks.received).toEqual([]);
+  const port = await until(
+    "the port",
+    () => /health on http:\/\/127\.0\.0\.1:(\d+)\//.exec(output)?.[1],
+    () => output,
+  );
+  const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  expect(await metrics()).toMatch(
+    new RegExp(`^tradeops_executor_lease_held 1$[\\s\\S]*^tradeops_executor_lease_fencing_token ${held}$`, "m"),
+  );
 
   const newer = lease.transfer("r-green-2");
   expect(newer).toBeGreaterThan(held);
@@ -98,6 +107,7 @@ it("sends lease-lost when another holder takes the lease, without the channel's 
   expect(message.body).toMatch(/newer than ours/);
   expect(message.body).not.toContain(HOOK_SECRET);
   expect(output).toMatch(/order sending stopped/);
+  expect(await metrics()).toMatch(/^tradeops_executor_lease_held 0$/m);
   expect(output).not.toContain(HOOK_SECRET);
   // one loss, one message
   await new Promise((r) => setTimeout(r, 500));

@@ -21,6 +21,7 @@ it("names only metrics /metrics serves, and parses as a dashboard", async () => 
       () => run.kernel as unknown as Kernel,
       () => ({ held: true, fencingToken: 3 }),
     ),
+    { lease: true },
   );
   metrics.recordRejection("max_trade_usd");
   metrics.recordOrder("buy", "filled");

@@ -110,7 +110,10 @@ it("puts the book and the executor lease into /metrics with Prometheus names", a
     const run = runBacktest({ strategy: crossover, params: {}, series: sp500(1500), initialCash: 100_000 });
     const metrics = createServiceMetrics({ service: "argo", executionMode: "paper", defaultMetrics: false });
     let kernel: Kernel | undefined;
-    metrics.attachTrading(tradingSample(() => kernel, permitLease(permit)));
+    metrics.attachTrading(
+      tradingSample(() => kernel, permitLease(permit)),
+      { lease: true },
+    );
     expect(await metrics.registry.metrics()).not.toMatch(/^tradeops_position_quantity/m);
     kernel = run.kernel as Kernel;
     const text = await metrics.registry.metrics();
@@ -137,4 +140,13 @@ it("puts the book and the executor lease into /metrics with Prometheus names", a
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+it("has no executor lease series on a node that runs without a lease", async () => {
+  const run = runBacktest({ strategy: crossover, params: {}, series: sp500(300), initialCash: 100_000 });
+  const metrics = createServiceMetrics({ service: "argo", executionMode: "paper", defaultMetrics: false });
+  metrics.attachTrading(tradingSample(() => run.kernel as Kernel));
+  const text = await metrics.registry.metrics();
+  expect(text).toMatch(/^tradeops_account_equity /m);
+  expect(text).not.toMatch(/tradeops_executor_lease/);
 });
