@@ -9,7 +9,7 @@ The target environment is named the same way in deploy, gates, rollback, release
 PROJECT [to] ENV, or --env ENV (deploy and gates also take --to ENV).
 
 Gates, in order (SPEC §12): 1 identify changes, 2 verify scope, 3 tests, 4 lint, 5 build,
-6 required environments healthy, 7 environment validated, 8 code quality (added lines only),
+6 required environments healthy, 7 environment validated, 8 code quality (added lines; every line on a first deploy),
 9 target healthy, 10 explicit confirmation, 11 health after the switch (monitoring window).
 `;
 
