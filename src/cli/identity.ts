@@ -38,11 +38,16 @@ function gitUser(run: CommandRun, cwd: string): string | undefined {
 }
 
 function osUser(run: CommandRun): string {
+  return osUserName(run.io.env);
+}
+
+/** The OS account running this process: its passwd name, else USER/LOGNAME, else `uid N`; never "unknown". */
+export function osUserName(env: Readonly<Record<string, string | undefined>>): string {
   try {
-    return userInfo().username || run.io.env.USER || run.io.env.LOGNAME || `uid ${process.getuid?.() ?? "?"}`;
+    return userInfo().username || env.USER || env.LOGNAME || `uid ${process.getuid?.() ?? "?"}`;
   } catch {
     // a uid without a passwd entry (containers)
-    return run.io.env.USER || run.io.env.LOGNAME || `uid ${process.getuid?.() ?? "?"}`;
+    return env.USER || env.LOGNAME || `uid ${process.getuid?.() ?? "?"}`;
   }
 }
 
