@@ -1,6 +1,7 @@
 /** Who runs this command and from where, for deploy records and locks; and how this very tradeops is run again. */
 import { execFileSync } from "node:child_process";
 import { userInfo } from "node:os";
+import { tradeopsEntry } from "../supervisor/launch.js";
 import type { CommandRun } from "./program.js";
 
 /** how long `git config` may take before the OS user is used instead */
@@ -54,5 +55,11 @@ export function osUserName(env: Readonly<Record<string, string | undefined>>): s
 /** How this very tradeops is run again (for the supervisor runner on local targets); the supervisor's override wins. */
 export function selfCommand(run: CommandRun): string[] | undefined {
   const entry = run.io.env.TRADEOPS_SUPERVISOR_ENTRY || process.argv[1];
-  return entry && /tradeops(\.js)?$/.test(entry) ? [process.execPath, entry] : undefined;
+  if (entry && /tradeops(\.js)?$/.test(entry)) return [process.execPath, entry];
+  try {
+    // run as a library (tests, the console): this package's own bin/tradeops.js
+    return [process.execPath, tradeopsEntry(run.io.env)];
+  } catch {
+    return undefined;
+  }
 }

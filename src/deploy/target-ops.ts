@@ -3,7 +3,6 @@
  * its pid, health and uptime, its log, the front proxy's state. Every answer comes from the target itself, through
  * its executor, so a local target and an SSH host are read the same way.
  */
-import { posix } from "node:path";
 import type { EnvironmentName } from "../environment/names.js";
 import type { Executor } from "../exec/command.js";
 import type { HealthStatus } from "../health/types.js";
@@ -14,12 +13,11 @@ import { postgresLeaseLocation } from "./lease-driver.js";
 import { targetViews } from "./listing.js";
 import type { ProxyStatus } from "./proxy/control.js";
 import { type TargetState, targetRecords } from "./records.js";
+import { DEFAULT_RUNNER, type RunnerKind, recordedRunner } from "./runner-choice.js";
 import { openSession, type TargetSession } from "./session.js";
 import { targetFiles } from "./target-files.js";
 import { requireTarget } from "./targets.js";
 import { COLORS, type Color } from "./types.js";
-
-export type RunnerKind = "direct" | "supervisor";
 
 export interface OperateOptions {
   readonly workspace: Workspace;
@@ -68,20 +66,6 @@ export interface TargetStatusView {
 /** The state file with what `target stop` adds to it. */
 export type OperatedState = TargetState;
 
-/**
- * The runner a target's releases run under: the one recorded on the target, else the one whose records are there
- * (a target deployed before the runner was recorded), else direct.
- */
-export async function runnerOf(executor: Executor, path: string, state: OperatedState): Promise<RunnerKind> {
-  if (state.runner) return state.runner;
-  const layout = targetLayout(path);
-  const files = targetFiles(executor);
-  for (const color of COLORS) {
-    if ((await files.read(posix.join(layout.supervisorDir, color, "state.json"))) !== undefined) return "supervisor";
-  }
-  return "direct";
-}
-
 /** A session on every host of the project's target, with the runner its releases run under. */
 export async function openTargetSessions(
   options: OperateOptions,
@@ -103,7 +87,7 @@ export async function openTargetSessions(
       host: view.host,
       executor,
       hostname: options.hostname,
-      runner: await runnerOf(executor, view.target.path, state),
+      runner: (await recordedRunner(targetFiles(executor), view.target.path, state)) ?? DEFAULT_RUNNER,
       tradeops: options.tradeops,
       ...(lease ? { postgresLease: lease } : {}),
     });

@@ -52,10 +52,11 @@ const alive = (pid: number) => {
 };
 
 /** Deploys, then walks status → logs → proxy → stop → start → remove, checking each against real processes. */
-async function operate(desk: DeployDesk, host: string, env: Record<string, string>) {
+async function operate(desk: DeployDesk, host: string, env: Record<string, string>, runner: string) {
   const run = (...args: string[]) => cli(args, { cwd: desk.root, env });
   const deployed = await run("deploy", "alpine-backend", "to", "staging");
   expect(deployed.code, deployed.stderr).toBe(0);
+  expect(`${deployed.stdout}${deployed.stderr}`).toContain(`releases run under the ${runner} runner here`);
 
   const text = await run("target", "status", "alpine-backend", "staging");
   expect(text.code, text.stderr).toBe(0);
@@ -65,6 +66,7 @@ async function operate(desk: DeployDesk, host: string, env: Record<string, strin
   const [view] = (status as StatusJson).targets;
   expect(view!.host).toBe(host);
   expect(view!.active).toBe("blue");
+  expect(view!.runner).toBe(runner);
   expect(view!.proxy).toMatchObject({ running: true, routeTo: "blue" });
   const blue = view!.instances.find((i) => i.color === "blue")!;
   expect(blue).toMatchObject({ active: true, running: true, health: "healthy" });
@@ -131,7 +133,8 @@ describe("tradeops target on a local target", () => {
 
   it("shows, stops, starts and removes a deployed release; the deployer comes from git with USER unset", async () => {
     const { USER: _, ...env } = desk.env;
-    await operate(desk, "local", env);
+    // a first deploy runs the release supervised
+    await operate(desk, "local", env, "supervisor");
     // a deploy, a stop, a start and a remove measured 9 s at a load average of 3; 60 s is a margin of ≈ 6×
   }, 60_000);
 });
@@ -157,6 +160,7 @@ describe("tradeops target on an SSH target", () => {
   });
 
   it("shows, stops, starts and removes a release on the host", async () => {
-    await operate(desk, sshd.host, desk.env);
+    // no tradeops on the host's PATH: the direct runner, recorded and said
+    await operate(desk, sshd.host, desk.env, "direct");
   }, 60_000);
 });

@@ -36,9 +36,10 @@ export function registerDeployCommands(program: Command, on: On): void {
         "30",
       )
       .addOption(
-        new Option("--runner <kind>", "how releases run on the target")
-          .choices(["direct", "supervisor"])
-          .default("direct"),
+        new Option(
+          "--runner <kind>",
+          "how releases run on the target (default: the one recorded there; supervisor on a first deploy)",
+        ).choices(["direct", "supervisor"]),
       )
       .addHelpText(
         "after",
@@ -84,9 +85,10 @@ export function registerDeployCommands(program: Command, on: On): void {
       .option("--reason <text>", "why (recorded)")
       .option("--start-timeout <seconds>", "how long the release may take to pass health when it must start cold", "30")
       .addOption(
-        new Option("--runner <kind>", "how releases run on the target")
-          .choices(["direct", "supervisor"])
-          .default("direct"),
+        new Option(
+          "--runner <kind>",
+          "how releases run on the target (default: the one recorded there; supervisor on a first deploy)",
+        ).choices(["direct", "supervisor"]),
       )
       .addHelpText(
         "after",
