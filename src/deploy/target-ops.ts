@@ -16,7 +16,7 @@ import { type TargetState, targetRecords } from "./records.js";
 import { DEFAULT_RUNNER, type RunnerKind, recordedRunner } from "./runner-choice.js";
 import { openSession, type TargetSession } from "./session.js";
 import { targetFiles } from "./target-files.js";
-import { requireTarget } from "./targets.js";
+import { projectsWithTargets, requireTarget } from "./targets.js";
 import { COLORS, type Color } from "./types.js";
 
 export interface OperateOptions {
@@ -178,4 +178,27 @@ export async function targetProxy(options: OperateOptions): Promise<ProxyView[]>
 
 async function proxyStatusOf(session: TargetSession): Promise<ProxyStatus | undefined> {
   return session.proxy.status().catch(() => undefined);
+}
+
+/** One project's target status in an environment, or why it could not be read. */
+export type EnvironmentTargetStatus =
+  | { readonly project: string; readonly views: readonly TargetStatusView[] }
+  | { readonly project: string; readonly error: string };
+
+/** The status of every project's target in an environment (or one project's); an unreachable target is named. */
+export async function environmentTargetStatus(
+  options: Omit<OperateOptions, "project"> & { readonly project?: string },
+): Promise<EnvironmentTargetStatus[]> {
+  const projects = options.project
+    ? projectsWithTargets(options.workspace, options.environment).filter((p) => p === options.project)
+    : projectsWithTargets(options.workspace, options.environment);
+  const out: EnvironmentTargetStatus[] = [];
+  for (const project of projects) {
+    try {
+      out.push({ project, views: await targetStatus({ ...options, project }) });
+    } catch (error) {
+      out.push({ project, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return out;
 }

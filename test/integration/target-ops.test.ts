@@ -72,6 +72,14 @@ async function operate(desk: DeployDesk, host: string, env: Record<string, strin
   expect(blue).toMatchObject({ active: true, running: true, health: "healthy" });
   expect(alive(blue.pid!)).toBe(true);
 
+  // the same instances in `tradeops status --env` and in `tradeops releases`
+  const overview = await run("status", "--env", "staging");
+  expect(overview.code, overview.stderr).toBe(0);
+  expect(overview.stdout).toContain(`alpine-backend in staging on ${host}`);
+  expect(overview.stdout).toMatch(new RegExp(`blue\\*\\s+${blue.release}\\s+${blue.pid}\\s`));
+  const releases = await run("releases", "alpine-backend", "staging");
+  expect(releases.stdout).toContain(`blue (active) ${blue.release} running pid ${blue.pid}, healthy 1/1, up `);
+
   const logs = await run("target", "logs", "alpine-backend", "staging", "--lines", "5");
   expect(logs.code, logs.stderr).toBe(0);
   expect(logs.stdout).toContain(`── blue ${blue.release} on ${host}`);

@@ -1,7 +1,14 @@
 /** `tradeops target status|logs|stop|start|remove|proxy PROJECT [to] ENV`: flags in, one library call, render out. */
 import { createInterface } from "node:readline/promises";
 import { removeTarget, startTarget, stopTarget } from "../../deploy/target-control.js";
-import { type OperateOptions, targetLogs, targetProxy, targetStatus } from "../../deploy/target-ops.js";
+import {
+  type EnvironmentTargetStatus,
+  environmentTargetStatus,
+  type OperateOptions,
+  targetLogs,
+  targetProxy,
+  targetStatus,
+} from "../../deploy/target-ops.js";
 import { EXIT, TroError } from "../../errors.js";
 import type { Executor } from "../../exec/command.js";
 import { createExecutor } from "../../exec/create.js";
@@ -109,6 +116,32 @@ export const targetProxyCommand: Handler = async (run) => {
   else renderProxy(run, views);
   return EXIT.ok;
 };
+
+/** What runs on the targets of an environment (for `tradeops status`): every project's, or one project's. */
+export async function deployedIn(
+  run: CommandRun,
+  workspace: OperateOptions["workspace"],
+  environment: OperateOptions["environment"],
+  project?: string,
+): Promise<EnvironmentTargetStatus[]> {
+  const executors = new Map<string, Executor>();
+  try {
+    return await environmentTargetStatus({
+      workspace,
+      environment,
+      ...(project ? { project } : {}),
+      hostname: hostnameOf(run),
+      tradeops: selfCommand(run),
+      env: run.io.env,
+      executorFor: (host) => {
+        if (!executors.has(host)) executors.set(host, createExecutor(host, { env: run.io.env }));
+        return executors.get(host)!;
+      },
+    });
+  } finally {
+    for (const e of executors.values()) await e.close().catch(() => undefined);
+  }
+}
 
 async function confirm(run: CommandRun, question: string): Promise<boolean> {
   const rl = createInterface({ input: run.io.stdin!, output: run.io.stderr as NodeJS.WritableStream });

@@ -1,6 +1,12 @@
 /** How `tradeops target …` shows a target: one table of instances per host, and one line per thing done. */
 import type { RemoveResult, StartResult, StopResult } from "../../deploy/target-control.js";
-import type { LogsView, ProxyView, TargetStatusView } from "../../deploy/target-ops.js";
+import type {
+  EnvironmentTargetStatus,
+  InstanceView,
+  LogsView,
+  ProxyView,
+  TargetStatusView,
+} from "../../deploy/target-ops.js";
 import type { CommandRun } from "../program.js";
 
 export function duration(seconds: number | null): string {
@@ -108,4 +114,20 @@ export function renderProxy(run: CommandRun, views: readonly ProxyView[]): void 
     );
     run.out.line(`  routes to ${route}; requests in flight: ${inflight}`);
   }
+}
+
+/** `tradeops status`'s part for deploy targets: each project's instances, or why its target could not be read. */
+export function renderDeployed(run: CommandRun, deployed: readonly EnvironmentTargetStatus[]): void {
+  for (const d of deployed) {
+    if ("error" in d) run.out.warn(`${d.project}: could not read its target: ${d.error}`);
+    else renderStatus(run, d.views);
+  }
+}
+
+/** `blue 2026…-abc1234 running pid 123, healthy 1/1, up 5m02s` (or `down`): one deployed colour on one line. */
+export function instanceLine(i: InstanceView): string {
+  const state = i.running
+    ? `running pid ${i.pid}, ${i.health} ${i.healthDetail}, up ${duration(i.uptimeSeconds)}`
+    : "down (its process does not run)";
+  return `${i.color}${i.active ? " (active)" : ""} ${i.release} ${state}`;
 }
