@@ -19,7 +19,9 @@ export const statusCommand: Handler = async (run) => {
     else {
       const deployed = targets.some((t) => "views" in t && t.views.some((v) => v.instances.length));
       run.out.info(
-        `No supervisor runs for ${ctx.workspace.name} (${ctx.environment}) on this machine${deployed ? "; deployed:" : "; nothing is started."}`,
+        deployed
+          ? `No supervisor runs for ${ctx.workspace.name} (${ctx.environment}) on this machine; deployed on its targets:`
+          : `No supervisor runs for ${ctx.workspace.name} (${ctx.environment}); nothing is started.`,
       );
       renderDeployed(run, targets);
     }
