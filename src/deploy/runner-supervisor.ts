@@ -9,7 +9,7 @@ import { posix } from "node:path";
 import { ensureOk, sh } from "../exec/command.js";
 import type { Project } from "../workspace/types.js";
 import type { TargetLayout } from "./layout.js";
-import { tailCommand } from "./process-commands.js";
+import { aliveCommand, tailCommand } from "./process-commands.js";
 import { type InstanceInfo, probePort, type ReleaseRunner } from "./runner.js";
 import type { TargetFiles } from "./target-files.js";
 import type { Color } from "./types.js";
@@ -41,6 +41,15 @@ interface StatusInstance {
   readonly logFile: string;
   /** absent from the records of older supervisors, which wrote both streams to logFile */
   readonly errLogFile?: string;
+}
+
+/** An instance as the supervisor's `state.json` records it (the fields the runner reads). */
+interface RecordedInstance {
+  readonly request?: { readonly color?: string; readonly release?: string; readonly port?: number };
+  readonly state?: string;
+  readonly pid?: number | null;
+  readonly startedAt?: string | null;
+  readonly runningSince?: string | null;
 }
 
 /** The newest release directory on the target: any release is a workspace good enough for `status` and `stop`. */
@@ -85,13 +94,13 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
         `start ${project.name}@${spec.color}`,
         executor,
       );
-      const found = await instance(spec.color);
+      const found = await runner.running(spec.color);
       return {
         color: spec.color,
         release: spec.release,
         port: spec.port,
         pid: found?.pid ?? 0,
-        startedAt: found?.startedAt ?? new Date().toISOString(),
+        startedAt: found?.startedAt || new Date().toISOString(),
       };
     },
     stop: async (color, graceSeconds) => {
@@ -102,14 +111,19 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
       ensureOk(await executor.run(tradeops(color, workspace, ...args)), `stop ${project.name}@${color}`, executor);
     },
     running: async (color) => {
-      const found = await instance(color);
-      if (found?.state !== "running" || !found.pid || !found.release || !found.port) return undefined;
+      // the supervisor's own state file and a pid check: a round trip, not a tradeops process per question
+      const state = await files
+        .readJson<{ instances?: readonly RecordedInstance[] }>(posix.join(stateDir(color), "state.json"))
+        .catch(() => undefined);
+      const found = state?.instances?.find((i) => i.request?.color === color);
+      if (found?.state !== "running" || !found.pid || !found.request?.release || !found.request.port) return undefined;
+      if ((await executor.run({ argv: aliveCommand(found.pid) })).code !== 0) return undefined;
       const info: InstanceInfo = {
         color,
-        release: found.release,
-        port: found.port,
+        release: found.request.release,
+        port: found.request.port,
         pid: found.pid,
-        startedAt: found.startedAt ?? "",
+        startedAt: found.runningSince ?? found.startedAt ?? "",
       };
       return info;
     },
