@@ -14,9 +14,6 @@ import { type InstanceInfo, probePort, type ReleaseRunner } from "./runner.js";
 import type { TargetFiles } from "./target-files.js";
 import type { Color } from "./types.js";
 
-/** How long `tradeops start --wait-healthy` may wait for level-1 health before it reports failure (exit 69). */
-export const SUPERVISOR_WAIT_HEALTHY_SECONDS = 60;
-
 export interface SupervisorRunnerOptions {
   readonly files: TargetFiles;
   readonly layout: TargetLayout;
@@ -42,6 +39,9 @@ interface StatusInstance {
   /** absent from the records of older supervisors, which wrote both streams to logFile */
   readonly errLogFile?: string;
 }
+
+/** Supervisor states in which the instance's process runs (starting: not yet healthy; unhealthy: failing checks). */
+const LIVE_STATES = new Set(["starting", "running", "unhealthy"]);
 
 /** An instance as the supervisor's `state.json` records it (the fields the runner reads). */
 interface RecordedInstance {
@@ -88,7 +88,8 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
       await runner.stop(spec.color, 5);
       const args = ["start", project.name, "--color", spec.color, "--release", spec.release, "--dir", spec.workdir];
       args.push("--port", String(spec.port), "--orders", spec.orders ? "on" : "off");
-      args.push("--wait-healthy", String(SUPERVISOR_WAIT_HEALTHY_SECONDS));
+      // no --wait-healthy: the deploy waits for health itself, within its --start-timeout, and a release that
+      // crashes at start is seen at once (the supervisor puts it in backoff) instead of after every restart
       ensureOk(
         await executor.run(tradeops(spec.color, spec.releaseDir, ...args)),
         `start ${project.name}@${spec.color}`,
@@ -116,7 +117,8 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
         .readJson<{ instances?: readonly RecordedInstance[] }>(posix.join(stateDir(color), "state.json"))
         .catch(() => undefined);
       const found = state?.instances?.find((i) => i.request?.color === color);
-      if (found?.state !== "running" || !found.pid || !found.request?.release || !found.request.port) return undefined;
+      if (!found?.state || !LIVE_STATES.has(found.state) || !found.pid) return undefined;
+      if (!found.request?.release || !found.request.port) return undefined;
       if ((await executor.run({ argv: aliveCommand(found.pid) })).code !== 0) return undefined;
       const info: InstanceInfo = {
         color,
