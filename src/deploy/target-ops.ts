@@ -132,7 +132,8 @@ export async function targetStatus(options: OperateOptions): Promise<TargetStatu
       publicPort: session.target.port,
       proxy: { running: Boolean(proxy), pid: proxy?.pid ?? null, routeTo: proxy?.route?.color ?? null },
       instances,
-      stopped: state.stopped ?? null,
+      // a deploy or a rollback since the stop started a release again
+      stopped: instances.some((i) => i.running) ? null : (state.stopped ?? null),
     });
   }
   return views;
