@@ -9,7 +9,15 @@ The target is named as in deploy and rollback: PROJECT [to] ENV, or PROJECT --en
 export function registerTargetCommands(program: Command, on: On): void {
   const target = program
     .command("target")
-    .description("operate a deployed project on its target: status, logs, stop, start, remove, proxy");
+    .description("operate a deployed project on its target: status, logs, stop, start, remove, proxy")
+    .addHelpText(
+      "after",
+      `${examples(
+        "tradeops target status alpine-backend staging",
+        "tradeops target stop argo production",
+        "tradeops target start argo production",
+      )}${GRAMMAR}`,
+    );
   const verb = (name: string, description: string) =>
     target
       .command(name)
