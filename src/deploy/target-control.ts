@@ -13,6 +13,7 @@ import type { HealthLevel } from "../health/probe.js";
 import { START_TIMEOUT_MS, STOP_GRACE_SECONDS } from "./constants.js";
 import { type LockOwner, processStart } from "./lock.js";
 import { policyOf } from "./policy.js";
+import { stopCommand } from "./process-commands.js";
 import type { TargetSession } from "./session.js";
 import { startVerified, switchTraffic } from "./switch.js";
 import { type OperatedState, type OperateOptions, openTargetSessions } from "./target-ops.js";
@@ -151,6 +152,8 @@ async function stopAll(session: TargetSession, state: OperatedState): Promise<St
   }
   const proxy = await session.proxy.status().catch(() => undefined);
   await session.proxy.stop();
+  // the proxy's restart loop is gone once stop() returns; the proxy itself may still be closing its port: wait for it
+  if (proxy?.pid) await session.executor.run({ argv: stopCommand(proxy.pid, STOP_GRACE_SECONDS) });
   return { host: session.host, stopped, proxyPid: proxy?.pid ?? null };
 }
 
