@@ -225,6 +225,15 @@ function killTarget(target) {
   const runner = join(target, "shared/runner");
   if (existsSync(runner))
     for (const f of readdirSync(runner)) pids.push(JSON.parse(readFileSync(join(runner, f), "utf8")).pid);
+  // releases under the supervisor runner (the default on a first deploy): each colour's supervisor and its instance
+  const supervisors = join(target, "shared/supervisor");
+  if (existsSync(supervisors))
+    for (const color of readdirSync(supervisors)) {
+      const dir = join(supervisors, color);
+      if (existsSync(join(dir, "supervisor.pid"))) pids.push(Number(readFileSync(join(dir, "supervisor.pid"), "utf8")));
+      if (existsSync(join(dir, "pids")))
+        for (const f of readdirSync(join(dir, "pids"))) pids.push(Number(readFileSync(join(dir, "pids", f), "utf8")));
+    }
   for (const f of ["shared/proxy/loop.pid"])
     if (existsSync(join(target, f))) pids.push(Number(readFileSync(join(target, f), "utf8")));
   if (existsSync(join(target, "shared/proxy/proxy.json")))

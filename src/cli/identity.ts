@@ -1,6 +1,7 @@
 /** Who runs this command and from where, for deploy records and locks; and how this very tradeops is run again. */
 import { execFileSync } from "node:child_process";
 import { userInfo } from "node:os";
+import { tradeopsEntry } from "../supervisor/launch.js";
 import type { CommandRun } from "./program.js";
 
 /** how long `git config` may take before the OS user is used instead */
@@ -38,16 +39,27 @@ function gitUser(run: CommandRun, cwd: string): string | undefined {
 }
 
 function osUser(run: CommandRun): string {
+  return osUserName(run.io.env);
+}
+
+/** The OS account running this process: its passwd name, else USER/LOGNAME, else `uid N`; never "unknown". */
+export function osUserName(env: Readonly<Record<string, string | undefined>>): string {
   try {
-    return userInfo().username || run.io.env.USER || run.io.env.LOGNAME || `uid ${process.getuid?.() ?? "?"}`;
+    return userInfo().username || env.USER || env.LOGNAME || `uid ${process.getuid?.() ?? "?"}`;
   } catch {
     // a uid without a passwd entry (containers)
-    return run.io.env.USER || run.io.env.LOGNAME || `uid ${process.getuid?.() ?? "?"}`;
+    return env.USER || env.LOGNAME || `uid ${process.getuid?.() ?? "?"}`;
   }
 }
 
 /** How this very tradeops is run again (for the supervisor runner on local targets); the supervisor's override wins. */
 export function selfCommand(run: CommandRun): string[] | undefined {
   const entry = run.io.env.TRADEOPS_SUPERVISOR_ENTRY || process.argv[1];
-  return entry && /tradeops(\.js)?$/.test(entry) ? [process.execPath, entry] : undefined;
+  if (entry && /tradeops(\.js)?$/.test(entry)) return [process.execPath, entry];
+  try {
+    // run as a library (tests, the console): this package's own bin/tradeops.js
+    return [process.execPath, tradeopsEntry(run.io.env)];
+  } catch {
+    return undefined;
+  }
 }

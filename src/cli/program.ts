@@ -12,6 +12,7 @@ import { registerRuntimeCommands } from "./register/runtime.js";
 import { registerSecretsCommands } from "./register/secrets.js";
 import { registerSignalsCommands } from "./register/signals.js";
 import { registerSupervisorCommands } from "./register/supervisor.js";
+import { registerTargetCommands } from "./register/target.js";
 
 export interface CommandRun {
   readonly io: CliIO;
@@ -115,6 +116,7 @@ export function buildProgram(version: string, dispatch: Dispatch): Command {
   registerHealthCommands(program, on);
   registerSupervisorCommands(program, on);
   registerDeployCommands(program, on);
+  registerTargetCommands(program, on);
   registerAdoptCommands(program, on);
   registerConsoleCommands(program, on);
 

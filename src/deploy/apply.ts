@@ -34,6 +34,7 @@ import type { DeployPlan } from "./plan.js";
 import { policyOf } from "./policy.js";
 import { configDigest, type PreparedRelease, prepareRelease, renderEnvFile } from "./prepare.js";
 import { recoverTarget } from "./recover.js";
+import { chooseRunner, type RunnerChoice, recordRunner } from "./runner-choice.js";
 import { openSession, type TargetSession } from "./session.js";
 import { type DeployRecord, GATE_NUMBERS, type GateResult } from "./types.js";
 
@@ -89,27 +90,32 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
     if (prepared.config) for (const { key, value } of sensitiveValues(prepared.config)) learn(value, `config ${key}`);
   };
   const sessions = new Map<string, TargetSession[]>();
+  // the runner recorded on each target (or --runner, or the default on a first deploy): recorded once locked
+  const runnerChoices = new Map<TargetSession, RunnerChoice>();
   for (const d of plan.deploys) {
     const project = deps.workspace.projects[d.project]!;
-    sessions.set(
-      d.project,
-      d.target.hosts.map((host) =>
-        openSession({
-          project,
-          target: d.target,
-          host,
-          executor: deps.executorFor(host),
-          hostname: deps.hostname,
-          runner: deps.runner,
-          tradeops: deps.tradeops,
-          scrub: (text) => scrubber.scrub(text),
-          workspaceId: workspaceIdOf(deps.workspace),
-          ...(project.sendsOrders && d.target.lease === "postgres"
-            ? { postgresLease: postgresLeaseLocation(deps.workspace, plan.environment, deps.env) }
-            : {}),
-        }),
-      ),
-    );
+    const list: TargetSession[] = [];
+    for (const host of d.target.hosts) {
+      const choice = await chooseRunner(deps.executorFor(host), d.target.path, deps.runner);
+      const session = openSession({
+        project,
+        target: d.target,
+        host,
+        executor: deps.executorFor(host),
+        hostname: deps.hostname,
+        runner: choice.kind,
+        previousRunner: choice.recorded,
+        tradeops: deps.tradeops,
+        scrub: (text) => scrubber.scrub(text),
+        workspaceId: workspaceIdOf(deps.workspace),
+        ...(project.sendsOrders && d.target.lease === "postgres"
+          ? { postgresLease: postgresLeaseLocation(deps.workspace, plan.environment, deps.env) }
+          : {}),
+      });
+      runnerChoices.set(session, choice);
+      list.push(session);
+    }
+    sessions.set(d.project, list);
   }
   const all = [...sessions.values()].flat();
   const owner: LockOwner = {
@@ -139,6 +145,9 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
           const why = `the deploy lock of ${session.project.name} on ${session.host} was stale (held by ${previous.who ?? "?"}, pid ${previous.pid ?? "?"} on ${previous.host ?? "?"}); taken over`;
           emit?.({ type: "note", level: "warn", message: why });
         }
+        const runnerNote = await recordRunner(session.records, runnerChoices.get(session)!);
+        if (runnerNote)
+          emit?.({ type: "note", level: "info", message: `${session.project.name} on ${session.host}: ${runnerNote}` });
       }
       beat = setInterval(() => {
         for (const s of held) void s.lock.heartbeat({ ...owner, project: s.project.name }).catch(() => undefined);

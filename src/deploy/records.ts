@@ -33,6 +33,10 @@ export interface TargetState {
   active?: Color;
   colors: Partial<Record<Color, InstanceRecord>>;
   inProgress?: InProgress;
+  /** how releases run here (`direct` or `supervisor`): recorded at the first deploy, used by every later one */
+  runner?: "direct" | "supervisor";
+  /** set by `tradeops target stop` until `target start`: who stopped the target's processes, and when */
+  stopped?: { readonly at: string; readonly who: string };
 }
 
 export interface TargetRecords {

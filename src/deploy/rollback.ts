@@ -21,6 +21,7 @@ import { type LockOwner, processStart } from "./lock.js";
 import { policyOf } from "./policy.js";
 import { lastKnownGood } from "./records.js";
 import { recoverTarget } from "./recover.js";
+import { chooseRunner, recordRunner } from "./runner-choice.js";
 import { openSession } from "./session.js";
 import { returnTo, type Slot } from "./switch.js";
 import { requireTarget } from "./targets.js";
@@ -56,13 +57,15 @@ export async function rollbackProject(options: RollbackOptions): Promise<DeployR
   const timeoutMs = options.startTimeoutMs ?? START_TIMEOUT_MS;
   const records: DeployRecord[] = [];
   for (const host of target.hosts) {
+    const choice = await chooseRunner(options.executorFor(host), target.path, options.runner);
     const session = openSession({
       project,
       target,
       host,
       executor: options.executorFor(host),
       hostname: options.hostname,
-      runner: options.runner,
+      runner: choice.kind,
+      previousRunner: choice.recorded,
       tradeops: options.tradeops,
       workspaceId: workspaceIdOf(options.workspace),
       ...(project.sendsOrders && target.lease === "postgres"
@@ -84,6 +87,9 @@ export async function rollbackProject(options: RollbackOptions): Promise<DeployR
     };
     await session.lock.acquire(owner);
     try {
+      const runnerNote = await recordRunner(session.records, choice);
+      if (runnerNote)
+        options.onEvent?.({ type: "note", level: "info", message: `${project.name} on ${host}: ${runnerNote}` });
       await recoverTarget(session, { level, timeoutMs, who: options.who, reason: "found a deploy left in progress" });
       const state = await session.records.readState();
       const route = (await session.proxy.status())?.route;

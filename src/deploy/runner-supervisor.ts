@@ -9,13 +9,10 @@ import { posix } from "node:path";
 import { ensureOk, sh } from "../exec/command.js";
 import type { Project } from "../workspace/types.js";
 import type { TargetLayout } from "./layout.js";
-import { tailCommand } from "./process-commands.js";
+import { aliveCommand, tailCommand } from "./process-commands.js";
 import { type InstanceInfo, probePort, type ReleaseRunner } from "./runner.js";
 import type { TargetFiles } from "./target-files.js";
 import type { Color } from "./types.js";
-
-/** How long `tradeops start --wait-healthy` may wait for level-1 health before it reports failure (exit 69). */
-export const SUPERVISOR_WAIT_HEALTHY_SECONDS = 60;
 
 export interface SupervisorRunnerOptions {
   readonly files: TargetFiles;
@@ -41,6 +38,18 @@ interface StatusInstance {
   readonly logFile: string;
   /** absent from the records of older supervisors, which wrote both streams to logFile */
   readonly errLogFile?: string;
+}
+
+/** Supervisor states in which the instance's process runs (starting: not yet healthy; unhealthy: failing checks). */
+const LIVE_STATES = new Set(["starting", "running", "unhealthy"]);
+
+/** An instance as the supervisor's `state.json` records it (the fields the runner reads). */
+interface RecordedInstance {
+  readonly request?: { readonly color?: string; readonly release?: string; readonly port?: number };
+  readonly state?: string;
+  readonly pid?: number | null;
+  readonly startedAt?: string | null;
+  readonly runningSince?: string | null;
 }
 
 /** The newest release directory on the target: any release is a workspace good enough for `status` and `stop`. */
@@ -79,19 +88,20 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
       await runner.stop(spec.color, 5);
       const args = ["start", project.name, "--color", spec.color, "--release", spec.release, "--dir", spec.workdir];
       args.push("--port", String(spec.port), "--orders", spec.orders ? "on" : "off");
-      args.push("--wait-healthy", String(SUPERVISOR_WAIT_HEALTHY_SECONDS));
+      // no --wait-healthy: the deploy waits for health itself, within its --start-timeout, and a release that
+      // crashes at start is seen at once (the supervisor puts it in backoff) instead of after every restart
       ensureOk(
         await executor.run(tradeops(spec.color, spec.releaseDir, ...args)),
         `start ${project.name}@${spec.color}`,
         executor,
       );
-      const found = await instance(spec.color);
+      const found = await runner.running(spec.color);
       return {
         color: spec.color,
         release: spec.release,
         port: spec.port,
         pid: found?.pid ?? 0,
-        startedAt: found?.startedAt ?? new Date().toISOString(),
+        startedAt: found?.startedAt || new Date().toISOString(),
       };
     },
     stop: async (color, graceSeconds) => {
@@ -102,14 +112,20 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
       ensureOk(await executor.run(tradeops(color, workspace, ...args)), `stop ${project.name}@${color}`, executor);
     },
     running: async (color) => {
-      const found = await instance(color);
-      if (found?.state !== "running" || !found.pid || !found.release || !found.port) return undefined;
+      // the supervisor's own state file and a pid check: a round trip, not a tradeops process per question
+      const state = await files
+        .readJson<{ instances?: readonly RecordedInstance[] }>(posix.join(stateDir(color), "state.json"))
+        .catch(() => undefined);
+      const found = state?.instances?.find((i) => i.request?.color === color);
+      if (!found?.state || !LIVE_STATES.has(found.state) || !found.pid) return undefined;
+      if (!found.request?.release || !found.request.port) return undefined;
+      if ((await executor.run({ argv: aliveCommand(found.pid) })).code !== 0) return undefined;
       const info: InstanceInfo = {
         color,
-        release: found.release,
-        port: found.port,
+        release: found.request.release,
+        port: found.request.port,
         pid: found.pid,
-        startedAt: found.startedAt ?? "",
+        startedAt: found.runningSince ?? found.startedAt ?? "",
       };
       return info;
     },

@@ -14,6 +14,7 @@ import { type DeployLock, openDeployLock } from "./lock.js";
 import { type ProxyControl, proxyControl } from "./proxy/control.js";
 import { type TargetRecords, targetRecords } from "./records.js";
 import type { ReleaseRunner } from "./runner.js";
+import { bridgeRunners } from "./runner-choice.js";
 import { createDirectRunner } from "./runner-direct.js";
 import { createSupervisorRunner } from "./runner-supervisor.js";
 import { scrubbingFiles, type TargetFiles, targetFiles } from "./target-files.js";
@@ -44,6 +45,8 @@ export interface SessionOptions {
   readonly hostname: string;
   /** `direct` (default) or `supervisor` */
   readonly runner?: "direct" | "supervisor";
+  /** the runner recorded on the target before `--runner` changed it: what still runs under it is stopped too */
+  readonly previousRunner?: "direct" | "supervisor";
   /** argv running tradeops on a local target, for the supervisor runner (remote hosts run `tradeops` from PATH) */
   readonly tradeops?: readonly string[];
   /** the node binary on the target (default: this process's on local targets, `node` on remote ones) */
@@ -74,10 +77,15 @@ export function openSession(options: SessionOptions): TargetSession {
     leaseBackend: target.lease,
     workspaceId: options.workspaceId ?? "",
   };
-  const runner =
-    options.runner === "supervisor"
+  const runnerOf = (kind: "direct" | "supervisor" | undefined) =>
+    kind === "supervisor"
       ? createSupervisorRunner({ ...runnerOptions, tradeops: (executor.local && options.tradeops) || ["tradeops"] })
       : createDirectRunner(runnerOptions);
+  const chosen = runnerOf(options.runner);
+  const runner =
+    options.previousRunner && options.previousRunner !== chosen.kind
+      ? bridgeRunners(chosen, runnerOf(options.previousRunner))
+      : chosen;
   let lease: LeaseDriver | undefined;
   if (project.sendsOrders) {
     if (!executor.local) {

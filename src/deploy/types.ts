@@ -97,7 +97,7 @@ export interface StepRecord {
 /** One deployment (or rollback) of one project to one target host, appended to `history.jsonl`. */
 export interface DeployRecord {
   readonly id: string;
-  readonly kind: "deploy" | "rollback" | "recovery" | "lock-break";
+  readonly kind: "deploy" | "rollback" | "recovery" | "lock-break" | "stop" | "start" | "remove";
   readonly project: string;
   readonly environment: EnvironmentName;
   readonly host: string;

@@ -29,6 +29,10 @@ describe("completion offers values where a value is expected", () => {
     expect(await tab("serve argo --mode ")).toEqual(["backtest", "live", "paper"]);
     expect(await tab("start argo --color ")).toEqual(["blue", "green"]);
     expect(await tab("completion ")).toEqual(["bash", "fish", "zsh"]);
+    expect(await tab("target ")).toEqual(["logs", "proxy", "remove", "start", "status", "stop"]);
+    expect(await tab("target stop al")).toEqual(["alpine-backend"]);
+    expect(await tab("target status argo st")).toEqual(["stage", "staging"]);
+    expect(await tab("target logs argo staging --color ")).toEqual(["blue", "green"]);
   });
   it("release ids of the project's target for rollback --release", async () => {
     expect(await tab("rollback argo staging --release 2026120")).toEqual(["20261201T100000Z-aaaaaaa"]);

@@ -61,6 +61,14 @@ const ARGS: Record<string, readonly string[] | "ndjson" | "exempt"> = {
   history: [],
   "lock status": ["--env", "staging"],
   "lock break": ["argo", "--env", "staging", "--reason", "test"],
+  "target status": ["argo", "--env", "staging"],
+  "target logs": ["argo", "--env", "staging"],
+  "target stop": ["argo", "--env", "staging"],
+  // nothing deployed yet: an error document
+  "target start": ["argo", "--env", "staging"],
+  // --json without --yes: an error document, nothing removed
+  "target remove": ["argo", "--env", "staging"],
+  "target proxy": ["argo", "--env", "staging"],
   completion: ["bash"],
   // a long-running server: a bad port makes it answer (an error document) instead of serving
   console: ["--port", "-1"],

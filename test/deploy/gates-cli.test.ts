@@ -37,14 +37,26 @@ describe("gates", () => {
       `     alpine-backend/server.mjs:${lines + 3}: matches /\\bdebugger\\b/`,
       `     alpine-backend/server.mjs:${lines + 4}: matches /\\bFIXME\\b/`,
     ]);
-    // the console.log the file already had is not in the diff
-    expect(
-      server()
-        .split("\n")
-        .findIndex((l) => l.includes("console.log(JSON.stringify")),
-    ).toBeGreaterThan(0);
-    expect(result.stdout).toMatch(/✘ gate {2}8 code quality: 4 added lines hold refused patterns/);
+    expect(result.stdout).toMatch(/✘ gate {2}8 code quality: 4 lines hold refused patterns/);
     expect(result.stderr).toContain("1 gate failed: 8 (code quality)");
+  }, 60_000);
+
+  it("gate 8 on a first deploy scans every line of the artifact: the desk passes, an added console.log fails", async () => {
+    const clean = await run("gates", "alpine-backend", "--to", "staging");
+    expect(clean.stdout).toMatch(
+      /✔ gate {2}8 code quality: alpine-backend: first deploy, every line of the artifact's \d+ files: clean/,
+    );
+    // a line already committed, not added by any diff: only the whole-artifact scan sees it
+    const lines = server().split("\n").length;
+    desk.commit("debug output", {
+      "alpine-backend/server.mjs": `${server()}export function debug() {\n  console.log("debug");\n}\n`,
+    });
+    const result = await run("deploy", "alpine-backend", "to", "staging");
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/✘ gate {2}8 code quality: 1 line holds refused patterns/);
+    expect(result.stdout).toContain(`alpine-backend/server.mjs:${lines + 1}: matches /console\\.log/`);
+    // refused before anything shipped
+    expect(existsSync(join(desk.target, "releases"))).toBe(false);
   }, 60_000);
 
   it("a change under the shared path runs every project's tests", async () => {

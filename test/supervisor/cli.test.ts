@@ -64,6 +64,8 @@ describe("with no supervisor running", () => {
     expect(JSON.parse((await cli(["--workspace", dir, "status", "--json"], { env })).stdout)).toEqual({
       supervisor: null,
       instances: [],
+      // no deploy target in development
+      targets: [],
     });
     expect((await cli(["--workspace", dir, "stop"], { env })).stdout).toBe("Nothing runs for desk (development).\n");
     expect((await cli(["--workspace", dir, "logs", "alpine-backend"], { env })).stdout).toContain(

@@ -1,2 +1,2 @@
 // Idempotent schema setup; safe to run on every deploy.
-console.log("alpine-backend: schema up to date");
+process.stdout.write(`${JSON.stringify({ event: "migrated", service: "alpine-backend", schema: "up to date" })}\n`);

@@ -7,6 +7,8 @@ const host = process.env.ALPINE_HTTP__HOST ?? "127.0.0.1";
 const label = process.env.ALPINE_HTTP__VERSION_LABEL ?? "v1";
 const started = Date.now();
 let shuttingDown = false;
+// one JSON event per line on stdout: the supervisor (or the deploy's runner) keeps it in the service's log
+const log = (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
 
 const server = createServer((req, res) => {
   const body = (status, value) => {
@@ -33,7 +35,7 @@ const server = createServer((req, res) => {
 });
 
 server.listen(port, host, () => {
-  console.log(JSON.stringify({ event: "listening", port: server.address().port }));
+  log({ event: "listening", port: server.address().port });
 });
 process.on("SIGTERM", () => {
   shuttingDown = true;

@@ -6,6 +6,7 @@ With PORT set (the supervisor sets it) it answers GET /health like every tradeop
 Its signals go to the environment's hash-chained signal log as NDJSON: to the supervisor's local endpoint
 (TRADEOPS_SIGNALS_URL with TRADEOPS_SIGNALS_TOKEN) when supervised, else through `tradeops signals append`."""
 import json
+import logging
 import math
 import os
 import shutil
@@ -18,6 +19,13 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 STARTED = time.time()
+# one JSON event per line on stdout: the supervisor keeps it in the service's log (`tradeops logs signal-lab`)
+logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
+log = logging.getLogger("signal-lab")
+
+
+def event(**fields):
+    log.info(json.dumps(fields))
 
 
 def config():
@@ -79,10 +87,9 @@ def emit(cfg):
     try:
         result = record(compute_signals(cfg, time.time()))
         if result:
-            print(json.dumps({"event": "signals", "appended": result.get("appended"),
-                              "lastSeq": result.get("lastSeq")}), flush=True)
+            event(event="signals", appended=result.get("appended"), lastSeq=result.get("lastSeq"))
     except Exception as error:  # the service keeps running; the log says why nothing was recorded
-        print(json.dumps({"event": "signals-not-recorded", "reason": str(error)}), flush=True)
+        event(event="signals-not-recorded", reason=str(error))
 
 
 class Health(BaseHTTPRequestHandler):
@@ -112,15 +119,14 @@ def main():
     cfg = config()
     env = os.environ.get("TRADEOPS_ENVIRONMENT", "unknown")
     has_token = bool(os.environ.get("MARKET_DATA_TOKEN"))
-    print(json.dumps({"event": "start", "environment": env, "symbols": cfg.get("feed", {}).get("symbols"),
-                      "token_present": has_token}), flush=True)
+    event(event="start", environment=env, symbols=cfg.get("feed", {}).get("symbols"), token_present=has_token)
     if "--once" in sys.argv:
         emit(cfg)
         return 0
     stop = threading.Event()
 
     def on_term(signum, _frame):
-        print(json.dumps({"event": "stop", "signal": signum}), flush=True)
+        event(event="stop", signal=signum)
         stop.set()
 
     signal.signal(signal.SIGTERM, on_term)

@@ -1,4 +1,3 @@
-import { userInfo } from "node:os";
 import { relative } from "node:path";
 import { EXIT } from "../../errors.js";
 import { switchTrading } from "../../node/control-client.js";
@@ -6,6 +5,7 @@ import { resolveControlToken } from "../../runtime/control-token.js";
 import { requireProject } from "../../workspace/lookup.js";
 import { openFromRun } from "../context.js";
 import { portFlag } from "../flags.js";
+import { osUserName } from "../identity.js";
 import type { CommandRun, Handler } from "../program.js";
 
 export const haltCommand: Handler = (run) => switchCommand(run, "halted");
@@ -33,7 +33,7 @@ async function switchCommand(run: CommandRun, state: "halted" | "active"): Promi
     env: run.io.env,
     state,
     reason,
-    by: `cli:${safeUser()}`,
+    by: `cli:${osUserName(run.io.env)}`,
     port: portFlag(run.opts.port as string | undefined),
     ...(token ? { token: token.reveal() } : {}),
   });
@@ -52,12 +52,4 @@ async function switchCommand(run: CommandRun, state: "halted" | "active"): Promi
     if (s.warning) run.out.warn(s.warning);
   }
   return EXIT.ok;
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return "unknown";
-  }
 }

@@ -5,6 +5,8 @@ import { EXIT } from "../../errors.js";
 import { createExecutor } from "../../exec/create.js";
 import { openFromRun, targetArguments } from "../context.js";
 import type { Handler } from "../program.js";
+import { instanceLine } from "../render/target.js";
+import { deployedIn } from "./target.js";
 
 export const releasesCommand: Handler = async (run) => {
   const ctx = openFromRun(run);
@@ -20,12 +22,16 @@ export const releasesCommand: Handler = async (run) => {
       await executor.close();
     }
   }
+  const [live] = await deployedIn(run, ctx.workspace, environment, project);
+  const instancesOn = (host: string) =>
+    (live && "views" in live ? live.views.find((v) => v.host === host)?.instances : undefined) ?? [];
   if (run.globals.json) {
     run.out.json({
       project,
       environment,
       hosts: views.map((v) => ({
         host: v.host,
+        instances: instancesOn(v.host),
         active: v.state.active ?? null,
         colors: v.state.colors,
         persist: v.persist,
@@ -39,6 +45,7 @@ export const releasesCommand: Handler = async (run) => {
     run.out.line(
       `${c.bold(project)} in ${environment} on ${v.host}  ${c.dim(`public :${v.target.port}, blue :${v.target.internalPorts[0]}, green :${v.target.internalPorts[1]}`)}`,
     );
+    for (const i of instancesOn(v.host)) run.out.line(`  ${instanceLine(i)}`);
     for (const p of v.persist)
       run.out.line(c.dim(`  persistent ${p.path} → ${p.location} (linked into every release)`));
     if (!v.releases.length) run.out.line("  no release yet");

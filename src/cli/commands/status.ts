@@ -3,21 +3,36 @@ import { EXIT } from "../../errors.js";
 import { hasRecordedServices } from "../../supervisor/client.js";
 import type { InstanceStatus, SupervisorStatus } from "../../supervisor/types.js";
 import type { CommandRun, Handler } from "../program.js";
+import { renderDeployed } from "../render/target.js";
 import { exitText } from "./stop.js";
 import { openSupervisor } from "./supervisor.js";
+import { deployedIn } from "./target.js";
 
 export const statusCommand: Handler = async (run) => {
   const { ctx, stateDir, client } = openSupervisor(run);
   const project = run.args[0];
   // a supervisor that died is brought back (it adopts what still runs); with nothing recorded, none is started
+  // releases deployed to the environment's targets run under their own runners: read from each target
+  const targets = await deployedIn(run, ctx.workspace, ctx.environment, project);
   if (!(await client.running()) && !hasRecordedServices(stateDir)) {
-    if (run.globals.json) run.out.json({ supervisor: null, instances: [] });
-    else run.out.info(`No supervisor runs for ${ctx.workspace.name} (${ctx.environment}); nothing is started.`);
+    if (run.globals.json) run.out.json({ supervisor: null, instances: [], targets });
+    else {
+      const deployed = targets.some((t) => "views" in t && t.views.some((v) => v.instances.length));
+      run.out.info(
+        deployed
+          ? `No supervisor runs for ${ctx.workspace.name} (${ctx.environment}) on this machine; deployed on its targets:`
+          : `No supervisor runs for ${ctx.workspace.name} (${ctx.environment}); nothing is started.`,
+      );
+      renderDeployed(run, targets);
+    }
     return EXIT.ok;
   }
   const status = await client.status(project);
-  if (run.globals.json) run.out.json(status);
-  else render(run, status, ctx.workspace.name);
+  if (run.globals.json) run.out.json({ ...status, targets });
+  else {
+    render(run, status, ctx.workspace.name);
+    renderDeployed(run, targets);
+  }
   return EXIT.ok;
 };
 

@@ -9,7 +9,7 @@ The target environment is named the same way in deploy, gates, rollback, release
 PROJECT [to] ENV, or --env ENV (deploy and gates also take --to ENV).
 
 Gates, in order (SPEC §12): 1 identify changes, 2 verify scope, 3 tests, 4 lint, 5 build,
-6 required environments healthy, 7 environment validated, 8 code quality (added lines only),
+6 required environments healthy, 7 environment validated, 8 code quality (added lines; every line on a first deploy),
 9 target healthy, 10 explicit confirmation, 11 health after the switch (monitoring window).
 `;
 
@@ -36,9 +36,10 @@ export function registerDeployCommands(program: Command, on: On): void {
         "30",
       )
       .addOption(
-        new Option("--runner <kind>", "how releases run on the target")
-          .choices(["direct", "supervisor"])
-          .default("direct"),
+        new Option(
+          "--runner <kind>",
+          "how releases run on the target (default: the one recorded there; supervisor on a first deploy)",
+        ).choices(["direct", "supervisor"]),
       )
       .addHelpText(
         "after",
@@ -84,9 +85,10 @@ export function registerDeployCommands(program: Command, on: On): void {
       .option("--reason <text>", "why (recorded)")
       .option("--start-timeout <seconds>", "how long the release may take to pass health when it must start cold", "30")
       .addOption(
-        new Option("--runner <kind>", "how releases run on the target")
-          .choices(["direct", "supervisor"])
-          .default("direct"),
+        new Option(
+          "--runner <kind>",
+          "how releases run on the target (default: the one recorded there; supervisor on a first deploy)",
+        ).choices(["direct", "supervisor"]),
       )
       .addHelpText(
         "after",

@@ -51,7 +51,7 @@ function plainProgress(run: CommandRun): Progress {
         run.out.line(
           `${mark(run, e.status)} ${e.project}@${e.host} ${e.step} ${c.dim(`(${secs(e.durationMs)})`)}${e.detail ? `: ${e.detail}` : ""}`,
         );
-      else if (e.type === "note") run.out.warn(e.message);
+      else if (e.type === "note") e.level === "warn" ? run.out.warn(e.message) : run.out.info(e.message);
     },
   };
 }

@@ -1,8 +1,11 @@
 /**
- * Gate 8: no refused pattern (`console.log`, `debugger`, `TODO`, `FIXME`, or the policy's own) in the lines the
- * deploy adds — only added lines, only files that ship in the artifact. Findings name file and line.
+ * Gate 8: no refused pattern (`console.log`, `debugger`, `TODO`, `FIXME`, or the policy's own) in what ships — the
+ * lines the deploy adds since the target's deployed commit, or, on a first deploy (nothing deployed to diff against),
+ * every line of every file of the artifact. Findings name file and line, never the line itself.
  */
-import { addedLines, findRefused } from "../diff.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type AddedLine, addedLines, findRefused } from "../diff.js";
 import { fail, type GateContext, type GateVerdict, pass, skip } from "./context.js";
 
 export async function qualityGate(ctx: GateContext): Promise<GateVerdict> {
@@ -10,37 +13,57 @@ export async function qualityGate(ctx: GateContext): Promise<GateVerdict> {
   if (!patterns.length) return skip(`the ${ctx.environment} policy refuses no pattern`);
   const findings: string[] = [];
   const scanned: string[] = [];
-  const firsts: string[] = [];
+  const unscanned: string[] = [];
   for (const project of ctx.deployed) {
     const base = ctx.bases[project];
-    if (!base) {
-      firsts.push(project);
+    const artifact = ctx.artifacts.get(project);
+    let lines: AddedLine[];
+    if (base) {
+      const shipped = artifact?.manifest.files.map((f) => f.path);
+      const paths = shipped ?? [ctx.workspace.projects[project]!.path, ...ctx.workspace.shared];
+      lines = addedLines(await ctx.git.diff(base, ctx.worktree ? "worktree" : "HEAD", paths));
+      scanned.push(`${project}: ${lines.length} added line${lines.length === 1 ? "" : "s"} since ${base.slice(0, 7)}`);
+    } else if (artifact) {
+      lines = artifactLines(
+        artifact.dir,
+        artifact.manifest.files.map((f) => f.path),
+      );
+      const files = artifact.manifest.files.length;
+      scanned.push(`${project}: first deploy, every line of the artifact's ${files} file${files === 1 ? "" : "s"}`);
+    } else {
+      unscanned.push(project);
       continue;
     }
-    const shipped = ctx.artifacts.get(project)?.manifest.files.map((f) => f.path);
-    const paths = shipped ?? [ctx.workspace.projects[project]!.path, ...ctx.workspace.shared];
-    const diff = await ctx.git.diff(base, ctx.worktree ? "worktree" : "HEAD", paths);
-    const lines = addedLines(diff);
-    scanned.push(`${project}: ${lines.length} added line${lines.length === 1 ? "" : "s"} since ${base.slice(0, 7)}`);
     for (const f of findRefused(lines, patterns)) findings.push(`${f.file}:${f.line}: matches /${f.pattern}/`);
   }
   if (findings.length) {
-    return fail(
-      `${findings.length} added line${findings.length === 1 ? " holds" : "s hold"} refused patterns`,
-      findings,
-    );
+    return fail(`${findings.length} line${findings.length === 1 ? " holds" : "s hold"} refused patterns`, findings);
   }
-  if (firsts.length && ctx.policy.neverSkip.includes(8)) {
+  if (unscanned.length && ctx.policy.neverSkip.includes(8)) {
     return fail(
-      `first deploy of ${firsts.join(", ")} to ${ctx.environment}: there is no deployed commit to diff against, and the policy never lets gate 8 be skipped`,
+      `first deploy of ${unscanned.join(", ")} to ${ctx.environment} with no artifact to scan, and the policy never lets gate 8 be skipped`,
       [`pass --since REF (for instance the commit running in staging) to scan the lines added since then`],
     );
   }
-  if (!scanned.length) {
-    return skip(
-      `first deploy of ${firsts.join(", ")} to ${ctx.environment}: no deployed commit to diff against (pass --since REF to scan a range)`,
-    );
+  if (!scanned.length) return skip(`no artifact of ${unscanned.join(", ")} to scan`);
+  const rest = unscanned.length ? `; not scanned (no artifact): ${unscanned.join(", ")}` : "";
+  return pass(`${scanned.join(", ")}: clean${rest}`);
+}
+
+/** Every line of the artifact's text files, as if each were added (binary files, holding NUL, are left out). */
+function artifactLines(dir: string, files: readonly string[]): AddedLine[] {
+  const out: AddedLine[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(join(dir, file), "utf8");
+    } catch {
+      continue; // a symlink to a directory, or to nothing: no lines of its own
+    }
+    if (text.includes("\0")) continue;
+    text.split("\n").forEach((line, i) => {
+      out.push({ file, line: i + 1, text: line });
+    });
   }
-  const first = firsts.length ? `; first deploy, not scanned: ${firsts.join(", ")}` : "";
-  return pass(`${scanned.join(", ")}: clean${first}`);
+  return out;
 }
