@@ -1,0 +1,320 @@
+/**
+ * The front proxy's keeper: one small process per target that owns the public socket and never forwards a request.
+ * It binds the port once and hands the socket to a worker process; while a worker restarts (after a crash, with
+ * backoff) the kernel queues new connections on the socket the keeper still holds instead of refusing them. A
+ * graceful restart starts the next worker on the same socket, waits until it is ready, then lets the old one drain.
+ * Its control channel (loopback, token in the 0600 `proxy.json`) answers health, status, switch, drain, restart and
+ * stop; the route is written to `route.json` before it is applied, so a restarted proxy comes back on the same colour.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import * as net from "node:net";
+import { join } from "node:path";
+import {
+  ENV_RETIRE_PID,
+  ENV_SOCKET_FD,
+  type FromWorker,
+  type ProxyInfo,
+  type ProxyRoute,
+  type ProxyState,
+  type ProxyStatus,
+  type ProxyTimings,
+  type ToWorker,
+} from "./protocol.js";
+
+export interface KeeperOptions {
+  readonly dir: string;
+  readonly port: number;
+  readonly host: string;
+  /** the program file workers are forked from (`front-proxy.mjs`) */
+  readonly program: string;
+  readonly timings: ProxyTimings;
+  /** the public socket, already listening, inherited from a worker whose keeper died (instead of binding) */
+  readonly inheritedFd?: number;
+  /** that worker: it is told to drain once this keeper's first worker serves */
+  readonly retirePid?: number;
+  /** one line of the keeper's log */
+  readonly log: (event: string, fields?: Record<string, unknown>) => void;
+  /** called once the keeper has stopped (or failed to start) with the exit code it wants */
+  readonly onExit: (code: number) => void;
+}
+
+interface Worker {
+  readonly child: ChildProcess;
+  readonly version: string;
+  readonly startedAt: number;
+  exited: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** net's own helper that binds a socket without listening on it (what `cluster` uses): the keeper must hold the
+ * socket open without ever accepting a connection itself. */
+type CreateHandle = (address: string, port: number, addressType: number, fd?: number) => object | number;
+
+function programVersion(program: string): string {
+  return createHash("sha256").update(readFileSync(program)).digest("hex").slice(0, 12);
+}
+
+/** Starts a keeper; resolves once its first worker serves (or it gave up: then `onExit` was called). */
+export async function runKeeper(options: KeeperOptions): Promise<void> {
+  const { dir, port, host, timings, log } = options;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = (name: string) => join(dir, name);
+  const writeJson = (name: string, value: unknown) => {
+    const tmp = file(`${name}.${process.pid}.tmp`);
+    writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+    renameSync(tmp, file(name));
+  };
+  let route: ProxyRoute | null = null;
+  try {
+    route = JSON.parse(readFileSync(file("route.json"), "utf8")) as ProxyRoute;
+  } catch {}
+  const createHandle = (net as unknown as { _createServerHandle: CreateHandle })._createServerHandle;
+  const handle =
+    options.inheritedFd === undefined
+      ? createHandle(host, port, net.isIPv6(host) ? 6 : 4)
+      : createHandle("", 0, 4, options.inheritedFd);
+  if (typeof handle === "number") {
+    log("cannot-listen", { host, port, errno: handle });
+    return options.onExit(69);
+  }
+  const startedAt = Date.now();
+  let state: ProxyState = "running";
+  let current: Worker | undefined;
+  const retiring = new Set<Worker>();
+  let restarts = 0;
+  let crashes = 0;
+  let crashRun = 0;
+  let lastExit: string | null = null;
+  let nextId = 0;
+  const pending = new Map<number, (message: FromWorker) => void>();
+
+  const live = () => [current, ...retiring].filter((w): w is Worker => !!w && !w.exited);
+  const ask = (worker: Worker, message: ToWorker & { id: number }) =>
+    new Promise<FromWorker | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        pending.delete(message.id);
+        resolve(undefined);
+      }, 2_000);
+      pending.set(message.id, (answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
+      if (!worker.child.connected || !worker.child.send(message)) resolve(undefined);
+    });
+
+  /** forks a worker on the socket; resolves when it listens, or undefined when it died or did not answer in time */
+  const spawnWorker = () =>
+    new Promise<Worker | undefined>((resolve) => {
+      const env = { ...process.env, [ENV_SOCKET_FD]: undefined, [ENV_RETIRE_PID]: undefined };
+      const child = fork(options.program, ["worker", dir], { stdio: ["ignore", "inherit", "inherit", "ipc"], env });
+      const worker: Worker = { child, version: programVersion(options.program), startedAt: Date.now(), exited: false };
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        resolve(undefined);
+      }, timings.readyMs);
+      child.on("message", (message: FromWorker) => {
+        if (message.type === "ready") {
+          clearTimeout(timer);
+          resolve(worker);
+        } else if (message.type === "ack" || message.type === "inflight") pending.get(message.id)?.(message);
+      });
+      child.on("exit", (code, signal) => {
+        worker.exited = true;
+        clearTimeout(timer);
+        retiring.delete(worker);
+        resolve(undefined);
+        if (worker !== current || state === "stopping") return;
+        current = undefined;
+        crashes++;
+        crashRun = Date.now() - worker.startedAt >= timings.stableMs ? 1 : crashRun + 1;
+        lastExit = `worker ${child.pid} exited (${signal ?? `code ${code}`}) at ${new Date().toISOString()}`;
+        log("worker-exited", { pid: child.pid, code, signal });
+        void replaceCrashed();
+      });
+      child.send({ type: "listen", route, dir, port, host } satisfies ToWorker, handle as net.Server);
+    });
+
+  const replaceCrashed = async () => {
+    state = "restarting";
+    while (state === "restarting" && !current) {
+      const delay = Math.min(timings.backoffMaxMs, timings.backoffMs * 2 ** Math.max(0, crashRun - 1));
+      await sleep(delay);
+      if (state !== "restarting") return;
+      const worker = await spawnWorker();
+      if (worker && state === "restarting") {
+        current = worker;
+        restarts++;
+        state = "running";
+        log("worker-started", { pid: worker.child.pid, after: "crash", delayMs: delay });
+      } else {
+        worker?.child.kill("SIGKILL");
+        crashRun++;
+      }
+    }
+  };
+
+  /** a graceful restart: the next worker listens before the current one stops accepting and drains */
+  const restart = async (): Promise<boolean> => {
+    if (state !== "running") return false;
+    const next = await spawnWorker();
+    if (!next) return false;
+    const old = current;
+    current = next;
+    restarts++;
+    if (old && !old.exited) {
+      retiring.add(old);
+      old.child.send({ type: "drain", timeoutMs: timings.drainMs } satisfies ToWorker);
+    }
+    log("worker-started", { pid: next.child.pid, after: "restart", replaced: old?.child.pid });
+    return true;
+  };
+
+  const inflight = async (): Promise<Record<string, number>> => {
+    const sum: Record<string, number> = {};
+    for (const worker of live()) {
+      const answer = await ask(worker, { type: "inflight", id: ++nextId });
+      if (answer?.type !== "inflight") continue;
+      for (const [p, n] of Object.entries(answer.counts)) sum[p] = (sum[p] ?? 0) + n;
+    }
+    return sum;
+  };
+
+  const status = async (): Promise<ProxyStatus> => ({
+    version: current?.version ?? programVersion(options.program),
+    pid: process.pid,
+    workerPid: current?.child.pid ?? 0,
+    state,
+    port,
+    host,
+    route,
+    startedAt: new Date(startedAt).toISOString(),
+    uptimeMs: Date.now() - startedAt,
+    restarts,
+    crashes,
+    lastExit,
+    inflight: await inflight(),
+  });
+
+  const token = randomBytes(24).toString("hex");
+  const expected = Buffer.from(`Bearer ${token}`);
+  const authorized = (req: IncomingMessage) => {
+    const given = Buffer.from(String(req.headers.authorization ?? ""));
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+  const body = (req: IncomingMessage) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      let text = "";
+      req.setEncoding("utf8");
+      req.on("data", (d: string) => {
+        text += d;
+      });
+      req.on("end", () => {
+        try {
+          resolve(text ? (JSON.parse(text) as Record<string, unknown>) : {});
+        } catch {
+          resolve({});
+        }
+      });
+    });
+  const reply = (res: ServerResponse, code: number, value: unknown) => {
+    res.writeHead(code, { "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify(value));
+  };
+
+  const control = createServer(async (req, res) => {
+    if (req.method === "GET" && req.url === "/health") {
+      const ok = state === "running" && !!current && !current.exited;
+      return reply(res, ok ? 200 : 503, { ok, state, route: route?.color ?? null });
+    }
+    if (!authorized(req)) return reply(res, 401, { error: "unauthorized" });
+    if (req.method === "GET" && req.url === "/status") return reply(res, 200, await status());
+    const input = await body(req);
+    if (req.method === "POST" && req.url === "/switch") {
+      const p = Number(input.port);
+      if (!Number.isInteger(p) || p < 1 || p > 65535 || !input.color || !input.release)
+        return reply(res, 400, { error: "switch needs color, port and release" });
+      const previous = route;
+      const next = {
+        color: String(input.color),
+        port: p,
+        release: String(input.release),
+        seq: (previous?.seq ?? 0) + 1,
+        switchedAt: new Date().toISOString(),
+      } as ProxyRoute;
+      writeJson("route.json", next);
+      route = next;
+      // every worker answers once it routes to the new colour; a worker that misses it is replaced at its next start
+      await Promise.all(live().map((w) => ask(w, { type: "route", id: ++nextId, route: next })));
+      log("switched", { color: next.color, release: next.release, seq: next.seq });
+      return reply(res, 200, { previous, route });
+    }
+    if (req.method === "POST" && req.url === "/drain") {
+      const p = Number(input.port);
+      const deadline = Date.now() + Number(input.timeoutMs ?? timings.drainMs);
+      let remaining = 0;
+      for (;;) {
+        remaining = route?.port === p ? 0 : ((await inflight())[String(p)] ?? 0);
+        if (remaining === 0 || Date.now() >= deadline) break;
+        await sleep(10);
+      }
+      if (route?.port !== p) for (const w of live()) w.child.send({ type: "forget", port: p } satisfies ToWorker);
+      return reply(res, 200, { drained: remaining === 0, remaining });
+    }
+    if (req.method === "POST" && req.url === "/restart") {
+      const ok = await restart();
+      return reply(res, ok ? 200 : 503, ok ? await status() : { error: `cannot restart while ${state}` });
+    }
+    if (req.method === "POST" && req.url === "/stop") {
+      reply(res, 200, { stopping: true });
+      return void stop();
+    }
+    reply(res, 404, { error: "unknown control request" });
+  });
+
+  const stop = async () => {
+    if (state === "stopping") return;
+    state = "stopping";
+    log("stopping");
+    const workers = live();
+    for (const w of workers)
+      w.child.send({ type: "drain", timeoutMs: Math.min(timings.drainMs, 10_000) } satisfies ToWorker);
+    const deadline = Date.now() + Math.min(timings.drainMs, 10_000) + 2_000;
+    while (workers.some((w) => !w.exited) && Date.now() < deadline) await sleep(20);
+    for (const w of workers) if (!w.exited) w.child.kill("SIGKILL");
+    (handle as { close(): void }).close();
+    control.close();
+    control.closeAllConnections();
+    rmSync(file("proxy.json"), { force: true });
+    options.onExit(0);
+  };
+  process.on("SIGTERM", () => void stop());
+  process.on("SIGINT", () => void stop());
+
+  const first = await spawnWorker();
+  if (!first) {
+    log("worker-failed", { program: options.program });
+    (handle as { close(): void }).close();
+    return options.onExit(69);
+  }
+  current = first;
+  await new Promise<void>((resolve) => control.listen(0, "127.0.0.1", resolve));
+  const info: ProxyInfo = {
+    pid: process.pid,
+    port,
+    host,
+    controlPort: (control.address() as net.AddressInfo).port,
+    token,
+    version: first.version,
+    startedAt: new Date(startedAt).toISOString(),
+  };
+  writeJson("proxy.json", info);
+  log("listening", { port, host, worker: first.child.pid, route, adopted: options.inheritedFd !== undefined });
+  if (options.retirePid) {
+    try {
+      process.kill(options.retirePid, "SIGTERM");
+    } catch {}
+  }
+}

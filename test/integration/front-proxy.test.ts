@@ -1,0 +1,186 @@
+/**
+ * The front proxy as the deploy drives it (control.ts → the shipped dist/front-proxy.mjs, its keeper and workers),
+ * under continuous keep-alive load: a graceful restart fails no request, a SIGKILLed worker is replaced and no
+ * connection is refused meanwhile (the keeper keeps the socket), a SIGKILLed keeper is succeeded by one its worker
+ * starts on the same socket, one `stop` leaves nothing running or listening,
+ * and a proxy started again comes back on the route it had.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, get, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { targetLayout } from "../../src/deploy/layout.js";
+import { type ProxyControl, proxyControl, proxySummary, restartProxy } from "../../src/deploy/proxy/control.js";
+import { targetFiles } from "../../src/deploy/target-files.js";
+import { createLocalExecutor } from "../../src/exec/local.js";
+import { startLoad } from "../helpers/load.js";
+
+let base: string;
+let backend: Server;
+let backendPort: number;
+let publicPort: number;
+let proxy: ProxyControl;
+
+const listen = (server: Server) =>
+  new Promise<number>((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)),
+  );
+const freePort = async () => {
+  const probe = createServer();
+  const port = await listen(probe);
+  await new Promise((r) => probe.close(r));
+  return port;
+};
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+};
+const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 10_000) => {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+/** one request on a fresh connection: the status code, or the error code (ECONNREFUSED when nothing listens) */
+const fresh = () =>
+  new Promise<string>((resolve) => {
+    const req = get({ host: "127.0.0.1", port: publicPort, path: "/version", agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(String(res.statusCode)));
+    });
+    req.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+  });
+
+beforeAll(async () => {
+  base = mkdtempSync(join(tmpdir(), "tradeops-proxy-"));
+  backend = createServer((_req, res) => {
+    res.setHeader("content-type", "application/json");
+    res.end('{"version":"v1"}');
+  });
+  backendPort = await listen(backend);
+  publicPort = await freePort();
+  proxy = proxyControl({
+    files: targetFiles(createLocalExecutor()),
+    layout: targetLayout(base),
+    publicPort,
+    bindHost: "127.0.0.1",
+    node: process.execPath,
+  });
+  await proxy.ensure();
+  await proxy.switchTo("blue", backendPort, "r1");
+});
+
+afterAll(async () => {
+  try {
+    const info = JSON.parse(readFileSync(join(base, "shared/proxy/proxy.json"), "utf8")) as { pid: number };
+    process.kill(-info.pid, "SIGKILL");
+  } catch {}
+  backend?.close();
+  backend?.closeAllConnections();
+  rmSync(base, { recursive: true, force: true });
+});
+
+describe("the front proxy", () => {
+  it("restarts gracefully under load without failing a request", async () => {
+    const before = await proxy.ensure();
+    const load = startLoad(publicPort, "/version", { clients: 8, maxSeconds: 40 });
+    let after: Awaited<ReturnType<typeof restartProxy>>;
+    try {
+      await load.answered(150);
+      after = await restartProxy(proxy);
+      await load.answered(150);
+      await proxy.restart();
+      await load.answered(150);
+    } finally {
+      const report = await load.stop();
+      expect(report.errors).toEqual([]);
+      expect(report.failed).toBe(0);
+      expect(report.ok).toBeGreaterThanOrEqual(450);
+    }
+    expect(after.state).toBe("running");
+    expect(after.activeColor).toBe("blue");
+    expect(after.pid).toBe(before.pid);
+    expect(after.workerPid).not.toBe(before.workerPid);
+    expect(after.restarts).toBe(before.restarts + 1);
+    // the replaced worker drained and exited
+    await until("the old worker to exit", () => !alive(before.workerPid));
+  });
+
+  it("replaces a SIGKILLed worker without refusing a connection", async () => {
+    const before = await proxy.ensure();
+    const load = startLoad(publicPort, "/version", { clients: 8, maxSeconds: 40 });
+    const probes: string[] = [];
+    try {
+      await load.answered(150);
+      process.kill(before.workerPid, "SIGKILL");
+      // fresh connections while no worker runs queue on the keeper's socket: none is refused
+      const probing = Date.now();
+      while (Date.now() - probing < 300) probes.push(await fresh());
+      await load.answered(150);
+    } finally {
+      const report = await load.stop();
+      // only requests in flight on the killed worker's connections may fail; none for want of a listener
+      expect(report.errors.filter((e) => e === "ECONNREFUSED")).toEqual([]);
+      expect(report.failed).toBeLessThanOrEqual(8);
+      expect(report.ok).toBeGreaterThanOrEqual(300);
+    }
+    expect(probes.length).toBeGreaterThan(0);
+    expect(probes.filter((p) => p !== "200")).toEqual([]);
+    const after = await proxySummary(proxy);
+    expect(after).toMatchObject({ state: "running", pid: before.pid, crashes: before.crashes + 1 });
+    expect(after.workerPid).not.toBe(before.workerPid);
+    expect(after.lastExit).toContain("SIGKILL");
+  });
+
+  it("outlives a SIGKILLed keeper: its worker hands the socket to a new keeper", async () => {
+    const before = await proxy.ensure();
+    const load = startLoad(publicPort, "/version", { clients: 8, maxSeconds: 40 });
+    const probes: string[] = [];
+    try {
+      await load.answered(150);
+      process.kill(before.pid, "SIGKILL");
+      const probing = Date.now();
+      while (Date.now() - probing < 300) probes.push(await fresh());
+      await until("a new keeper", async () => ((await proxy.status())?.pid ?? before.pid) !== before.pid);
+      await load.answered(150);
+    } finally {
+      const report = await load.stop();
+      expect(report.errors).toEqual([]);
+      expect(report.failed).toBe(0);
+    }
+    expect(probes.filter((p) => p !== "200")).toEqual([]);
+    const after = await proxySummary(proxy);
+    expect(after).toMatchObject({ state: "running", activeColor: "blue", release: "r1" });
+    await until("the orphaned worker to exit", () => !alive(before.workerPid));
+  });
+
+  it("answers its health without the token", async () => {
+    const info = JSON.parse(readFileSync(join(base, "shared/proxy/proxy.json"), "utf8")) as { controlPort: number };
+    const res = await fetch(`http://127.0.0.1:${info.controlPort}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, state: "running", route: "blue" });
+    expect((await fetch(`http://127.0.0.1:${info.controlPort}/status`)).status).toBe(401);
+  });
+
+  it("stops with one call, and comes back on the route it had", async () => {
+    const running = await proxy.ensure();
+    await proxy.stop();
+    expect(alive(running.pid)).toBe(false);
+    expect(alive(running.workerPid)).toBe(false);
+    expect(await fresh()).toBe("ECONNREFUSED");
+    expect(await proxy.status()).toBeUndefined();
+    expect((await proxySummary(proxy)).state).toBe("stopped");
+
+    const again = await proxy.ensure();
+    expect(again.pid).not.toBe(running.pid);
+    expect(again.route).toMatchObject({ color: "blue", port: backendPort, release: "r1" });
+    expect(await fresh()).toBe("200");
+  });
+});
