@@ -2,7 +2,8 @@
  * The front proxy as the deploy drives it (control.ts → the shipped dist/front-proxy.mjs, its keeper and workers),
  * under continuous keep-alive load: a graceful restart fails no request, a SIGKILLed worker is replaced and no
  * connection is refused meanwhile (the keeper keeps the socket), a SIGKILLed keeper is succeeded by one its worker
- * starts on the same socket, one `stop` leaves nothing running or listening,
+ * starts on the same socket, a colour restarting right after a switch delays requests instead of failing them, one
+ * `stop` leaves nothing running or listening,
  * and a proxy started again comes back on the route it had.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -159,6 +160,30 @@ describe("the front proxy", () => {
     const after = await proxySummary(proxy);
     expect(after).toMatchObject({ state: "running", activeColor: "blue", release: "r1" });
     await until("the orphaned worker to exit", () => !alive(before.workerPid));
+  });
+
+  it("holds requests while the colour it just switched to restarts, instead of failing them", async () => {
+    const green = createServer((_req, res) => res.end('{"version":"v2"}'));
+    const greenPort = await listen(green);
+    await proxy.switchTo("green", greenPort, "r2");
+    const load = startLoad(publicPort, "/version", { clients: 8, maxSeconds: 40 });
+    try {
+      await load.answered(100);
+      // the release dies right after the switch and its supervisor brings it back on the same port
+      green.close();
+      green.closeAllConnections();
+      await new Promise((r) => setTimeout(r, 300));
+      await new Promise<void>((resolve) => green.listen(greenPort, "127.0.0.1", resolve));
+      await load.answered(100);
+    } finally {
+      const report = await load.stop();
+      green.close();
+      green.closeAllConnections();
+      await proxy.switchTo("blue", backendPort, "r1");
+      expect(report.errors).toEqual([]);
+      expect(report.failed).toBe(0);
+      expect(report.bodies['{"version":"v2"}']).toBeGreaterThanOrEqual(200);
+    }
   });
 
   it("answers its health without the token", async () => {

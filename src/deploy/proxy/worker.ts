@@ -35,8 +35,9 @@ const HOP = new Set([
   "proxy-authorization",
 ]);
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS"]);
+const RETRYABLE = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE"]);
 const BODYLESS = new Set(["GET", "HEAD", "OPTIONS", "DELETE"]);
-/** An idempotent request meeting a refused connection is retried this long: a supervised release restarting after a
+/** An idempotent request meeting a refused or reset connection is retried this long: a supervised release restarting after a
  * crash comes back within it, so clients see a slower answer instead of a 502. */
 const REFUSED_RETRY_MS = 2_000;
 const REFUSED_RETRY_STEP_MS = 50;
@@ -125,9 +126,10 @@ export function runWorker(): void {
         if (res.headersSent || res.destroyed) return void res.destroy();
         // a kept-alive socket the backend had just closed: a request without a body is safe to send again
         if (!reused && up.reusedSocket && bodyless) return attempt(true);
-        // the active colour is restarting: wait for it, for requests that may be repeated
+        // the active colour is restarting (refused) or died under the request (reset): like nginx's
+        // proxy_next_upstream, a request that may be repeated is sent again, until the window closes
         if (
-          error.code === "ECONNREFUSED" &&
+          RETRYABLE.has(error.code ?? "") &&
           bodyless &&
           IDEMPOTENT.has(method) &&
           Date.now() - since < REFUSED_RETRY_MS
