@@ -7,11 +7,11 @@
  * stop; the route is written to `route.json` before it is applied, so a restarted proxy comes back on the same colour.
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import * as net from "node:net";
 import { join } from "node:path";
+import { createControlChannel } from "./channel.js";
 import {
   ENV_RETIRE_PID,
   ENV_SOCKET_FD,
@@ -198,62 +198,30 @@ export async function runKeeper(options: KeeperOptions): Promise<void> {
     inflight: await inflight(),
   });
 
-  const token = randomBytes(24).toString("hex");
-  const expected = Buffer.from(`Bearer ${token}`);
-  const authorized = (req: IncomingMessage) => {
-    const given = Buffer.from(String(req.headers.authorization ?? ""));
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  };
-  const body = (req: IncomingMessage) =>
-    new Promise<Record<string, unknown>>((resolve) => {
-      let text = "";
-      req.setEncoding("utf8");
-      req.on("data", (d: string) => {
-        text += d;
-      });
-      req.on("end", () => {
-        try {
-          resolve(text ? (JSON.parse(text) as Record<string, unknown>) : {});
-        } catch {
-          resolve({});
-        }
-      });
-    });
-  const reply = (res: ServerResponse, code: number, value: unknown) => {
-    res.writeHead(code, { "content-type": "application/json", "cache-control": "no-store" });
-    res.end(JSON.stringify(value));
-  };
-
-  const control = createServer(async (req, res) => {
-    if (req.method === "GET" && req.url === "/health") {
+  const { server: control, token } = createControlChannel({
+    health: () => {
       const ok = state === "running" && !!current && !current.exited;
-      return reply(res, ok ? 200 : 503, { ok, state, route: route?.color ?? null });
-    }
-    if (!authorized(req)) return reply(res, 401, { error: "unauthorized" });
-    if (req.method === "GET" && req.url === "/status") return reply(res, 200, await status());
-    const input = await body(req);
-    if (req.method === "POST" && req.url === "/switch") {
-      const p = Number(input.port);
-      if (!Number.isInteger(p) || p < 1 || p > 65535 || !input.color || !input.release)
-        return reply(res, 400, { error: "switch needs color, port and release" });
+      return { ok, body: { ok, state, route: route?.color ?? null } };
+    },
+    status,
+    switchTo: async (color, p, release) => {
       const previous = route;
       const next = {
-        color: String(input.color),
+        color,
         port: p,
-        release: String(input.release),
+        release,
         seq: (previous?.seq ?? 0) + 1,
         switchedAt: new Date().toISOString(),
       } as ProxyRoute;
       writeJson("route.json", next);
       route = next;
-      // every worker answers once it routes to the new colour; a worker that misses it is replaced at its next start
+      // every worker answers once it routes to the new colour; a later worker gets the route when it starts
       await Promise.all(live().map((w) => ask(w, { type: "route", id: ++nextId, route: next })));
       log("switched", { color: next.color, release: next.release, seq: next.seq });
-      return reply(res, 200, { previous, route });
-    }
-    if (req.method === "POST" && req.url === "/drain") {
-      const p = Number(input.port);
-      const deadline = Date.now() + Number(input.timeoutMs ?? timings.drainMs);
+      return { previous, route };
+    },
+    drain: async (p, timeoutMs) => {
+      const deadline = Date.now() + (timeoutMs ?? timings.drainMs);
       let remaining = 0;
       for (;;) {
         remaining = route?.port === p ? 0 : ((await inflight())[String(p)] ?? 0);
@@ -261,17 +229,13 @@ export async function runKeeper(options: KeeperOptions): Promise<void> {
         await sleep(10);
       }
       if (route?.port !== p) for (const w of live()) w.child.send({ type: "forget", port: p } satisfies ToWorker);
-      return reply(res, 200, { drained: remaining === 0, remaining });
-    }
-    if (req.method === "POST" && req.url === "/restart") {
+      return { drained: remaining === 0, remaining };
+    },
+    restart: async () => {
       const ok = await restart();
-      return reply(res, ok ? 200 : 503, ok ? await status() : { error: `cannot restart while ${state}` });
-    }
-    if (req.method === "POST" && req.url === "/stop") {
-      reply(res, 200, { stopping: true });
-      return void stop();
-    }
-    reply(res, 404, { error: "unknown control request" });
+      return { ok, body: ok ? await status() : { error: `cannot restart while ${state}` } };
+    },
+    stop: () => void stop(),
   });
 
   const stop = async () => {
