@@ -3,7 +3,7 @@
  * under continuous keep-alive load: a graceful restart fails no request, a SIGKILLed worker is replaced and no
  * connection is refused meanwhile (the keeper keeps the socket), a SIGKILLed keeper is succeeded by one its worker
  * starts on the same socket, a colour restarting right after a switch delays requests instead of failing them, one
- * `stop` leaves nothing running or listening,
+ * guarded switch nobody confirms returns to the colour it left, one `stop` leaves nothing running or listening,
  * and a proxy started again comes back on the route it had.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -183,6 +183,41 @@ describe("the front proxy", () => {
       expect(report.errors).toEqual([]);
       expect(report.failed).toBe(0);
       expect(report.bodies['{"version":"v2"}']).toBeGreaterThanOrEqual(200);
+    }
+  });
+
+  it("returns traffic to the colour it left when a guarded switch is neither renewed nor confirmed", async () => {
+    const green = createServer((_req, res) => res.end('{"version":"v2"}'));
+    const greenPort = await listen(green);
+    const body = async () => (await fetch(`http://127.0.0.1:${publicPort}/version`)).text();
+    const blue = { color: "blue" as const, port: backendPort, release: "r1" };
+    try {
+      // confirmed in time: it stays
+      await proxy.switchTo("green", greenPort, "r2", { fallback: blue, leaseMs: 1500 });
+      expect((await proxy.status())?.guard).toMatchObject({ release: "r2", fallback: blue });
+      await proxy.confirm("r2");
+      await new Promise((r) => setTimeout(r, 1800));
+      expect(await body()).toBe('{"version":"v2"}');
+      expect((await proxy.status())?.guard).toBeNull();
+
+      // renewed, then abandoned (the deploy died after the switch): traffic returns to the warm old colour
+      await proxy.switchTo("blue", backendPort, "r1");
+      await proxy.switchTo("green", greenPort, "r2", { fallback: blue, leaseMs: 1500 });
+      await new Promise((r) => setTimeout(r, 800));
+      await proxy.renew(1500);
+      await new Promise((r) => setTimeout(r, 800));
+      // past the first lease: the renewal kept it
+      expect(await body()).toBe('{"version":"v2"}');
+      await until("traffic back on blue", async () => (await body()) === '{"version":"v1"}');
+      const status = await proxy.status();
+      expect(status?.route).toMatchObject(blue);
+      expect(status?.lastRevert).toContain("returned to r1 (blue): the switch to r2 was not confirmed in time");
+      expect(JSON.parse(readFileSync(join(base, "shared/proxy/route.json"), "utf8"))).toMatchObject(blue);
+      await expect(proxy.confirm("r2")).rejects.toThrow(/no longer routes to r2 \(it serves r1\)/);
+    } finally {
+      green.close();
+      green.closeAllConnections();
+      await proxy.switchTo("blue", backendPort, "r1");
     }
   });
 

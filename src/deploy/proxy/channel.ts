@@ -5,10 +5,19 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
+export interface GuardInput {
+  readonly fallback: { readonly color: string; readonly port: number; readonly release: string };
+  readonly leaseMs: number;
+}
+
 export interface ChannelHandlers {
   health(): { readonly ok: boolean; readonly body: unknown };
   status(): Promise<unknown>;
-  switchTo(color: string, port: number, release: string): Promise<unknown>;
+  switchTo(color: string, port: number, release: string, guard?: GuardInput): Promise<unknown>;
+  /** extends an unconfirmed switch's guard */
+  renew(leaseMs: number): unknown;
+  /** the switch to `release` is verified: its guard ends; `ok: false` when traffic is no longer on it */
+  confirm(release: string): { readonly ok: boolean; readonly body: unknown };
   drain(port: number, timeoutMs: number | undefined): Promise<unknown>;
   /** `ok: false` when no restart could be made (answered 503 with the reason) */
   restart(): Promise<{ readonly ok: boolean; readonly body: unknown }>;
@@ -60,7 +69,19 @@ export function createControlChannel(handlers: ChannelHandlers): { server: Serve
       const port = Number(input.port);
       if (!isPort(port) || !input.color || !input.release)
         return reply(res, 400, { error: "switch needs color, port and release" });
-      return reply(res, 200, await handlers.switchTo(String(input.color), port, String(input.release)));
+      const guard = input.guard as GuardInput | undefined;
+      if (guard && (!isPort(Number(guard.fallback?.port)) || !(Number(guard.leaseMs) > 0)))
+        return reply(res, 400, { error: "a switch guard needs a fallback port and a lease" });
+      return reply(res, 200, await handlers.switchTo(String(input.color), port, String(input.release), guard));
+    }
+    if (route === "POST /renew") {
+      const leaseMs = Number(input.leaseMs);
+      if (!(leaseMs > 0)) return reply(res, 400, { error: "renew needs leaseMs" });
+      return reply(res, 200, handlers.renew(leaseMs));
+    }
+    if (route === "POST /confirm") {
+      const result = handlers.confirm(String(input.release ?? ""));
+      return reply(res, result.ok ? 200 : 409, result.body);
     }
     if (route === "POST /drain") {
       const port = Number(input.port);

@@ -26,8 +26,15 @@ export interface ProxyControl {
   status(): Promise<ProxyStatus | undefined>;
   /** starts the proxy unless one answers on the right port (restarting it gracefully onto newer code); its status */
   ensure(): Promise<ProxyStatus>;
-  /** points the public port at a colour, in one step; returns the route it replaced */
-  switchTo(color: Color, port: number, release: string): Promise<ProxyRoute | null>;
+  /**
+   * Points the public port at a colour, in one step; returns the route it replaced. With a guard, the switch is
+   * unconfirmed: unless `renew` or `confirm` comes within `leaseMs`, the proxy returns traffic to the fallback.
+   */
+  switchTo(color: Color, port: number, release: string, guard?: SwitchGuard): Promise<ProxyRoute | null>;
+  /** keeps an unconfirmed switch's guard alive for another `leaseMs` (the deploy that made it still runs) */
+  renew(leaseMs: number): Promise<void>;
+  /** the switch to `release` passed its checks: its guard ends. Throws when the proxy already returned traffic. */
+  confirm(release: string): Promise<void>;
   /** waits until no request is in flight on a port the proxy no longer routes to */
   drain(port: number, timeoutMs?: number): Promise<{ drained: boolean; remaining: number }>;
   /** replaces the proxy's worker without refusing a connection: the new one listens before the old one drains */
@@ -44,6 +51,11 @@ export interface ProxyControlOptions {
   readonly bindHost: string;
   /** the node binary on the target */
   readonly node: string;
+}
+
+export interface SwitchGuard {
+  readonly fallback: { readonly color: Color; readonly port: number; readonly release: string };
+  readonly leaseMs: number;
 }
 
 /** What `tradeops target proxy` shows of a proxy. */
@@ -133,8 +145,8 @@ export function proxyControl(options: ProxyControlOptions): ProxyControl {
       if (current) await control.stop();
       return start();
     },
-    switchTo: async (color, port, release) => {
-      const result = await call<{ previous: ProxyRoute | null }>("POST", "/switch", { color, port, release });
+    switchTo: async (color, port, release, guard) => {
+      const result = await call<{ previous: ProxyRoute | null }>("POST", "/switch", { color, port, release, guard });
       if (!result) {
         throw new TroError(
           "TRO_ERR_TARGET_UNAVAILABLE",
@@ -149,6 +161,21 @@ export function proxyControl(options: ProxyControlOptions): ProxyControl {
         drained: false,
         remaining: -1,
       },
+    renew: async (leaseMs) => {
+      await call("POST", "/renew", { leaseMs });
+    },
+    confirm: async (release) => {
+      try {
+        await call("POST", "/confirm", { release });
+      } catch (error) {
+        const route = (await control.status().catch(() => undefined))?.route;
+        throw new TroError(
+          "TRO_ERR_DEPLOY_FAILED",
+          `The front proxy on ${executor.host} no longer routes to ${release} (it serves ${route?.release ?? "nothing"}): the switch went unconfirmed too long.`,
+          { hint: "Nothing else was stopped; the next deploy or rollback recovers the target.", cause: error },
+        );
+      }
+    },
     restart: async () => {
       const status = await call<ProxyStatus>("POST", "/restart");
       if (!status)

@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node
 import * as net from "node:net";
 import { join } from "node:path";
 import { createControlChannel } from "./channel.js";
+import { createSwitchGuard } from "./guard.js";
 import {
   ENV_RETIRE_PID,
   ENV_SOCKET_FD,
@@ -195,6 +196,8 @@ export async function runKeeper(options: KeeperOptions): Promise<void> {
     restarts,
     crashes,
     lastExit,
+    guard: guard.status(),
+    lastRevert: guard.lastRevert(),
     inflight: await inflight(),
   });
 
@@ -204,22 +207,22 @@ export async function runKeeper(options: KeeperOptions): Promise<void> {
       return { ok, body: { ok, state, route: route?.color ?? null } };
     },
     status,
-    switchTo: async (color, p, release) => {
+    switchTo: async (color, p, release, input) => {
       const previous = route;
-      const next = {
-        color,
-        port: p,
-        release,
-        seq: (previous?.seq ?? 0) + 1,
-        switchedAt: new Date().toISOString(),
-      } as ProxyRoute;
-      writeJson("route.json", next);
-      route = next;
-      // every worker answers once it routes to the new colour; a later worker gets the route when it starts
-      await Promise.all(live().map((w) => ask(w, { type: "route", id: ++nextId, route: next })));
-      log("switched", { color: next.color, release: next.release, seq: next.seq });
+      if (input) guard.set(release, input.fallback as ProxyRoute, input.leaseMs);
+      else guard.clear();
+      await applyRoute({ color: color as ProxyRoute["color"], port: p, release });
+      log("switched", { color, release, seq: route?.seq, guarded: !!input });
       return { previous, route };
     },
+    renew: (leaseMs) => ({ guarded: guard.renew(leaseMs) }),
+    confirm: (release) =>
+      guard.confirm(release)
+        ? { ok: true, body: { route } }
+        : {
+            ok: false,
+            body: { error: `traffic is on ${route?.release ?? "nothing"}`, lastRevert: guard.lastRevert() },
+          },
     drain: async (p, timeoutMs) => {
       const deadline = Date.now() + (timeoutMs ?? timings.drainMs);
       let remaining = 0;
@@ -238,6 +241,17 @@ export async function runKeeper(options: KeeperOptions): Promise<void> {
     stop: () => void stop(),
   });
 
+  /** the route, written to route.json first, then applied by every worker (each answers once it routes so) */
+  const applyRoute = async (to: Pick<ProxyRoute, "color" | "port" | "release">) => {
+    const next: ProxyRoute = { ...to, seq: (route?.seq ?? 0) + 1, switchedAt: new Date().toISOString() };
+    writeJson("route.json", next);
+    route = next;
+    await Promise.all(live().map((w) => ask(w, { type: "route", id: ++nextId, route: next })));
+  };
+  const guard = createSwitchGuard({ current: () => route?.release, applyRoute, log });
+  const guardTimer = setInterval(() => void guard.check(), 250);
+  guardTimer.unref();
+
   const stop = async () => {
     if (state === "stopping") return;
     state = "stopping";
@@ -248,6 +262,7 @@ export async function runKeeper(options: KeeperOptions): Promise<void> {
     const deadline = Date.now() + Math.min(timings.drainMs, 10_000) + 2_000;
     while (workers.some((w) => !w.exited) && Date.now() < deadline) await sleep(20);
     for (const w of workers) if (!w.exited) w.child.kill("SIGKILL");
+    clearInterval(guardTimer);
     (handle as { close(): void }).close();
     control.close();
     control.closeAllConnections();

@@ -32,7 +32,18 @@ export interface ProxyStatus {
   readonly restarts: number;
   readonly crashes: number;
   readonly lastExit: string | null;
+  /** a switch not yet confirmed: traffic returns to `fallback` unless the deploy renews it before `expiresAt` */
+  readonly guard: ProxyGuard | null;
+  /** when the proxy last returned traffic on its own, and why */
+  readonly lastRevert: string | null;
   readonly inflight: Record<string, number>;
+}
+
+/** Where traffic goes back to when the deploy that switched it stops renewing (it died after the switch). */
+export interface ProxyGuard {
+  readonly release: string;
+  readonly fallback: { readonly color: Color; readonly port: number; readonly release: string };
+  readonly expiresAt: string;
 }
 
 /** What `proxy.json` (0600) holds: how tradeops reaches the control channel. */
