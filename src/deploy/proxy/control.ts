@@ -71,6 +71,9 @@ export interface ProxySummary {
   readonly restarts: number;
   readonly crashes: number;
   readonly lastExit: string | null;
+  /** an unconfirmed switch and where traffic returns when it expires */
+  readonly guard: ProxyStatus["guard"];
+  readonly lastRevert: string | null;
   readonly version: string | null;
 }
 
@@ -215,6 +218,8 @@ export async function proxySummary(proxy: ProxyControl): Promise<ProxySummary> {
     restarts: status?.restarts ?? 0,
     crashes: status?.crashes ?? 0,
     lastExit: status?.lastExit ?? null,
+    guard: status?.guard ?? null,
+    lastRevert: status?.lastRevert ?? null,
     version: status?.version ?? null,
   };
 }

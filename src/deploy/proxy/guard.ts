@@ -9,12 +9,23 @@ import type { ProxyGuard, ProxyRoute } from "./protocol.js";
 
 type Target = Pick<ProxyRoute, "color" | "port" | "release">;
 
+export interface GuardRecord {
+  readonly release: string;
+  readonly fallback: Target;
+  /** epoch milliseconds */
+  until: number;
+}
+
 export interface GuardDeps {
   /** the release traffic goes to now */
   readonly current: () => string | undefined;
   readonly applyRoute: (to: Target) => Promise<void>;
   readonly log: (event: string, fields?: Record<string, unknown>) => void;
   readonly now?: () => number;
+  /** keeps the guard where a successor keeper finds it (`guard.json`); null when none is pending */
+  readonly persist?: (guard: GuardRecord | null) => void;
+  /** the guard a previous keeper left */
+  readonly initial?: GuardRecord | null;
   /** whether a port accepts connections (default: a loopback TCP connect within a second) */
   readonly answers?: (port: number) => Promise<boolean>;
 }
@@ -48,28 +59,36 @@ function tcpAnswers(port: number): Promise<boolean> {
 export function createSwitchGuard(deps: GuardDeps): SwitchGuard {
   const now = deps.now ?? Date.now;
   const answers = deps.answers ?? tcpAnswers;
-  let guard: { release: string; fallback: Target; until: number } | null = null;
+  let guard: GuardRecord | null = deps.initial ?? null;
   let reverted: string | null = null;
+  const save = () => deps.persist?.(guard);
   return {
     set: (release, fallback, leaseMs) => {
       guard = { release, fallback, until: now() + leaseMs };
+      save();
     },
     clear: () => {
+      if (!guard) return;
       guard = null;
+      save();
     },
     renew: (leaseMs) => {
-      if (guard) guard.until = now() + leaseMs;
-      return !!guard;
+      if (!guard) return false;
+      guard.until = now() + leaseMs;
+      save();
+      return true;
     },
     confirm: (release) => {
       if (deps.current() !== release) return false;
       guard = null;
+      save();
       return true;
     },
     check: async () => {
       if (!guard || now() < guard.until) return;
       const { fallback, release } = guard;
       guard = null;
+      save();
       if (deps.current() !== release) return;
       const at = new Date(now()).toISOString();
       if (await answers(fallback.port)) {

@@ -8,11 +8,10 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import * as net from "node:net";
-import { join } from "node:path";
 import { createControlChannel } from "./channel.js";
-import { createSwitchGuard } from "./guard.js";
+import { createSwitchGuard, type GuardRecord } from "./guard.js";
 import {
   ENV_RETIRE_PID,
   ENV_SOCKET_FD,
@@ -24,6 +23,7 @@ import {
   type ProxyTimings,
   type ToWorker,
 } from "./protocol.js";
+import { stateFiles } from "./state-files.js";
 
 export interface KeeperOptions {
   readonly dir: string;
@@ -62,16 +62,8 @@ function programVersion(program: string): string {
 export async function runKeeper(options: KeeperOptions): Promise<void> {
   const { dir, port, host, timings, log } = options;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = (name: string) => join(dir, name);
-  const writeJson = (name: string, value: unknown) => {
-    const tmp = file(`${name}.${process.pid}.tmp`);
-    writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
-    renameSync(tmp, file(name));
-  };
-  let route: ProxyRoute | null = null;
-  try {
-    route = JSON.parse(readFileSync(file("route.json"), "utf8")) as ProxyRoute;
-  } catch {}
+  const files = stateFiles(dir);
+  let route = files.read<ProxyRoute>("route.json");
   const createHandle = (net as unknown as { _createServerHandle: CreateHandle })._createServerHandle;
   const handle =
     options.inheritedFd === undefined
@@ -244,11 +236,17 @@ export async function runKeeper(options: KeeperOptions): Promise<void> {
   /** the route, written to route.json first, then applied by every worker (each answers once it routes so) */
   const applyRoute = async (to: Pick<ProxyRoute, "color" | "port" | "release">) => {
     const next: ProxyRoute = { ...to, seq: (route?.seq ?? 0) + 1, switchedAt: new Date().toISOString() };
-    writeJson("route.json", next);
+    files.write("route.json", next);
     route = next;
     await Promise.all(live().map((w) => ask(w, { type: "route", id: ++nextId, route: next })));
   };
-  const guard = createSwitchGuard({ current: () => route?.release, applyRoute, log });
+  const guard = createSwitchGuard({
+    current: () => route?.release,
+    applyRoute,
+    log,
+    initial: files.read<GuardRecord>("guard.json"),
+    persist: (g) => (g ? files.write("guard.json", g) : files.remove("guard.json")),
+  });
   const guardTimer = setInterval(() => void guard.check(), 250);
   guardTimer.unref();
 
@@ -266,7 +264,7 @@ export async function runKeeper(options: KeeperOptions): Promise<void> {
     (handle as { close(): void }).close();
     control.close();
     control.closeAllConnections();
-    rmSync(file("proxy.json"), { force: true });
+    files.remove("proxy.json");
     options.onExit(0);
   };
   process.on("SIGTERM", () => void stop());
@@ -289,7 +287,7 @@ export async function runKeeper(options: KeeperOptions): Promise<void> {
     version: first.version,
     startedAt: new Date(startedAt).toISOString(),
   };
-  writeJson("proxy.json", info);
+  files.write("proxy.json", info);
   log("listening", { port, host, worker: first.child.pid, route, adopted: options.inheritedFd !== undefined });
   if (options.retirePid) {
     try {
