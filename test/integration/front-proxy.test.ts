@@ -6,7 +6,7 @@
  * guarded switch nobody confirms returns to the colour it left, one `stop` leaves nothing running or listening,
  * and a proxy started again comes back on the route it had.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, get, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { targetLayout } from "../../src/deploy/layout.js";
 import { type ProxyControl, proxyControl, proxySummary, restartProxy } from "../../src/deploy/proxy/control.js";
+import { frontProxyProgram } from "../../src/deploy/proxy/program.js";
 import { targetFiles } from "../../src/deploy/target-files.js";
 import { createLocalExecutor } from "../../src/exec/local.js";
 import { startLoad } from "../helpers/load.js";
@@ -219,6 +220,18 @@ describe("the front proxy", () => {
       green.closeAllConnections();
       await proxy.switchTo("blue", backendPort, "r1");
     }
+  });
+
+  it("moves a proxy running older code onto the shipped program without replacing its keeper", async () => {
+    const program = join(base, "shared/proxy/front-proxy.mjs");
+    writeFileSync(program, `${readFileSync(program, "utf8")}// an older build\n`);
+    const older = await proxy.restart();
+    expect(older.version).not.toBe(frontProxyProgram().version);
+    const current = await proxy.ensure();
+    expect(current.version).toBe(frontProxyProgram().version);
+    expect(current.pid).toBe(older.pid);
+    expect(current.workerPid).not.toBe(older.workerPid);
+    expect(readFileSync(program, "utf8")).toBe(frontProxyProgram().text);
   });
 
   it("answers its health without the token", async () => {
