@@ -6,7 +6,8 @@
  * guarded switch nobody confirms returns to the colour it left, one `stop` leaves nothing running or listening,
  * and a proxy started again comes back on the route it had.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, get, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -255,5 +256,54 @@ describe("the front proxy", () => {
     expect(again.pid).not.toBe(running.pid);
     expect(again.route).toMatchObject({ color: "blue", port: backendPort, release: "r1" });
     expect(await fresh()).toBe("200");
+  });
+});
+
+describe("a worker that keeps crashing", () => {
+  it("is restarted with a backoff that doubles per crash in a row", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tradeops-proxy-backoff-"));
+    const port = await freePort();
+    const log = join(dir, "keeper.log");
+    const out = openSync(log, "a");
+    const keeper = spawn(process.execPath, [frontProxyProgram().path, "serve", dir, String(port), "127.0.0.1"], {
+      detached: true,
+      stdio: ["ignore", out, out],
+      env: { ...process.env, TRADEOPS_PROXY_BACKOFF_MS: "150", TRADEOPS_PROXY_STABLE_MS: "60000" },
+    });
+    const info = () =>
+      JSON.parse(readFileSync(join(dir, "proxy.json"), "utf8")) as { controlPort: number; token: string };
+    const status = async () =>
+      (await (
+        await fetch(`http://127.0.0.1:${info().controlPort}/status`, {
+          headers: { authorization: `Bearer ${info().token}` },
+        })
+      ).json()) as { state: string; workerPid: number; crashes: number };
+    try {
+      await until("the keeper", () => {
+        try {
+          return info().controlPort > 0;
+        } catch {
+          return false;
+        }
+      });
+      for (let crash = 1; crash <= 3; crash++) {
+        const before = await status();
+        process.kill(before.workerPid, "SIGKILL");
+        await until("the keeper to notice", async () => (await status()).crashes === crash);
+        await until("the next worker", async () => (await status()).workerPid > 0);
+      }
+      const delays = readFileSync(log, "utf8")
+        .split("\n")
+        .filter((line) => line.includes('"after":"crash"'))
+        .map((line) => (JSON.parse(line) as { delayMs: number }).delayMs);
+      expect(delays).toEqual([150, 300, 600]);
+      expect((await status()).state).toBe("running");
+    } finally {
+      try {
+        process.kill(-keeper.pid!, "SIGKILL");
+      } catch {}
+      closeSync(out);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

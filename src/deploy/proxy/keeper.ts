@@ -22,6 +22,7 @@ import {
   type ProxyStatus,
   type ProxyTimings,
   type ToWorker,
+  tell,
 } from "./protocol.js";
 import { stateFiles } from "./state-files.js";
 
@@ -95,7 +96,7 @@ export async function runKeeper(options: KeeperOptions): Promise<void> {
         clearTimeout(timer);
         resolve(answer);
       });
-      if (!worker.child.connected || !worker.child.send(message)) resolve(undefined);
+      if (!tell(worker.child, message)) resolve(undefined);
     });
 
   /** forks a worker on the socket; resolves when it listens, or undefined when it died or did not answer in time */
@@ -127,7 +128,8 @@ export async function runKeeper(options: KeeperOptions): Promise<void> {
         log("worker-exited", { pid: child.pid, code, signal });
         void replaceCrashed();
       });
-      child.send({ type: "listen", route, dir, port, host } satisfies ToWorker, handle as net.Server);
+      child.on("error", (error) => log("worker-error", { pid: child.pid, message: error.message }));
+      tell(child, { type: "listen", route, dir, port, host }, handle as net.Server);
     });
 
   const replaceCrashed = async () => {
@@ -159,7 +161,7 @@ export async function runKeeper(options: KeeperOptions): Promise<void> {
     restarts++;
     if (old && !old.exited) {
       retiring.add(old);
-      old.child.send({ type: "drain", timeoutMs: timings.drainMs } satisfies ToWorker);
+      tell(old.child, { type: "drain", timeoutMs: timings.drainMs });
     }
     log("worker-started", { pid: next.child.pid, after: "restart", replaced: old?.child.pid });
     return true;
@@ -223,7 +225,7 @@ export async function runKeeper(options: KeeperOptions): Promise<void> {
         if (remaining === 0 || Date.now() >= deadline) break;
         await sleep(10);
       }
-      if (route?.port !== p) for (const w of live()) w.child.send({ type: "forget", port: p } satisfies ToWorker);
+      if (route?.port !== p) for (const w of live()) tell(w.child, { type: "forget", port: p });
       return { drained: remaining === 0, remaining };
     },
     restart: async () => {
@@ -255,8 +257,7 @@ export async function runKeeper(options: KeeperOptions): Promise<void> {
     state = "stopping";
     log("stopping");
     const workers = live();
-    for (const w of workers)
-      w.child.send({ type: "drain", timeoutMs: Math.min(timings.drainMs, 10_000) } satisfies ToWorker);
+    for (const w of workers) tell(w.child, { type: "drain", timeoutMs: Math.min(timings.drainMs, 10_000) });
     const deadline = Date.now() + Math.min(timings.drainMs, 10_000) + 2_000;
     while (workers.some((w) => !w.exited) && Date.now() < deadline) await sleep(20);
     for (const w of workers) if (!w.exited) w.child.kill("SIGKILL");

@@ -1,8 +1,11 @@
 /**
  * What the front proxy's processes say to each other and to tradeops: the route, the status its control channel
  * answers, and the messages between its keeper (which owns the public socket) and its workers (which forward).
- * Kept free of Node imports beyond types so control.ts (in tradeops) and the proxy program share one definition.
+ * Kept free of Node imports beyond types (and `tell`, the keeper's one way to send) so control.ts and the proxy
+ * program share one definition.
  */
+import type { ChildProcess } from "node:child_process";
+import type { Server } from "node:net";
 import type { Color } from "../types.js";
 
 export interface ProxyRoute {
@@ -104,3 +107,16 @@ export const DEFAULT_TIMINGS: ProxyTimings = {
   drainMs: 30_000,
   readyMs: 10_000,
 };
+
+/**
+ * A message to a worker; false when its channel is closed. A worker may die between two lines: a failed send is
+ * reported to the callback (never thrown), and the worker's exit is handled where it is seen.
+ */
+export function tell(child: ChildProcess, message: ToWorker, handle?: Server): boolean {
+  if (!child.connected) return false;
+  try {
+    return child.send(message, handle, () => undefined);
+  } catch {
+    return false;
+  }
+}

@@ -66,7 +66,8 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 
 /** Runs a worker in this process; it talks to its keeper over the IPC channel it was forked with. */
 export function runWorker(): void {
-  const send = (message: FromWorker) => process.send?.(message);
+  // the keeper may be gone between two lines: a failed send goes to the callback instead of killing the worker
+  const send = (message: FromWorker) => process.connected && process.send?.(message, undefined, {}, () => undefined);
   let route: ProxyRoute | null = null;
   let draining = false;
   const inflight = new Map<number, number>();
