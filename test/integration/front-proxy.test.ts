@@ -7,7 +7,7 @@
  * and a proxy started again comes back on the route it had.
  */
 import { spawn } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, get, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -80,11 +80,17 @@ beforeAll(async () => {
   await proxy.switchTo("blue", backendPort, "r1");
 });
 
+/** every proxy process this file started runs from a directory below `dir` (keepers a failed test left included) */
+function killProxiesIn(dir: string): void {
+  for (const entry of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(dir)) process.kill(Number(entry), "SIGKILL");
+    } catch {}
+  }
+}
+
 afterAll(async () => {
-  try {
-    const info = JSON.parse(readFileSync(join(base, "shared/proxy/proxy.json"), "utf8")) as { pid: number };
-    process.kill(-info.pid, "SIGKILL");
-  } catch {}
+  killProxiesIn(base);
   backend?.close();
   backend?.closeAllConnections();
   rmSync(base, { recursive: true, force: true });
@@ -265,7 +271,7 @@ describe("a worker that keeps crashing", () => {
     const port = await freePort();
     const log = join(dir, "keeper.log");
     const out = openSync(log, "a");
-    const keeper = spawn(process.execPath, [frontProxyProgram().path, "serve", dir, String(port), "127.0.0.1"], {
+    spawn(process.execPath, [frontProxyProgram().path, "serve", dir, String(port), "127.0.0.1"], {
       detached: true,
       stdio: ["ignore", out, out],
       env: { ...process.env, TRADEOPS_PROXY_BACKOFF_MS: "150", TRADEOPS_PROXY_STABLE_MS: "60000" },
@@ -299,9 +305,7 @@ describe("a worker that keeps crashing", () => {
       expect(delays).toEqual([150, 300, 600]);
       expect((await status()).state).toBe("running");
     } finally {
-      try {
-        process.kill(-keeper.pid!, "SIGKILL");
-      } catch {}
+      killProxiesIn(dir);
       closeSync(out);
       rmSync(dir, { recursive: true, force: true });
     }
