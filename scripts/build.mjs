@@ -100,5 +100,19 @@ await build({
   legalComments: "none",
   logLevel: "warning",
 });
+// the front proxy: one self-contained file (Node built-ins only) that deploys copy to a target and run with `node`
+await build({
+  entryPoints: ["src/deploy/proxy/main.ts"],
+  outfile: "dist/front-proxy.mjs",
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  minifySyntax: true,
+  keepNames: true,
+  legalComments: "none",
+  banner: { js: "// tradeops front proxy (copied here by tradeops deploy; do not edit)" },
+  logLevel: "warning",
+});
 await buildConsole();
 execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });

@@ -20,7 +20,7 @@ import { workspaceIdOf } from "../workspace/identity.js";
 import type { Workspace } from "../workspace/types.js";
 import { buildArtifacts } from "./build.js";
 import { coupledGroup } from "./changes.js";
-import { LOCK_HEARTBEAT_MS, START_TIMEOUT_MS } from "./constants.js";
+import { LOCK_HEARTBEAT_MS, START_TIMEOUT_MS, SWITCH_GUARD_MS } from "./constants.js";
 import { deployGroup, type Member } from "./deploy-group.js";
 import type { DeployEvent } from "./events.js";
 import { GATE_COMMAND_TIMEOUT_MS } from "./gates/commands.js";
@@ -151,6 +151,7 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
       }
       beat = setInterval(() => {
         for (const s of held) void s.lock.heartbeat({ ...owner, project: s.project.name }).catch(() => undefined);
+        for (const s of held) void s.proxy.renew(SWITCH_GUARD_MS).catch(() => undefined);
       }, LOCK_HEARTBEAT_MS);
       beat.unref();
       for (const session of held) {

@@ -15,6 +15,8 @@ export const STOP_GRACE_SECONDS = 10;
 export const DRAIN_TIMEOUT_MS = 30_000;
 /** How long a freshly started front proxy has to answer. */
 export const PROXY_START_TIMEOUT_MS = 10_000;
+/** A switch not confirmed (gate 11 passed) nor renewed (the deploy's heartbeat) this long returns traffic. */
+export const SWITCH_GUARD_MS = 60_000;
 /** A lock's owner rewrites its record this often while it works. */
 export const LOCK_HEARTBEAT_MS = 10_000;
 /** A lock whose owner runs on another machine is stale after this long without a beat. */

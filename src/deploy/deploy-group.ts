@@ -9,6 +9,7 @@
  * returns traffic (and the lease) to the release it replaced. The deploy then fails (TRO_ERR_DEPLOY_FAILED).
  */
 import { TroError } from "../errors.js";
+import { SWITCH_GUARD_MS } from "./constants.js";
 import { finishMember, rollBackAll } from "./group-end.js";
 import { type GroupOptions, type Member, setState, timed } from "./member.js";
 import { monitorWindow } from "./monitor.js";
@@ -139,7 +140,8 @@ async function switchMember(member: Member, options: GroupOptions): Promise<void
     "switch",
     options,
     async () => {
-      const result = await switchTraffic(session, slot);
+      // guarded until gate 11 passes: a deploy dying after the switch leaves traffic on the warm old colour
+      const result = await switchTraffic(session, slot, session.lease ? undefined : SWITCH_GUARD_MS);
       member.switched = { from, to: slot };
       await setState(member, (s) => {
         s.active = slot.color;

@@ -73,6 +73,7 @@ export async function finishMember(member: Member, options: GroupOptions): Promi
     options,
     async () => {
       const from = member.switched!.from;
+      await session.proxy.confirm(to.release);
       if (from && !session.lease) await session.runner.stop(from.color, STOP_GRACE_SECONDS);
       const now = new Date().toISOString();
       const releases = await session.records.readReleases();

@@ -59,8 +59,11 @@ export async function recoverTarget(
     }
   } else {
     if (route?.color !== inProgress.color) await session.runner.stop(inProgress.color, STOP_GRACE_SECONDS);
+    const reverted = status?.lastRevert?.includes(`switch to ${inProgress.release} `);
     notes.push(
-      `${inProgress.release} never took traffic (${route ? `${route.release} kept serving` : "nothing served"}); stopped`,
+      reverted
+        ? `${inProgress.release} took traffic, and the front proxy returned it to ${route?.release} when the deploy stopped renewing its switch; stopped`
+        : `${inProgress.release} never took traffic (${route ? `${route.release} kept serving` : "nothing served"}); stopped`,
     );
     state.active = route?.color as Color | undefined;
   }

@@ -79,12 +79,23 @@ export async function startVerified(
   return wait;
 }
 
-/** Points the public port at a slot and waits for the replaced colour to drain. */
-export async function switchTraffic(session: TargetSession, to: Slot): Promise<{ drained: boolean; previous?: Slot }> {
+/**
+ * Points the public port at a slot and waits for the replaced colour to drain. With `guardMs`, the proxy returns
+ * traffic to the replaced colour unless the switch is renewed or confirmed within it (the deploy died after it).
+ */
+export async function switchTraffic(
+  session: TargetSession,
+  to: Slot,
+  guardMs?: number,
+): Promise<{ drained: boolean; previous?: Slot }> {
   const before = (await session.proxy.ensure()).route;
+  const guard =
+    guardMs && before && before.port !== to.port
+      ? { fallback: { color: before.color, port: before.port, release: before.release }, leaseMs: guardMs }
+      : undefined;
   let previous: Awaited<ReturnType<typeof session.proxy.switchTo>>;
   try {
-    previous = await session.proxy.switchTo(to.color, to.port, to.release);
+    previous = await session.proxy.switchTo(to.color, to.port, to.release, guard);
   } catch (error) {
     // the answer was lost, not necessarily the switch: the proxy's route says which
     const route = (await session.proxy.status())?.route;
