@@ -18,8 +18,10 @@ import type { Workspace } from "../workspace/types.js";
 export interface NodeLease {
   readonly store?: LeaseStore;
   readonly ttlMs: number;
-  /** the holder name: the release, or `local:<pid>` outside a deploy */
+  /** the holder name: the release (`<release>@<host>` with TRADEOPS_LEASE_HOST), or `local:<pid>` outside a deploy */
   readonly holder: string;
+  /** the release, when the holder name carries a host: its processes on other hosts stand by for the lease */
+  readonly release?: string;
   /** TRADEOPS_ORDERS: off waits for a deploy to hand the lease over */
   readonly orders: boolean;
 }
@@ -37,7 +39,11 @@ export async function openNodeLease(o: {
   const { env, prepared } = o;
   const orders = ordersSwitch(env.TRADEOPS_ORDERS);
   const ttlMs = positive(env.TRADEOPS_LEASE_TTL_MS, "TRADEOPS_LEASE_TTL_MS") ?? LEASE_TTL_MS;
-  const holder = env.TRADEOPS_RELEASE || `local:${process.pid}`;
+  const release = env.TRADEOPS_RELEASE || undefined;
+  // one lease across many hosts: each host's process of the release is its own holder, the others stand by
+  const named =
+    release && env.TRADEOPS_LEASE_HOST ? { holder: `${release}@${env.TRADEOPS_LEASE_HOST}`, release } : undefined;
+  const holder = named?.holder ?? release ?? `local:${process.pid}`;
   if (o.plan.mode === "backtest") return { ttlMs, holder, orders };
   const project = prepared.project.name;
   const account = env.TRADEOPS_LEASE_ACCOUNT || leaseAccount(prepared.project.accounts[prepared.environment]);
@@ -57,7 +63,7 @@ export async function openNodeLease(o: {
       );
     }
     const store = await postgresLeaseStore({ url: location.url, display: location.display, project, account, ttlMs });
-    return { store, ttlMs, holder, orders };
+    return { store, ttlMs, holder, orders, ...(named ? { release } : {}) };
   }
   if (env.TRADEOPS_LEASE_DIR) {
     return { store: fileLeaseStore({ dir: env.TRADEOPS_LEASE_DIR, project, account, ttlMs }), ttlMs, holder, orders };
