@@ -9,6 +9,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { LEASE_LOCK_STALE_MS, openLease } from "../../src/accounts/lease.js";
 import { hostFileLeaseDriver } from "../../src/deploy/lease-host.js";
+import { openLeaseDriver } from "../../src/deploy/lease-open.js";
+import type { SessionOptions } from "../../src/deploy/session.js";
+import { TroError } from "../../src/errors.js";
 import { createLocalExecutor } from "../../src/exec/local.js";
 
 const dirs: string[] = [];
@@ -71,5 +74,29 @@ describe("the file lease on a host, driven by the deploy", () => {
     const old = (Date.now() - LEASE_LOCK_STALE_MS * 2) / 1000;
     utimesSync(lock, old, old);
     expect(await driver.fence()).toBe(2);
+  });
+
+  it("refuses a file lease on a target of many hosts, and a PostgreSQL lease without a PostgreSQL store", () => {
+    const options = (lease: "file" | "postgres", hosts: string[]) =>
+      ({
+        project: { name: "fyers-bot" },
+        target: { environment: "production", hosts, lease },
+        host: hosts[0],
+        executor: createLocalExecutor(),
+      }) as unknown as SessionOptions;
+    const refused = (o: SessionOptions) => {
+      try {
+        openLeaseDriver(o, "/srv/fyers/shared/lease", "default");
+      } catch (error) {
+        return error as TroError;
+      }
+      throw new Error("not refused");
+    };
+    const many = refused(options("file", ["deploy@fyers-a", "deploy@fyers-b"]));
+    expect(many).toBeInstanceOf(TroError);
+    expect(many.code).toBe("TRO_ERR_MANIFEST_INVALID");
+    expect(many.message).toContain("targets.production.fyers-bot sends orders from 2 hosts");
+    expect(many.hint).toContain("lease: postgres");
+    expect(refused(options("postgres", ["deploy@fyers-a"])).message).toContain("signal store is not PostgreSQL");
   });
 });
