@@ -35,5 +35,5 @@ export function openLeaseDriver(options: SessionOptions, leaseDir: string, accou
     );
   }
   if (executor.local) return localLeaseDriver(leaseDir, project.name, account);
-  return hostFileLeaseDriver({ executor, dir: leaseDir, project: project.name, account, node: options.node });
+  return hostFileLeaseDriver({ executor, dir: leaseDir, project: project.name, account });
 }

@@ -27,7 +27,6 @@ function setup() {
     dir,
     project: "scalper",
     account: "alpaca:paper:PA 1",
-    node: process.execPath,
   });
   const lease = openLease({ dir, project: "scalper", account: "alpaca:paper:PA 1" });
   return { dir, driver, lease };
