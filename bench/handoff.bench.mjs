@@ -40,10 +40,14 @@ export async function run({ log }) {
   const ssh = {};
   if (SSH_COUNT > 0 && process.getuid?.() === 0) {
     const { runSshDeployHandoffs } = await jiti.import("../test/helpers/ssh-orders.ts");
-    for (const [key, postgresUrl] of [["file", undefined], ["postgres", process.env.BENCH_PG_URL]]) {
+    for (const [key, postgresUrl] of [
+      ["file", undefined],
+      ["postgres", process.env.BENCH_PG_URL],
+    ]) {
       if (key === "postgres" && !postgresUrl) continue;
       const r = await runSshDeployHandoffs({ count: SSH_COUNT, postgresUrl, log });
-      if (r.staleAccepted !== 0 || r.overlapping !== 0) throw new Error(`the handoff over SSH (${key} lease) overlapped`);
+      if (r.staleAccepted !== 0 || r.overlapping !== 0)
+        throw new Error(`the handoff over SSH (${key} lease) overlapped`);
       ssh[key] = { ...r, gaps: undefined };
       notes.push(
         `over ssh, ${key === "file" ? "one host, file lease" : "two hosts, postgres lease"}: ${r.handoffs} deploys with a handoff, ${r.accepted} orders accepted, 0 overlapping, 0 stale accepted; gap at the broker median ${r.median} ms, p99 ${r.p99} ms; recorded by the deploy median ${r.recorded.median} ms, p99 ${r.recorded.p99} ms`,

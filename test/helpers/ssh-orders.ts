@@ -92,7 +92,10 @@ export async function runSshDeployHandoffs(
     }
     const sorted = [...recorded].sort((a, b) => a - b);
     const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0;
-    return { ...report(broker.accepted, broker.refused, handedTo, { none: o.count }), recorded: { median: q(0.5), p99: q(0.99) } };
+    return {
+      ...report(broker.accepted, broker.refused, handedTo, { none: o.count }),
+      recorded: { median: q(0.5), p99: q(0.99) },
+    };
   } finally {
     await net.stop();
     await broker.close();
