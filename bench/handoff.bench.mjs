@@ -8,7 +8,8 @@
 // Tunable through the environment: BENCH_HANDOFFS (default 1000), BENCH_PG_HANDOFFS (default 0: the PostgreSQL
 // lease needs a server; set it with BENCH_PG_URL=postgres://…). Over SSH (test/helpers/ssh-orders.ts: real deploys
 // to sshd hosts in their own network namespaces, which needs root): BENCH_SSH_HANDOFFS (default 10) deploys to one
-// host with the file lease, and with BENCH_PG_URL as many to two hosts with the PostgreSQL lease.
+// host with the file lease, and with BENCH_PG_URL as many to two hosts with the PostgreSQL lease; the baseline is as
+// many deploys to a local target, in the same run.
 import { createJiti } from "jiti";
 
 const TARGET_MS = 100;
@@ -40,17 +41,18 @@ export async function run({ log }) {
   const ssh = {};
   if (SSH_COUNT > 0 && process.getuid?.() === 0) {
     const { runSshDeployHandoffs } = await jiti.import("../test/helpers/ssh-orders.ts");
-    for (const [key, postgresUrl] of [
-      ["file", undefined],
-      ["postgres", process.env.BENCH_PG_URL],
+    // the baseline: the same deploys to a local target, in the same run
+    for (const [key, postgresUrl, local] of [
+      ["local", undefined, true],
+      ["file", undefined, false],
+      ["postgres", process.env.BENCH_PG_URL, false],
     ]) {
       if (key === "postgres" && !postgresUrl) continue;
-      const r = await runSshDeployHandoffs({ count: SSH_COUNT, postgresUrl, log });
-      if (r.staleAccepted !== 0 || r.overlapping !== 0)
-        throw new Error(`the handoff over SSH (${key} lease) overlapped`);
+      const r = await runSshDeployHandoffs({ count: SSH_COUNT, postgresUrl, local, log });
+      if (r.staleAccepted !== 0 || r.overlapping !== 0) throw new Error(`the deployed handoff (${key}) overlapped`);
       ssh[key] = { ...r, gaps: undefined };
       notes.push(
-        `over ssh, ${key === "file" ? "one host, file lease" : "two hosts, postgres lease"}: ${r.handoffs} deploys with a handoff, ${r.accepted} orders accepted, 0 overlapping, 0 stale accepted; gap at the broker median ${r.median} ms, p99 ${r.p99} ms; recorded by the deploy median ${r.recorded.median} ms, p99 ${r.recorded.p99} ms`,
+        `${{ local: "deploys to a local target (baseline)", file: "over ssh, one host, file lease", postgres: "over ssh, two hosts, postgres lease" }[key]}: ${r.handoffs} deploys with a handoff, ${r.accepted} orders accepted, 0 overlapping, 0 stale accepted; gap at the broker median ${r.median} ms, p99 ${r.p99} ms; recorded by the deploy median ${r.recorded.median} ms, p99 ${r.recorded.p99} ms`,
       );
     }
   } else if (SSH_COUNT > 0) notes.push("over ssh: not measured (the SSH hosts need network namespaces: run as root)");

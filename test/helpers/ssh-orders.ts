@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cli } from "./cli.js";
-import { createDeployDesk, freePorts } from "./deploy-desk.js";
+import { createDeployDesk, freePorts, killTargetProcesses } from "./deploy-desk.js";
 import { type HandoffReport, report, startFencingBroker } from "./handoff.js";
 import { permitBotSource } from "./permit-bot.js";
 import { startSshHosts } from "./ssh-hosts.js";
@@ -17,6 +17,8 @@ export interface SshHandoffOptions {
   readonly count: number;
   /** the PostgreSQL lease across two hosts (default: the file lease on one host) */
   readonly postgresUrl?: string;
+  /** the baseline: the same deploys to a `local` target (the file lease, no SSH) */
+  readonly local?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -26,10 +28,12 @@ export async function runSshDeployHandoffs(
   const broker = await startFencingBroker();
   const tunnels = [Number(new URL(broker.url).port), ...(o.postgresUrl ? [Number(new URL(o.postgresUrl).port)] : [])];
   const desk = await createDeployDesk();
-  const net = await startSshHosts(o.postgresUrl ? ["tro-a", "tro-b"] : ["tro-a"], tunnels).catch(async (error) => {
-    await Promise.all([broker.close(), desk.cleanup()]);
-    throw error;
-  });
+  const net = o.local
+    ? { hosts: [{ host: "local" }], path: ".tradeops/targets/staging/scalper", clientConfig: "", stop: async () => {} }
+    : await startSshHosts(o.postgresUrl ? ["tro-a", "tro-b"] : ["tro-a"], tunnels).catch(async (error) => {
+        await Promise.all([broker.close(), desk.cleanup()]);
+        throw error;
+      });
   try {
     Object.assign(desk.env, {
       BROKER_URL: broker.url,
@@ -75,7 +79,7 @@ export async function runSshDeployHandoffs(
         if (Date.now() > deadline) throw new Error(`${sender} sent nothing within 15 s`);
         await new Promise((r) => setTimeout(r, 20));
       }
-      if (v > 0) o.log?.(`${v} handoffs over ssh`);
+      if (v > 0) o.log?.(`${v} handoffs ${o.local ? "on a local target" : "over ssh"}`);
     }
     if (o.postgresUrl) {
       // the first host's deploy record carries the handoff; the second host's is 0 (its release already held it)
@@ -97,6 +101,7 @@ export async function runSshDeployHandoffs(
       recorded: { median: q(0.5), p99: q(0.99) },
     };
   } finally {
+    if (o.local) killTargetProcesses(join(desk.root, net.path));
     await net.stop();
     await broker.close();
     await desk.cleanup();
