@@ -56,7 +56,8 @@ describe("order senders on an SSH host", () => {
   it("hands the lease file on the host from one release to the next: one sender at a time, no stale token", async () => {
     const plan = await run("deploy", "scalper", "to", "staging", "--dry-run");
     expect(plan.code, plan.stderr).toBe(0);
-    expect(plan.stdout).toContain("handoff");
+    expect(plan.stdout).toContain("→ handoff →");
+    expect(plan.stdout).toContain(`orders: handoff on the file lease on ${sshd.host}`);
 
     const releases: string[] = [];
     const gaps: number[] = [];
