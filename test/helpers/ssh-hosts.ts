@@ -116,7 +116,16 @@ export async function startSshHosts(names: readonly string[], tunnels: readonly 
       const netns = () => readlinkSync(`/proc/${pid}/ns/net`);
       const ns = { value: "" };
       const pids = () => {
-        ns.value ||= netns();
+        try {
+          ns.value ||= netns();
+        } catch {
+          return []; // the sshd never started, or is gone with its namespace
+        }
+        // before unshare took effect the child is still in this machine's namespace: never touch those processes
+        if (ns.value === readlinkSync("/proc/self/ns/net")) {
+          ns.value = "";
+          return [];
+        }
         const found: number[] = [];
         for (const entry of readdirSync("/proc")) {
           if (!/^\d+$/.test(entry)) continue;
