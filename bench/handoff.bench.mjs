@@ -6,11 +6,15 @@
 // Baseline, measured in the same run: the median time between two orders of one sender. Target: median gap ≤ 100 ms.
 //
 // Tunable through the environment: BENCH_HANDOFFS (default 1000), BENCH_PG_HANDOFFS (default 0: the PostgreSQL
-// lease needs a server; set it with BENCH_PG_URL=postgres://…).
+// lease needs a server; set it with BENCH_PG_URL=postgres://…). Over SSH (test/helpers/ssh-orders.ts: real deploys
+// to sshd hosts in their own network namespaces, which needs root): BENCH_SSH_HANDOFFS (default 10) deploys to one
+// host with the file lease, and with BENCH_PG_URL as many to two hosts with the PostgreSQL lease; the baseline is as
+// many deploys to a local target, in the same run.
 import { createJiti } from "jiti";
 
 const TARGET_MS = 100;
 const COUNT = Math.max(1, Number(process.env.BENCH_HANDOFFS) || 1000);
+const SSH_COUNT = Number(process.env.BENCH_SSH_HANDOFFS ?? 10) || 0;
 
 export async function run({ log }) {
   const jiti = createJiti(import.meta.url);
@@ -34,6 +38,24 @@ export async function run({ log }) {
       `postgres lease: ${pgReport.handoffs} handoffs, gap median ${pgReport.median} ms, p99 ${pgReport.p99} ms, ${pgReport.staleRefused} stale refused`,
     );
   }
+  const ssh = {};
+  if (SSH_COUNT > 0 && process.getuid?.() === 0) {
+    const { runSshDeployHandoffs } = await jiti.import("../test/helpers/ssh-orders.ts");
+    // the baseline: the same deploys to a local target, in the same run
+    for (const [key, postgresUrl, local] of [
+      ["local", undefined, true],
+      ["file", undefined, false],
+      ["postgres", process.env.BENCH_PG_URL, false],
+    ]) {
+      if (key === "postgres" && !postgresUrl) continue;
+      const r = await runSshDeployHandoffs({ count: SSH_COUNT, postgresUrl, local, log });
+      if (r.staleAccepted !== 0 || r.overlapping !== 0) throw new Error(`the deployed handoff (${key}) overlapped`);
+      ssh[key] = { ...r, gaps: undefined };
+      notes.push(
+        `${{ local: "deploys to a local target (baseline)", file: "over ssh, one host, file lease", postgres: "over ssh, two hosts, postgres lease" }[key]}: ${r.handoffs} deploys with a handoff, ${r.accepted} orders accepted, 0 overlapping, 0 stale accepted; gap at the broker median ${r.median} ms, p99 ${r.p99} ms; recorded by the deploy median ${r.recorded.median} ms, p99 ${r.recorded.p99} ms`,
+      );
+    }
+  } else if (SSH_COUNT > 0) notes.push("over ssh: not measured (the SSH hosts need network namespaces: run as root)");
   return {
     name: "executor handoff gap",
     target: `0 overlap, 0 stale accepted; median gap ≤ ${TARGET_MS} ms`,
@@ -47,6 +69,6 @@ export async function run({ log }) {
       ? { missedBy: `${Math.round(file.median - TARGET_MS)} ms over the median target` }
       : {}),
     notes,
-    details: { file: { ...file, gaps: undefined }, postgres: pgReport && { ...pgReport, gaps: undefined } },
+    details: { file: { ...file, gaps: undefined }, postgres: pgReport && { ...pgReport, gaps: undefined }, ssh },
   };
 }

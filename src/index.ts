@@ -38,6 +38,7 @@ export * from "./health/index.js";
 export { type CreateLoggerOptions, createLogger, type Logger } from "./logging/logger.js";
 export { SecretScrubber } from "./logging/scrubber.js";
 export { type InstanceIdentity, nodeIdentity } from "./node/identity.js";
+export { leaseHolderName } from "./node/lease.js";
 export { type NodeSummary, runTradingNode, type TradingNodeOptions } from "./node/node.js";
 export { createOrderPermit, type OrderPermit, type OrderPermitOptions, type PermitState } from "./node/permit.js";
 export { Consensus, type ConsensusOptions, type ConsensusResult, consensus } from "./runtime/consensus.js";

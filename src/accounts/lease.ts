@@ -53,12 +53,16 @@ export interface LeaseOptions {
   readonly now?: () => number;
 }
 
+/** The lease file's name in its directory: one per project and account. */
+export function leaseFileName(project: string, account: string): string {
+  return `${`${project}.${account}`.replace(/[^A-Za-z0-9._-]/g, "_")}.lease.json`;
+}
+
 export function openLease(options: LeaseOptions): Lease {
   const now = options.now ?? Date.now;
   const ttlMs = options.ttlMs ?? LEASE_TTL_MS;
   mkdirSync(options.dir, { recursive: true });
-  const safe = `${options.project}.${options.account}`.replace(/[^A-Za-z0-9._-]/g, "_");
-  const path = join(options.dir, `${safe}.lease.json`);
+  const path = join(options.dir, leaseFileName(options.project, options.account));
   const lockDir = `${path}.lock`;
 
   const read = (): LeaseState =>

@@ -272,6 +272,7 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
     if (beat) clearInterval(beat);
     for (const session of held)
       await session.lock.release({ ...owner, project: session.project.name }).catch(() => undefined);
+    for (const session of all) await session.lease?.close?.().catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -12,12 +12,16 @@ import type { Workspace } from "../workspace/types.js";
 import { HANDOFF_HOLDER } from "./constants.js";
 
 export interface LeaseDriver {
-  /** the release that may send orders now, if any */
+  /** the release that may send orders now, if any (whichever host its sending process runs on) */
   holder(): Promise<string | undefined>;
+  /** whether a process of `release` holds a live lease now (then a handoff to it has nothing to change) */
+  holds(release: string): Promise<boolean>;
   /** nobody may send from now on; returns the new fencing token */
   fence(): Promise<number>;
   /** `release` may send from now on; returns its fencing token */
   transfer(release: string): Promise<number>;
+  /** ends the driver's connection to the lease, when it keeps one */
+  close?(): Promise<void>;
 }
 
 export { leaseAccount } from "../accounts/lease-store.js";
@@ -25,10 +29,15 @@ export { leaseAccount } from "../accounts/lease-store.js";
 /** The lease in a directory of this machine (a `local` target's `shared/lease`). */
 export function localLeaseDriver(dir: string, project: string, account: string, now?: () => number): LeaseDriver {
   const lease = openLease({ dir, project, account, now });
+  const clock = now ?? Date.now;
   return {
     holder: async () => {
       const s = lease.read();
       return s.holder && s.holder !== HANDOFF_HOLDER ? s.holder : undefined;
+    },
+    holds: async (release) => {
+      const s = lease.read();
+      return s.holder === release && clock() - (s.renewedAt ?? 0) <= s.ttlMs;
     },
     fence: async () => lease.transfer(HANDOFF_HOLDER),
     transfer: async (release) => lease.transfer(release),
@@ -37,13 +46,18 @@ export function localLeaseDriver(dir: string, project: string, account: string, 
 
 /**
  * The lease as a row in the environment's PostgreSQL (order senders on many hosts): the deploying machine fences and
- * hands it over there, and every host's release claims it there. Opened on first use.
+ * hands it over there, and every host's release claims it there. A release's holder name carries the host it runs
+ * on (`<release>@<host>`, TRADEOPS_LEASE_HOST), so its processes on the other hosts stand by rather than claim;
+ * this driver hands the lease to the process on `host`. Opened on first use.
  */
 export function postgresLeaseDriver(
   location: { readonly url: string; readonly display: string },
   project: string,
   account: string,
+  host?: string,
 ): LeaseDriver & { close(): Promise<void> } {
+  const releaseOf = (holder: string) => holder.split("@")[0]!;
+  const holderOf = (release: string) => (host ? `${release}@${host}` : release);
   let opened: Promise<LeaseStore> | undefined;
   const store = () => {
     opened ??= postgresLeaseStore({ ...location, project, account });
@@ -52,10 +66,15 @@ export function postgresLeaseDriver(
   return {
     holder: async () => {
       const s = await (await store()).read();
-      return s.holder && s.holder !== HANDOFF_HOLDER ? s.holder : undefined;
+      return s.holder && s.holder !== HANDOFF_HOLDER ? releaseOf(s.holder) : undefined;
+    },
+    // a lapsed lease reads as nobody's
+    holds: async (release) => {
+      const s = await (await store()).read();
+      return s.holder !== undefined && s.holder !== HANDOFF_HOLDER && releaseOf(s.holder) === release;
     },
     fence: async () => (await store()).transfer(HANDOFF_HOLDER),
-    transfer: async (release) => (await store()).transfer(release),
+    transfer: async (release) => (await store()).transfer(holderOf(release)),
     close: async () => {
       if (opened) await (await opened).close();
     },

@@ -211,6 +211,7 @@ export async function rollbackProject(options: RollbackOptions): Promise<DeployR
       if (!healthy) throw probe;
     } finally {
       await session.lock.release(owner).catch(() => undefined);
+      await session.lease?.close?.().catch(() => undefined);
     }
   }
   return records;

@@ -24,6 +24,8 @@ export interface DirectRunnerOptions {
   readonly workspaceId?: string;
   /** where the executor lease lives (TRADEOPS_LEASE_BACKEND) */
   readonly leaseBackend?: "file" | "postgres";
+  /** the host's name in the lease's holder (TRADEOPS_LEASE_HOST), for the PostgreSQL lease across hosts */
+  readonly leaseHost?: string;
 }
 
 /** The direct runner of one project on one target host. */
@@ -63,6 +65,7 @@ export function createDirectRunner(options: DirectRunnerOptions): ReleaseRunner 
         TRADEOPS_LEASE_ACCOUNT: options.leaseAccount,
         TRADEOPS_WORKSPACE_ID: options.workspaceId ?? "",
         TRADEOPS_LEASE_BACKEND: options.leaseBackend ?? "file",
+        ...(options.leaseHost ? { TRADEOPS_LEASE_HOST: options.leaseHost } : {}),
         TRADEOPS_INSTANCE: `${project.name}@${spec.color}`,
       };
       const result = ensureOk(

@@ -26,6 +26,8 @@ export interface SupervisorRunnerOptions {
   readonly workspaceId?: string;
   /** where the executor lease lives (TRADEOPS_LEASE_BACKEND) */
   readonly leaseBackend?: "file" | "postgres";
+  /** the host's name in the lease's holder (TRADEOPS_LEASE_HOST), for the PostgreSQL lease across hosts */
+  readonly leaseHost?: string;
 }
 
 interface StatusInstance {
@@ -68,6 +70,7 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
       TRADEOPS_LEASE_ACCOUNT: options.leaseAccount,
       TRADEOPS_WORKSPACE_ID: options.workspaceId ?? "",
       TRADEOPS_LEASE_BACKEND: options.leaseBackend ?? "file",
+      ...(options.leaseHost ? { TRADEOPS_LEASE_HOST: options.leaseHost } : {}),
     },
   });
   const anyRelease = async (): Promise<string | undefined> => {

@@ -3,13 +3,13 @@
  * the layout, the records, the lock, the front proxy, the runner and the executor lease.
  */
 
-import { TroError } from "../errors.js";
 import type { Executor } from "../exec/command.js";
 import type { HealthLevel, ProbeResult } from "../health/probe.js";
 import { parseHost } from "../workspace/lookup.js";
 import type { Project } from "../workspace/types.js";
 import { type TargetLayout, targetLayout } from "./layout.js";
-import { type LeaseDriver, leaseAccount, localLeaseDriver, postgresLeaseDriver } from "./lease-driver.js";
+import { type LeaseDriver, leaseAccount } from "./lease-driver.js";
+import { openLeaseDriver } from "./lease-open.js";
 import { type DeployLock, openDeployLock } from "./lock.js";
 import { type ProxyControl, proxyControl } from "./proxy/control.js";
 import { type TargetRecords, targetRecords } from "./records.js";
@@ -76,6 +76,8 @@ export function openSession(options: SessionOptions): TargetSession {
     leaseAccount: account,
     leaseBackend: target.lease,
     workspaceId: options.workspaceId ?? "",
+    // the PostgreSQL lease spans hosts: each host's process of a release holds it under its own name
+    ...(project.sendsOrders && target.lease === "postgres" ? { leaseHost: options.host } : {}),
   };
   const runnerOf = (kind: "direct" | "supervisor" | undefined) =>
     kind === "supervisor"
@@ -86,26 +88,7 @@ export function openSession(options: SessionOptions): TargetSession {
     options.previousRunner && options.previousRunner !== chosen.kind
       ? bridgeRunners(chosen, runnerOf(options.previousRunner))
       : chosen;
-  let lease: LeaseDriver | undefined;
-  if (project.sendsOrders) {
-    if (!executor.local) {
-      throw new TroError(
-        "TRO_ERR_TARGET_UNAVAILABLE",
-        `${project.name} sends orders, and the order handoff on SSH hosts is not available yet (${options.host}).`,
-        { hint: "Deploy order-sending projects to `local` targets, run on the server itself, for now." },
-      );
-    }
-    if (target.lease === "postgres") {
-      if (!options.postgresLease) {
-        throw new TroError(
-          "TRO_ERR_MANIFEST_INVALID",
-          `targets.${environment}.${project.name}.lease is postgres, and the ${environment} signal store is not PostgreSQL.`,
-          { hint: `Set environments.${environment}.signals.store to postgres:URL, or lease: file for one host.` },
-        );
-      }
-      lease = postgresLeaseDriver(options.postgresLease, project.name, account);
-    } else lease = localLeaseDriver(layout.leaseDir, project.name, account);
-  }
+  const lease = project.sendsOrders ? openLeaseDriver(options, layout.leaseDir, account) : undefined;
   return {
     project,
     target,

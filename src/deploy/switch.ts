@@ -116,6 +116,11 @@ export async function switchTraffic(
  */
 export async function handoffOrders(session: TargetSession, from: Slot | undefined, to: Slot): Promise<number> {
   const lease = session.lease!;
+  // the lease already with the new release (sending from another host of the target): only the old one stops here
+  if (await lease.holds(to.release)) {
+    if (from && from.color !== to.color) await session.runner.stop(from.color, STOP_GRACE_SECONDS);
+    return 0;
+  }
   const fencedAt = Date.now();
   await lease.fence();
   if (from && from.color !== to.color) await session.runner.stop(from.color, STOP_GRACE_SECONDS);

@@ -18,8 +18,10 @@ import type { Workspace } from "../workspace/types.js";
 export interface NodeLease {
   readonly store?: LeaseStore;
   readonly ttlMs: number;
-  /** the holder name: the release, or `local:<pid>` outside a deploy */
+  /** the holder name: the release (`<release>@<host>` with TRADEOPS_LEASE_HOST), or `local:<pid>` outside a deploy */
   readonly holder: string;
+  /** the release, when the holder name carries a host: its processes on other hosts stand by for the lease */
+  readonly release?: string;
   /** TRADEOPS_ORDERS: off waits for a deploy to hand the lease over */
   readonly orders: boolean;
 }
@@ -37,7 +39,8 @@ export async function openNodeLease(o: {
   const { env, prepared } = o;
   const orders = ordersSwitch(env.TRADEOPS_ORDERS);
   const ttlMs = positive(env.TRADEOPS_LEASE_TTL_MS, "TRADEOPS_LEASE_TTL_MS") ?? LEASE_TTL_MS;
-  const holder = env.TRADEOPS_RELEASE || `local:${process.pid}`;
+  const named = leaseHolderName(env);
+  const holder = named.holder ?? `local:${process.pid}`;
   if (o.plan.mode === "backtest") return { ttlMs, holder, orders };
   const project = prepared.project.name;
   const account = env.TRADEOPS_LEASE_ACCOUNT || leaseAccount(prepared.project.accounts[prepared.environment]);
@@ -57,7 +60,7 @@ export async function openNodeLease(o: {
       );
     }
     const store = await postgresLeaseStore({ url: location.url, display: location.display, project, account, ttlMs });
-    return { store, ttlMs, holder, orders };
+    return { store, ttlMs, holder, orders, ...(named.standsBy ? { release: named.release } : {}) };
   }
   if (env.TRADEOPS_LEASE_DIR) {
     return { store: fileLeaseStore({ dir: env.TRADEOPS_LEASE_DIR, project, account, ttlMs }), ttlMs, holder, orders };
@@ -66,6 +69,22 @@ export async function openNodeLease(o: {
   if (!sends) return { ttlMs, holder, orders };
   const dir = join(o.workspace.root, ".tradeops", prepared.environment, "lease");
   return { store: fileLeaseStore({ dir, project, account, ttlMs }), ttlMs, holder, orders };
+}
+
+/**
+ * The holder name a deployed process takes the lease under: its release (TRADEOPS_RELEASE), and with the PostgreSQL
+ * lease across hosts `<release>@<host>` (TRADEOPS_LEASE_HOST), so that its processes on the other hosts stand by.
+ */
+export function leaseHolderName(env: Readonly<Record<string, string | undefined>>): {
+  readonly holder?: string;
+  readonly release?: string;
+  /** whether processes of the release on other hosts stand by for this one's lease */
+  readonly standsBy: boolean;
+} {
+  const release = env.TRADEOPS_RELEASE || undefined;
+  if (release && env.TRADEOPS_LEASE_HOST)
+    return { holder: `${release}@${env.TRADEOPS_LEASE_HOST}`, release, standsBy: true };
+  return { holder: release, release, standsBy: false };
 }
 
 function ordersSwitch(value: string | undefined): boolean {

@@ -110,6 +110,7 @@ export async function runTradingNode(o: TradingNodeOptions): Promise<NodeSummary
   const permit = createOrderPermit({
     orders: lease.orders,
     holder: lease.holder,
+    ...(lease.release ? { release: lease.release } : {}),
     ttlMs: lease.ttlMs,
     onChange: onPermit,
     ...(lease.store ? { lease: lease.store } : {}),

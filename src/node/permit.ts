@@ -38,8 +38,13 @@ export interface PermitEvent {
 export interface OrderPermitOptions {
   /** TRADEOPS_ORDERS: off waits in shadow for a deploy to hand the lease over; on may take a free lease */
   readonly orders: boolean;
-  /** who holds the lease: the release id (what a deploy transfers the lease to) */
+  /** who holds the lease: the release id (what a deploy transfers the lease to), `<release>@<host>` on many hosts */
   readonly holder: string;
+  /**
+   * The release this process runs, when its holder name is `<release>@<host>` (the PostgreSQL lease across hosts):
+   * while the lease names a process of the same release, this one stands by and takes the lease when it lapses.
+   */
+  readonly release?: string;
   /** the executor lease; without one, orders on sends freely and orders off is shadow for good */
   readonly lease?: LeaseStore;
   /** the lease's time to live; the permit stops this much (less the skew bound) after its last renewal */
@@ -82,6 +87,10 @@ export function createOrderPermit(o: OrderPermitOptions): OrderPermit {
   let lastRenewAt = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
   let busy: Promise<void> | undefined;
+  // the last holder seen was this release (on this host or another): a lapsed lease is this release's to take again
+  let live = false;
+  const ofRelease = (h: string) =>
+    h === o.holder || (!!o.release && (h === o.release || h.startsWith(`${o.release}@`)));
   let resolveAcquired!: (token: number) => void;
   const acquired = new Promise<number>((resolve) => {
     resolveAcquired = resolve;
@@ -99,6 +108,7 @@ export function createOrderPermit(o: OrderPermitOptions): OrderPermit {
   const hold = (t: number, sentAt: number, why: string) => {
     validUntil = sentAt + validFor;
     lastRenewAt = sentAt;
+    live = true;
     move("holding", why, t);
   };
 
@@ -117,15 +127,23 @@ export function createOrderPermit(o: OrderPermitOptions): OrderPermit {
       if (state === "waiting" || state === "expired") {
         if (state === "expired") move("waiting", reason);
         const s = await lease.read();
+        if (s.holder !== undefined) live = ofRelease(s.holder);
         if (s.holder === o.holder) {
           const t = await lease.claim(o.holder);
           if (t !== undefined) hold(t, sentAt, `holds the executor lease (token ${t}), handed over to ${o.holder}`);
-        } else if (o.orders && s.holder === undefined) {
+        } else if ((o.orders || live) && s.holder === undefined) {
           const t = await lease.acquire(o.holder).catch((error: unknown) => {
             if (error instanceof TroError && error.code === "TRO_ERR_LOCK_HELD") return undefined;
             throw error;
           });
-          if (t !== undefined) hold(t, sentAt, `holds the executor lease (token ${t})`);
+          if (t !== undefined)
+            hold(
+              t,
+              sentAt,
+              o.orders
+                ? `holds the executor lease (token ${t})`
+                : `holds the executor lease (token ${t}), taken over after ${o.release ?? o.holder}'s lapsed`,
+            );
         }
         return;
       }

@@ -274,7 +274,7 @@ async function stall(leaseDir: string, ms: number, postgresUrl?: string): Promis
   }
 }
 
-function report(
+export function report(
   accepted: readonly BrokerOrder[],
   refused: readonly BrokerOrder[],
   handedTo: readonly string[],

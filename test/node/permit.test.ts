@@ -31,10 +31,11 @@ function setup(ttlMs = 3_000) {
     },
   });
   const events: PermitEvent[] = [];
-  const make = (holder: string, orders: boolean) =>
+  const make = (holder: string, orders: boolean, release?: string) =>
     createOrderPermit({
       holder,
       orders,
+      ...(release ? { release } : {}),
       lease: flaky,
       ttlMs,
       skewMs: 500,
@@ -136,5 +137,43 @@ describe("order permit", () => {
     expect(permit.state).toBe("released");
     expect((await t.store.read()).holder).toBeUndefined();
     expect(permit.decide().ok).toBe(false);
+  });
+
+  it("across hosts: a release's other process stands by, takes the lapsed lease, and fences the frozen holder", async () => {
+    const t = setup(3_000);
+    const a = t.make("r2@host-a", false, "r2");
+    const b = t.make("r2@host-b", false, "r2");
+    await Promise.all([look(a), look(b)]);
+    await t.store.transfer("r2@host-a");
+    await Promise.all([look(a), look(b)]);
+    expect(a.state).toBe("holding");
+    // the lease names its sibling: b neither claims nor takes it, and sends nothing
+    expect(b.state).toBe("waiting");
+    expect(b.decide()).toMatchObject({ ok: false, rule: "shadow" });
+    // a freezes (no more looks) past the lease's expiry: b takes the lapsed lease with a newer token
+    t.advance(3_500);
+    await look(b);
+    expect(b.state).toBe("holding");
+    expect(b.token).toBeGreaterThan(a.token);
+    expect(b.reason).toContain("taken over");
+    // a thaws: its own deadline passed, and the store says its token is old
+    expect(await a.beforeSend()).toMatchObject({ ok: false, rule: "lease" });
+    await look(a);
+    expect(a.state).not.toBe("holding");
+  });
+
+  it("across hosts: a standby that saw another release hold the lease never takes it, even lapsed", async () => {
+    const t = setup(3_000);
+    const old = t.make("r1@host-b", false, "r1");
+    await t.store.transfer("r1@host-a");
+    await look(old);
+    // a deploy hands the lease to the next release
+    await t.store.transfer("(handoff)");
+    await t.store.transfer("r2@host-a");
+    await look(old);
+    t.advance(3_500);
+    await look(old);
+    expect(old.state).toBe("waiting");
+    expect((await t.store.read()).holder).toBeUndefined();
   });
 });

@@ -145,6 +145,7 @@ export function printPlan(run: CommandRun, plan: DeployPlan): void {
       `  ${c.bold(d.project)} (${d.why}): ${d.release} → ${d.color} :${d.port}, public :${d.target.port} on ${d.target.hosts.join(", ")}; serving now: ${now}`,
     );
     run.out.line(`    steps: ${d.steps.join(" → ")}`);
+    if (d.sendsOrders) run.out.line(`    orders: ${handoffLine(d.target)}`);
   }
   if (!plan.deploys.length) run.out.line("  nothing to deploy");
   run.out.line(
@@ -162,4 +163,14 @@ export function printWindow(run: CommandRun, window: DeployPlan["window"], at: D
   const when = `${at ? `at ${at.toISOString()} ` : ""}(${window.local})`;
   if (window.blocked) run.out.line(`${mark(run, "fail")} window ${when}: ${window.reason}`);
   else run.out.line(`${mark(run, "pass")} window ${when}: open`);
+}
+
+/** Where an order sender's handoff happens: the lease on its host, or the PostgreSQL lease its hosts share. */
+function handoffLine(target: DeployPlan["deploys"][number]["target"]): string {
+  if (target.lease === "postgres") {
+    return target.hosts.length > 1
+      ? `handoff on the PostgreSQL lease across ${target.hosts.length} hosts (one sends, the others stand by)`
+      : "handoff on the PostgreSQL lease";
+  }
+  return `handoff on the file lease on ${target.hosts[0] === "local" ? "this machine" : target.hosts[0]}`;
 }
