@@ -159,7 +159,7 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
           });
       }
     }
-    const artifacts = await buildArtifacts(plan, deps.workspace, deps.git, work, emit);
+    const artifacts = await buildArtifacts(plan, deps.workspace, deps.git, work, emit, deps.env);
     const prepared = new Map<string, PreparedRelease>();
     const ctx: GateContext = {
       workspace: deps.workspace,

@@ -13,6 +13,7 @@ import type { GateVerdict } from "./gates/context.js";
 import type { CommitInfo } from "./git.js";
 import type { LockStatus } from "./lock.js";
 import { type ConfirmationVerdict, checkConfirmation, checkWindow, type WindowVerdict } from "./policy.js";
+import { portlessSteps } from "./portless-switch.js";
 import type { TargetState } from "./records.js";
 import { type SharedVersion, unbumped } from "./shared-version.js";
 import { type Color, type GateNumber, portOf, type ReleaseRecord, type ResolvedTarget } from "./types.js";
@@ -288,16 +289,18 @@ function plannedProject(state: DeployState, project: string, why: string): Plann
   const active = snap.state.active ? snap.state.colors[snap.state.active] : undefined;
   const color: Color = snap.state.active === "blue" ? "green" : "blue";
   const sendsOrders = definition.sendsOrders;
-  const steps = [
-    "upload",
-    ...(definition.commands.install ? ["install"] : []),
-    ...(definition.commands.migrate ? ["migrate"] : []),
-    "start",
-    "switch",
-    ...(sendsOrders ? ["handoff"] : []),
-    "monitor",
-    "finish",
-  ];
+  const steps = snap.target.style
+    ? portlessSteps(snap.target.style, sendsOrders, definition.commands)
+    : [
+        "upload",
+        ...(definition.commands.install ? ["install"] : []),
+        ...(definition.commands.migrate ? ["migrate"] : []),
+        "start",
+        "switch",
+        ...(sendsOrders ? ["handoff"] : []),
+        "monitor",
+        "finish",
+      ];
   return {
     project,
     why,

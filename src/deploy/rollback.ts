@@ -25,6 +25,7 @@ import { openSession } from "./session.js";
 import { returnTo, type Slot } from "./switch.js";
 import { requireTarget } from "./targets.js";
 import { type DeployRecord, otherColor, portOf } from "./types.js";
+import { probeWorkerOn } from "./worker-health.js";
 
 export interface RollbackOptions {
   readonly workspace: Workspace;
@@ -118,7 +119,7 @@ export async function rollbackProject(options: RollbackOptions): Promise<DeployR
       const from: Slot = { color: current.color, release: current.release, port: current.port };
       const warm = (await session.runner.running(otherColor(from.color)))?.release === chosen.id;
       const toColor = otherColor(from.color);
-      const to: Slot = { color: toColor, release: chosen.id, port: portOf(target, toColor) };
+      const to: Slot = { color: toColor, release: chosen.id, port: target.style ? 0 : portOf(target, toColor) };
       state.inProgress = {
         id,
         kind: "rollback",
@@ -144,7 +145,10 @@ export async function rollbackProject(options: RollbackOptions): Promise<DeployR
         where,
         "verify",
         async () => {
-          const p = await session.probePublic(level);
+          const p =
+            target.style === "worker"
+              ? await probeWorkerOn(session, back.slot.color)
+              : await session.probePublic(level);
           if (!isFullyHealthy(p))
             throw new TroError(
               "TRO_ERR_HEALTH_FAILED",

@@ -11,6 +11,7 @@ import type { Project } from "../workspace/types.js";
 import { type TargetLayout, targetLayout } from "./layout.js";
 import { type LeaseDriver, leaseAccount, localLeaseDriver, postgresLeaseDriver } from "./lease-driver.js";
 import { type DeployLock, openDeployLock } from "./lock.js";
+import { probePortless } from "./portless-switch.js";
 import { type ProxyControl, proxyControl } from "./proxy/control.js";
 import { type TargetRecords, targetRecords } from "./records.js";
 import type { ReleaseRunner } from "./runner.js";
@@ -98,7 +99,7 @@ export function openSession(options: SessionOptions): TargetSession {
       lease = postgresLeaseDriver(options.postgresLease, project.name, account);
     } else lease = localLeaseDriver(layout.leaseDir, project.name, account);
   }
-  return {
+  const session: TargetSession = {
     project,
     target,
     host: options.host,
@@ -116,8 +117,9 @@ export function openSession(options: SessionOptions): TargetSession {
     }),
     runner,
     lease,
-    probePublic: (level) => runner.health(target.port, level),
+    probePublic: (level) => (target.style ? probePortless(session, level) : runner.health(target.port, level)),
   };
+  return session;
 }
 
 /** Where the public port listens: loopback when the target is reached on loopback (this machine), else everywhere. */

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from "node:path";
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
 import type { Workspace } from "../workspace/types.js";
+import { portlessStyleOf } from "./deploy-style.js";
 import type { ResolvedTarget } from "./types.js";
 
 /** Projects that have a target in the environment, in manifest order. */
@@ -19,15 +20,15 @@ export function findTarget(
   const t = workspace.targets[environment]?.[project];
   if (!t) return undefined;
   const port = t.port ?? workspace.projects[project]?.port;
+  const style =
+    port === undefined ? portlessStyleOf(workspace.projects[project]!, `targets.${environment}.${project}`) : undefined;
+  if (style) return { ...portlessTarget(workspace, environment, project, t), style };
   if (port === undefined) {
     throw new TroError(
       "TRO_ERR_MANIFEST_INVALID",
       `targets.${environment}.${project} has no port, and neither has the project.`,
       {
-        hint:
-          workspace.projects[project]?.kind === "worker"
-            ? "Blue/green deploys need a port; a worker runs on a server under `tradeops generate systemd --per-service` or the supervisor's unit."
-            : `Set targets.${environment}.${project}.port: the public port the front proxy listens on.`,
+        hint: `Set targets.${environment}.${project}.port: the public port the front proxy listens on (a process without a port is \`kind: worker\`).`,
       },
     );
   }
@@ -39,14 +40,24 @@ export function findTarget(
       { hint: `e.g. port: ${port}, internalPorts: [${port + 1}, ${port + 2}]` },
     );
   }
+  return { ...portlessTarget(workspace, environment, project, t), port, internalPorts };
+}
+
+/** The target's fields that do not depend on a port (a worker's or a static frontend's target is only these). */
+function portlessTarget(
+  workspace: Workspace,
+  environment: EnvironmentName,
+  project: string,
+  t: NonNullable<Workspace["targets"][EnvironmentName]>[string],
+): ResolvedTarget {
   const local = t.hosts.every((h) => h === "local");
   return {
     environment,
     project,
     hosts: t.hosts,
     path: local && !isAbsolute(t.path) ? resolve(workspace.root, t.path) : t.path,
-    port,
-    internalPorts,
+    port: 0,
+    internalPorts: [0, 0],
     keepReleases: t.keepReleases,
     lease:
       t.lease ?? (workspace.settings[environment]?.signals.store.trim().startsWith("postgres:") ? "postgres" : "file"),

@@ -1,9 +1,11 @@
 /**
  * Gate 8: no refused pattern (`console.log`, `debugger`, `TODO`, `FIXME`, or the policy's own) in the lines the
- * deploy adds — only added lines, only files that ship in the artifact. Findings name file and line.
+ * deploy adds — only added lines, only files that ship in the artifact (and every coupled member's directory, see
+ * quality-scope.ts). Findings name file and line.
  */
 import { addedLines, findRefused } from "../diff.js";
 import { fail, type GateContext, type GateVerdict, pass, skip } from "./context.js";
+import { qualityScope } from "./quality-scope.js";
 
 export async function qualityGate(ctx: GateContext): Promise<GateVerdict> {
   const patterns = ctx.policy.refusePatterns;
@@ -11,14 +13,11 @@ export async function qualityGate(ctx: GateContext): Promise<GateVerdict> {
   const findings: string[] = [];
   const scanned: string[] = [];
   const firsts: string[] = [];
-  for (const project of ctx.deployed) {
-    const base = ctx.bases[project];
+  for (const { project, base, paths } of qualityScope(ctx)) {
     if (!base) {
       firsts.push(project);
       continue;
     }
-    const shipped = ctx.artifacts.get(project)?.manifest.files.map((f) => f.path);
-    const paths = shipped ?? [ctx.workspace.projects[project]!.path, ...ctx.workspace.shared];
     const diff = await ctx.git.diff(base, ctx.worktree ? "worktree" : "HEAD", paths);
     const lines = addedLines(diff);
     scanned.push(`${project}: ${lines.length} added line${lines.length === 1 ? "" : "s"} since ${base.slice(0, 7)}`);
