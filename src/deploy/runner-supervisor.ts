@@ -78,7 +78,9 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
     start: async (spec) => {
       await runner.stop(spec.color, 5);
       const args = ["start", project.name, "--color", spec.color, "--release", spec.release, "--dir", spec.workdir];
-      args.push("--port", String(spec.port), "--orders", spec.orders ? "on" : "off");
+      // a worker (no port) gets none: the supervisor judges it by its heartbeat, command or liveness
+      if (spec.port) args.push("--port", String(spec.port));
+      args.push("--orders", spec.orders ? "on" : "off");
       args.push("--wait-healthy", String(SUPERVISOR_WAIT_HEALTHY_SECONDS));
       ensureOk(
         await executor.run(tradeops(spec.color, spec.releaseDir, ...args)),
@@ -103,11 +105,11 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
     },
     running: async (color) => {
       const found = await instance(color);
-      if (found?.state !== "running" || !found.pid || !found.release || !found.port) return undefined;
+      if (found?.state !== "running" || !found.pid || !found.release) return undefined;
       const info: InstanceInfo = {
         color,
         release: found.release,
-        port: found.port,
+        port: found.port ?? 0,
         pid: found.pid,
         startedAt: found.startedAt ?? "",
       };

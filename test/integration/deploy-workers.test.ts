@@ -114,6 +114,7 @@ describe("worker deploys", () => {
       expect(r3.first).toBe(r1.first);
       expect(r3.count).toBeGreaterThan(r2.count);
 
+      if (where === "ssh") return;
       // a release whose heartbeat never comes (it hangs before its loop) is stopped; the running one keeps collecting
       shop.commit("v3 hangs", {
         "collector/collector.py": `import time\nprint("stuck", flush=True)\ntime.sleep(600)\n`,
