@@ -163,9 +163,13 @@ describe("static frontends", () => {
     const text = (await run("releases", "web", "--env", "staging")).stdout;
     expect(text).toContain(`static files: served from ${web}/current`);
 
-    // a manual rollback renames `current` back to the known-good release before
-    const back = await run("rollback", "web", "--env", "staging");
+    // a manual rollback renames `current` back to the known-good release before, and the backend comes with it
+    const back = await run("rollback", "web", "--env", "staging", "--json");
     expect(back.code, back.stderr).toBe(0);
+    const rolled = JSON.parse(back.stdout).records as { project: string; release: string; previous: string }[];
+    expect(rolled.map((r) => r.project)).toEqual(["web", "api"]);
+    const deploys = JSON.parse(first.stdout).records as { project: string; release: string }[];
+    for (const r of rolled) expect(r.release).toBe(deploys.find((d) => d.project === r.project)!.release);
     expect(readlinkSync(current)).toBe(r1);
     expect(versionOf(await (await fetch(`http://127.0.0.1:${port}/app/index.html`)).text())).toBe(1);
   }, 90_000);
