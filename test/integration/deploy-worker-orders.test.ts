@@ -1,7 +1,8 @@
 /**
  * Workers that send orders deploy "stop old → start new" under the executor lease: the old runner has exited
  * before the new one starts, so two never run (never two senders), and the lease follows the new release, and
- * back on a rollback. A tick collector under the supervisor runner keeps its rows the same way as with the direct one.
+ * back on a rollback. A worker's check command or, without checks, its staying alive decides its start. A tick
+ * collector under the supervisor runner keeps its rows the same way as with the direct one.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -107,6 +108,36 @@ describe("workers that send orders", () => {
       `stop ${record.release}`,
       `start ${r1}`,
     ]);
+  }, 60_000);
+
+  it("are judged by their check command, or by staying alive when they have neither check", async () => {
+    shop = shopWith(
+      [
+        "  app:",
+        "    path: collector",
+        "    kind: worker",
+        "    commands: { start: python3 collector.py }",
+        "    health: { command: test -f data/heartbeat, timeoutSeconds: 2 }",
+      ],
+      { "collector/collector.py": TICK_COLLECTOR },
+    );
+    const run = (...args: string[]) => cli(args, { cwd: shop!.root, env: shop!.env });
+    const first = await run("deploy", "app", "to", "staging");
+    expect(first.code, first.stderr + first.stdout).toBe(0);
+    expect(first.stdout).toMatch(/app@local start \([\d.]+ s\): blue, process \+ command 2\/2/);
+    // without a check, a release that exits a moment after starting never counts as started
+    shop.commit("no check; v2 exits at once", {
+      "tradeops.yaml": readFileSync(join(shop.root, "tradeops.yaml"), "utf8").replace(
+        "    health: { command: test -f data/heartbeat, timeoutSeconds: 2 }\n",
+        "",
+      ),
+      "collector/collector.py": "import time\ntime.sleep(0.5)\n",
+    });
+    const second = await run("deploy", "app", "to", "staging");
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/exited during start/);
+    const state = JSON.parse(readFileSync(join(shop.target("app"), "shared/state.json"), "utf8"));
+    expect(state.active).toBe("blue");
   }, 60_000);
 
   it("a tick collector under the supervisor runner deploys twice and rolls back, its rows kept", async () => {
