@@ -203,11 +203,18 @@ export async function returnPortless(
 
 /**
  * For a recovery: what a portless target "routes to" after a deploy died — the release `current` points at, or the
- * worker that runs (the new one only when the old one no longer does). Null when nothing serves.
+ * worker that runs (the new one only when the old one no longer does). When neither runs but an old one did (an
+ * order sender stopped before the new one started), the new one counts as having taken over, so that the recovery
+ * starts the old one again and hands it the lease. Null when nothing serves and nothing did.
  */
 export async function portlessRoute(
   session: TargetSession,
-  inProgress: { readonly release: string; readonly color: Color; readonly previousActive?: Color },
+  inProgress: {
+    readonly release: string;
+    readonly color: Color;
+    readonly previousActive?: Color;
+    readonly previousRelease?: string;
+  },
 ): Promise<{ color: Color; release: string } | null> {
   if (session.target.style === "static") {
     const release = await currentRelease(session);
@@ -219,5 +226,6 @@ export async function portlessRoute(
   const previous = inProgress.previousActive ? await session.runner.running(inProgress.previousActive) : undefined;
   if (previous) return { color: previous.color, release: previous.release };
   const fresh = await session.runner.running(inProgress.color);
-  return fresh?.release === inProgress.release ? { color: fresh.color, release: fresh.release } : null;
+  if (fresh?.release === inProgress.release) return { color: fresh.color, release: fresh.release };
+  return inProgress.previousRelease ? { color: inProgress.color, release: inProgress.release } : null;
 }

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
+import { spawnCli } from "../helpers/deploy-child.js";
 import { createShop, type Shop, TICK_COLLECTOR } from "../helpers/portless-shop.js";
 
 const BIN = join(import.meta.dirname, "../../bin/tradeops.js");
@@ -108,6 +109,44 @@ describe("workers that send orders", () => {
       `stop ${record.release}`,
       `start ${r1}`,
     ]);
+  }, 60_000);
+
+  it("a deploy killed between stopping the old runner and starting the new one is recovered by the next", async () => {
+    shop = shopWith(
+      [
+        "  app:",
+        "    path: bear_trap",
+        "    kind: worker",
+        "    sendsOrders: true",
+        "    commands: { start: python3 runner.py }",
+        "    health: { heartbeatFile: data/heartbeat, heartbeatMaxAgeSeconds: 2, intervalSeconds: 1 }",
+      ],
+      { "bear_trap/runner.py": RUNNER },
+    );
+    const run = (...args: string[]) => cli(args, { cwd: shop!.root, env: shop!.env });
+    const target = shop.target("app");
+    const first = await run("deploy", "app", "to", "staging", "--json");
+    expect(first.code, first.stderr).toBe(0);
+    const r1 = JSON.parse(first.stdout).records[0].release as string;
+    shop.commit("v2", { "bear_trap/VERSION": "2\n" });
+    const child = spawnCli(["deploy", "app", "to", "staging"], { cwd: shop.root, env: shop.env });
+    await child.waitFor(/app@local handoff \(/);
+    await child.kill();
+    shop.commit("v3", { "bear_trap/VERSION": "3\n" });
+    const third = await run("deploy", "app", "to", "staging", "--json");
+    expect(third.code, third.stderr).toBe(0);
+    const history = readFileSync(join(target, "shared/history.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const recovery = history.find((r) => r.kind === "recovery");
+    expect(recovery?.reason).toContain(`returned to ${r1}`);
+    const r3 = JSON.parse(third.stdout).records[0].release as string;
+    expect(holder(target)).toBe(r3);
+    const events = readFileSync(join(target, "shared/persist/data/events.log"), "utf8").trim().split("\n");
+    // strictly alternating: never two runners at once
+    events.forEach((e, i) => expect(e.split(" ")[0]).toBe(i % 2 === 0 ? "start" : "stop"));
+    expect(events.at(-1)).toBe(`start ${r3}`);
   }, 60_000);
 
   it("are judged by their check command, or by staying alive when they have neither check", async () => {
