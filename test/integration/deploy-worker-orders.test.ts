@@ -145,7 +145,7 @@ describe("workers that send orders", () => {
     expect(holder(target)).toBe(r3);
     const events = readFileSync(join(target, "shared/persist/data/events.log"), "utf8").trim().split("\n");
     // strictly alternating: never two runners at once
-    events.forEach((e, i) => expect(e.split(" ")[0]).toBe(i % 2 === 0 ? "start" : "stop"));
+    expect(events.map((e) => e.split(" ")[0])).toEqual(events.map((_, i) => (i % 2 === 0 ? "start" : "stop")));
     expect(events.at(-1)).toBe(`start ${r3}`);
   }, 60_000);
 
