@@ -17,9 +17,12 @@ export const STATIC_DIR = "public";
 /** How long a static frontend's build may run. */
 export const STATIC_BUILD_TIMEOUT_MS = 15 * 60_000;
 
-// $1 base, $2 the link's target (relative to base): a new link beside `current`, renamed over it (atomic)
-const SWAP =
-  'set -e; cd "$1"; tmp=".current.$$"; rm -f "$tmp"; ln -s "$2" "$tmp"; if mv -T "$tmp" current 2>/dev/null; then :; else python3 -c "import os,sys; os.replace(sys.argv[1], \'current\')" "$tmp"; fi';
+// $1 base, $2 the link's target (relative to base): a new link beside `current`, renamed over it (atomic):
+// GNU mv -T, else perl's or python's rename(2) (BSD mv would move the link into the directory `current` names)
+const SWAP = `set -e; cd "$1"; tmp=".current.$$"; rm -f "$tmp"; ln -s "$2" "$tmp"
+if mv -T "$tmp" current 2>/dev/null; then exit 0; fi
+if command -v perl >/dev/null 2>&1; then exec perl -e 'rename($ARGV[0], "current") or die "rename: $!\\n"' "$tmp"; fi
+exec python3 -c 'import os, sys; os.replace(sys.argv[1], "current")' "$tmp"`;
 const READ = 'cd "$1" 2>/dev/null && [ -L current ] && readlink current || true';
 
 /** Where `current` points from the base: `releases/<id>/public`. */
