@@ -64,11 +64,7 @@ async function switchMember(member: Member, options: GroupOptions): Promise<void
         ? { color: active.color, release: active.release, port: active.port }
         : undefined;
   const color = from ? otherColor(from.color) : planned.color;
-  const slot: Slot = {
-    color,
-    release: planned.release,
-    port: session.target.style ? 0 : portOf(session.target, color),
-  };
+  const slot: Slot = { color, release: planned.release, port: portOf(session.target, color) };
   member.slot = slot;
   const previous = from ? (await session.records.readReleases()).find((r) => r.id === from.release) : undefined;
   member.record.configKeysChanged = changedKeys(previous?.configDigest, member.configDigest);

@@ -49,3 +49,10 @@ export function describePlannedSlot(d: {
   if (d.target.style === "static") return `${d.target.path.replace(/\/+$/, "")}/current (static files)`;
   return `${d.color} :${d.port}, public :${d.target.port}`;
 }
+
+/** The steps a plan shows for a portless target. */
+export function portlessSteps(style: PortlessStyle, sendsOrders: boolean, commands: Record<string, unknown>): string[] {
+  const prep = ["upload", ...(commands.install ? ["install"] : []), ...(commands.migrate ? ["migrate"] : [])];
+  if (style === "static") return [...prep, "switch", "monitor", "finish"];
+  return [...prep, ...(sendsOrders ? ["handoff", "start"] : ["start", "switch"]), "monitor", "finish"];
+}

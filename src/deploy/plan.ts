@@ -9,11 +9,11 @@ import type { ErrorCode } from "../errors.js";
 import type { PolicyManifest } from "../workspace/schema.js";
 import type { Workspace } from "../workspace/types.js";
 import { analyzeChanges, coupledGroup, findMixedCommits } from "./changes.js";
+import { portlessSteps } from "./deploy-style.js";
 import type { GateVerdict } from "./gates/context.js";
 import type { CommitInfo } from "./git.js";
 import type { LockStatus } from "./lock.js";
 import { type ConfirmationVerdict, checkConfirmation, checkWindow, type WindowVerdict } from "./policy.js";
-import { portlessSteps } from "./portless-switch.js";
 import type { TargetState } from "./records.js";
 import { type SharedVersion, unbumped } from "./shared-version.js";
 import { type Color, type GateNumber, portOf, type ReleaseRecord, type ResolvedTarget } from "./types.js";
@@ -289,18 +289,16 @@ function plannedProject(state: DeployState, project: string, why: string): Plann
   const active = snap.state.active ? snap.state.colors[snap.state.active] : undefined;
   const color: Color = snap.state.active === "blue" ? "green" : "blue";
   const sendsOrders = definition.sendsOrders;
-  const steps = snap.target.style
-    ? portlessSteps(snap.target.style, sendsOrders, definition.commands)
-    : [
-        "upload",
-        ...(definition.commands.install ? ["install"] : []),
-        ...(definition.commands.migrate ? ["migrate"] : []),
-        "start",
-        "switch",
-        ...(sendsOrders ? ["handoff"] : []),
-        "monitor",
-        "finish",
-      ];
+  const steps = [
+    "upload",
+    ...(definition.commands.install ? ["install"] : []),
+    ...(definition.commands.migrate ? ["migrate"] : []),
+    "start",
+    "switch",
+    ...(sendsOrders ? ["handoff"] : []),
+    "monitor",
+    "finish",
+  ];
   return {
     project,
     why,
@@ -314,7 +312,7 @@ function plannedProject(state: DeployState, project: string, why: string): Plann
         : undefined,
     sendsOrders,
     base: snap.base,
-    steps,
+    steps: snap.target.style ? portlessSteps(snap.target.style, sendsOrders, definition.commands) : steps,
   };
 }
 

@@ -19,13 +19,6 @@ import type { Slot } from "./switch.js";
 import { type Color, otherColor } from "./types.js";
 import { probeActiveWorker, targetNow, waitWorkerHealthy } from "./worker-health.js";
 
-/** The steps a plan shows for a portless target. */
-export function portlessSteps(style: "worker" | "static", sendsOrders: boolean, commands: Record<string, unknown>) {
-  const prep = ["upload", ...(commands.install ? ["install"] : []), ...(commands.migrate ? ["migrate"] : [])];
-  if (style === "static") return [...prep, "switch", "monitor", "finish"];
-  return [...prep, ...(sendsOrders ? ["handoff", "start"] : ["start", "switch"]), "monitor", "finish"];
-}
-
 /** What serves now on a portless target: the active colour's release, by the records (no proxy to ask). */
 export function activeSlot(state: {
   active?: Color;

@@ -119,7 +119,7 @@ export async function rollbackProject(options: RollbackOptions): Promise<DeployR
       const from: Slot = { color: current.color, release: current.release, port: current.port };
       const warm = (await session.runner.running(otherColor(from.color)))?.release === chosen.id;
       const toColor = otherColor(from.color);
-      const to: Slot = { color: toColor, release: chosen.id, port: target.style ? 0 : portOf(target, toColor) };
+      const to: Slot = { color: toColor, release: chosen.id, port: portOf(target, toColor) };
       state.inProgress = {
         id,
         kind: "rollback",

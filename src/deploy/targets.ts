@@ -20,48 +20,42 @@ export function findTarget(
   const t = workspace.targets[environment]?.[project];
   if (!t) return undefined;
   const port = t.port ?? workspace.projects[project]?.port;
+  // without a port, the project's kind decides: a worker (no proxy) or static files (deploy-style.ts)
   const style =
     port === undefined ? portlessStyleOf(workspace.projects[project]!, `targets.${environment}.${project}`) : undefined;
-  if (style) return { ...portlessTarget(workspace, environment, project, t), style };
-  if (port === undefined) {
+  if (port === undefined && !style) {
     throw new TroError(
       "TRO_ERR_MANIFEST_INVALID",
       `targets.${environment}.${project} has no port, and neither has the project.`,
       {
-        hint: `Set targets.${environment}.${project}.port: the public port the front proxy listens on (a process without a port is \`kind: worker\`).`,
+        hint:
+          workspace.projects[project]?.kind === "worker"
+            ? "Blue/green deploys need a port; a worker runs on a server under `tradeops generate systemd --per-service` or the supervisor's unit."
+            : `Set targets.${environment}.${project}.port: the public port the front proxy listens on.`,
       },
     );
   }
-  const internalPorts = (t.internalPorts ?? [port + 1, port + 2]) as [number, number];
-  if (internalPorts[0] === internalPorts[1] || internalPorts.includes(port)) {
+  const internalPorts = (port === undefined ? [0, 0] : (t.internalPorts ?? [port + 1, port + 2])) as [number, number];
+  if (port !== undefined && (internalPorts[0] === internalPorts[1] || internalPorts.includes(port))) {
     throw new TroError(
       "TRO_ERR_MANIFEST_INVALID",
       `targets.${environment}.${project}: the public port and the two colour ports must all differ.`,
       { hint: `e.g. port: ${port}, internalPorts: [${port + 1}, ${port + 2}]` },
     );
   }
-  return { ...portlessTarget(workspace, environment, project, t), port, internalPorts };
-}
-
-/** The target's fields that do not depend on a port (a worker's or a static frontend's target is only these). */
-function portlessTarget(
-  workspace: Workspace,
-  environment: EnvironmentName,
-  project: string,
-  t: NonNullable<Workspace["targets"][EnvironmentName]>[string],
-): ResolvedTarget {
   const local = t.hosts.every((h) => h === "local");
   return {
     environment,
     project,
     hosts: t.hosts,
     path: local && !isAbsolute(t.path) ? resolve(workspace.root, t.path) : t.path,
-    port: 0,
-    internalPorts: [0, 0],
+    port: port ?? 0,
+    internalPorts,
     keepReleases: t.keepReleases,
     lease:
       t.lease ?? (workspace.settings[environment]?.signals.store.trim().startsWith("postgres:") ? "postgres" : "file"),
     persist: t.persist ?? [],
+    ...(style ? { style } : {}),
   };
 }
 

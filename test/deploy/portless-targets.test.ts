@@ -75,6 +75,6 @@ describe("targets without a port", () => {
     expect(site.hint).toContain("projects.site.outputDir");
     const api = refusal("api");
     expect(api.code).toBe("TRO_ERR_MANIFEST_INVALID");
-    expect(api.hint).toContain("kind: worker");
+    expect(api.hint).toContain("Set targets.staging.api.port");
   });
 });
