@@ -128,6 +128,8 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
   const held: TargetSession[] = [];
   const work = mkdtempSync(join(tmpdir(), "tradeops-deploy-"));
   let beat: NodeJS.Timeout | undefined;
+  // a heartbeat still in flight when the lock is released would write owner.json back (and so the lock)
+  let beating: Promise<unknown> = Promise.resolve();
   const level = plan.healthLevel as HealthLevel;
   const startTimeoutMs = deps.startTimeoutMs ?? START_TIMEOUT_MS;
   try {
@@ -141,7 +143,9 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
         }
       }
       beat = setInterval(() => {
-        for (const s of held) void s.lock.heartbeat({ ...owner, project: s.project.name }).catch(() => undefined);
+        beating = Promise.all(
+          held.map((s) => s.lock.heartbeat({ ...owner, project: s.project.name }).catch(() => undefined)),
+        );
       }, LOCK_HEARTBEAT_MS);
       beat.unref();
       for (const session of held) {
@@ -260,6 +264,7 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
     return { plan, outcome: "succeeded", gates, records };
   } finally {
     if (beat) clearInterval(beat);
+    await beating;
     for (const session of held)
       await session.lock.release({ ...owner, project: session.project.name }).catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
