@@ -134,6 +134,8 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
   const held: TargetSession[] = [];
   const work = mkdtempSync(join(tmpdir(), "tradeops-deploy-"));
   let beat: NodeJS.Timeout | undefined;
+  // a heartbeat still in flight when the lock is released would write owner.json back (and so the lock)
+  let beating: Promise<unknown> = Promise.resolve();
   const level = plan.healthLevel as HealthLevel;
   const startTimeoutMs = deps.startTimeoutMs ?? START_TIMEOUT_MS;
   try {
@@ -150,7 +152,9 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
           emit?.({ type: "note", level: "info", message: `${session.project.name} on ${session.host}: ${runnerNote}` });
       }
       beat = setInterval(() => {
-        for (const s of held) void s.lock.heartbeat({ ...owner, project: s.project.name }).catch(() => undefined);
+        beating = Promise.all(
+          held.map((s) => s.lock.heartbeat({ ...owner, project: s.project.name }).catch(() => undefined)),
+        );
         for (const s of held) void s.proxy.renew(SWITCH_GUARD_MS).catch(() => undefined);
       }, LOCK_HEARTBEAT_MS);
       beat.unref();
@@ -169,7 +173,7 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
           });
       }
     }
-    const artifacts = await buildArtifacts(plan, deps.workspace, deps.git, work, emit);
+    const artifacts = await buildArtifacts(plan, deps.workspace, deps.git, work, emit, deps.env);
     const prepared = new Map<string, PreparedRelease>();
     const ctx: GateContext = {
       workspace: deps.workspace,
@@ -270,6 +274,7 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
     return { plan, outcome: "succeeded", gates, records };
   } finally {
     if (beat) clearInterval(beat);
+    await beating;
     for (const session of held)
       await session.lock.release({ ...owner, project: session.project.name }).catch(() => undefined);
     for (const session of all) await session.lease?.close?.().catch(() => undefined);

@@ -18,6 +18,7 @@ import type { GitRepo } from "./git.js";
 import { findLocalOnly } from "./local-only.js";
 import type { DeployPlan } from "./plan.js";
 import { policyOf } from "./policy.js";
+import { buildStaticArtifact } from "./static-release.js";
 
 export interface BuiltArtifact {
   readonly manifest: ArtifactManifest;
@@ -36,6 +37,8 @@ export async function buildArtifacts(
   git: GitRepo,
   dir: string,
   emit?: EventSink,
+  /** the environment a static frontend's build command runs with */
+  env: Readonly<Record<string, string | undefined>> = {},
 ): Promise<Map<string, BuiltArtifact>> {
   const out = new Map<string, BuiltArtifact>();
   const policy = policyOf(workspace, plan.environment);
@@ -46,6 +49,8 @@ export async function buildArtifacts(
       { project: d.project, host: "local" },
       "artifact",
       async () => {
+        if (d.target.style === "static")
+          return buildStaticArtifact(project, dir, join(dir, `${d.project}-${d.release}.tar.gz`), env);
         const { files, ignored } = await selectArtifactFiles(workspace, project, git);
         const localOverlays = Object.values(workspace.projects)
           .map((p) => p.config?.local)

@@ -13,6 +13,7 @@ import { SWITCH_GUARD_MS } from "./constants.js";
 import { finishMember, rollBackAll } from "./group-end.js";
 import { type GroupOptions, type Member, setState, timed } from "./member.js";
 import { monitorWindow } from "./monitor.js";
+import { activeSlot, switchPortless } from "./portless-switch.js";
 import { changedKeys } from "./prepare.js";
 import { handoffOrders, type Slot, startVerified, switchTraffic } from "./switch.js";
 import { type GateResult, otherColor, portOf, type ReleaseRecord } from "./types.js";
@@ -58,9 +59,11 @@ async function switchMember(member: Member, options: GroupOptions): Promise<void
   const route = (await session.proxy.status())?.route;
   const active = route ?? (state.active ? { color: state.active, ...state.colors[state.active]! } : undefined);
   const from: Slot | undefined =
-    active && (await session.runner.running(active.color))
-      ? { color: active.color, release: active.release, port: active.port }
-      : undefined;
+    session.target.style === "static"
+      ? activeSlot(state)
+      : active && (await session.runner.running(active.color))
+        ? { color: active.color, release: active.release, port: active.port }
+        : undefined;
   const color = from ? otherColor(from.color) : planned.color;
   const slot: Slot = { color, release: planned.release, port: portOf(session.target, color) };
   member.slot = slot;
@@ -108,6 +111,7 @@ async function switchMember(member: Member, options: GroupOptions): Promise<void
     await timed(member, "install", options, () => runReleaseCommand(session, planned.release, "install"));
   if (session.project.commands.migrate)
     await timed(member, "migrate", options, () => runReleaseCommand(session, planned.release, "migrate"));
+  if (session.target.style) return switchPortless(member, from, options);
   await timed(
     member,
     "start",

@@ -9,6 +9,7 @@ import type { ErrorCode } from "../errors.js";
 import type { PolicyManifest } from "../workspace/schema.js";
 import type { Workspace } from "../workspace/types.js";
 import { analyzeChanges, coupledGroup, findMixedCommits } from "./changes.js";
+import { portlessSteps } from "./deploy-style.js";
 import type { GateVerdict } from "./gates/context.js";
 import type { CommitInfo } from "./git.js";
 import type { LockStatus } from "./lock.js";
@@ -311,7 +312,7 @@ function plannedProject(state: DeployState, project: string, why: string): Plann
         : undefined,
     sendsOrders,
     base: snap.base,
-    steps,
+    steps: snap.target.style ? portlessSteps(snap.target.style, sendsOrders, definition.commands) : steps,
   };
 }
 

@@ -45,6 +45,9 @@ export async function prepareRelease(
     ...required,
     ...RELEASE_VARIABLES,
     workspace.detect.variable,
+    // the shop's own spelling of the environment and its log level (ENVIRONMENT=…, LOG_LEVEL=…)
+    ...(definition.environmentVariable ? [definition.environmentVariable.name] : []),
+    definition.logLevelVariable.name,
   ]);
   // only what describes the release: this machine's PATH, node and workspace mean nothing on the target
   const releaseEnv = Object.fromEntries(Object.entries(run.env).filter(([k]) => keep.has(k)));

@@ -6,6 +6,7 @@
  */
 import type { HealthLevel } from "../health/probe.js";
 import { STOP_GRACE_SECONDS } from "./constants.js";
+import { portlessRoute } from "./portless-switch.js";
 import type { TargetState } from "./records.js";
 import type { TargetSession } from "./session.js";
 import { returnTo, type Slot } from "./switch.js";
@@ -28,9 +29,13 @@ export async function recoverTarget(
   const inProgress = state.inProgress;
   if (!inProgress) return undefined;
   const started = Date.now();
-  const status =
-    state.active || inProgress.step !== "upload" ? await session.proxy.ensure() : await session.proxy.status();
-  const route = status?.route ?? null;
+  // a target without a port has no proxy: its route is the colour its runner runs
+  const status = session.target.style
+    ? undefined
+    : state.active || inProgress.step !== "upload"
+      ? await session.proxy.ensure()
+      : await session.proxy.status();
+  const route = session.target.style ? await portlessRoute(session, inProgress) : (status?.route ?? null);
   const notes: string[] = [];
   let outcome: DeployRecord["outcome"] = "interrupted";
   const newSlot: Slot = {
@@ -106,6 +111,11 @@ export async function recoverTarget(
 
 /** Makes `state.colors` say what really runs: a colour whose process is gone is forgotten. */
 export async function reconcileColors(session: TargetSession, state: TargetState): Promise<void> {
+  // static files run no process: only the active colour's record stays
+  if (session.target.style === "static") {
+    for (const color of COLORS) if (color !== state.active) delete state.colors[color];
+    return;
+  }
   for (const color of COLORS) {
     const running = await session.runner.running(color);
     if (!running) delete state.colors[color];

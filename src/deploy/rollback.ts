@@ -26,6 +26,7 @@ import { openSession } from "./session.js";
 import { returnTo, type Slot } from "./switch.js";
 import { requireTarget } from "./targets.js";
 import { type DeployRecord, otherColor, portOf } from "./types.js";
+import { probeWorkerOn } from "./worker-health.js";
 
 export interface RollbackOptions {
   readonly workspace: Workspace;
@@ -150,7 +151,10 @@ export async function rollbackProject(options: RollbackOptions): Promise<DeployR
         where,
         "verify",
         async () => {
-          const p = await session.probePublic(level);
+          const p =
+            target.style === "worker"
+              ? await probeWorkerOn(session, back.slot.color)
+              : await session.probePublic(level);
           if (!isFullyHealthy(p))
             throw new TroError(
               "TRO_ERR_HEALTH_FAILED",

@@ -56,7 +56,7 @@ export function createDirectRunner(options: DirectRunnerOptions): ReleaseRunner 
       }
       await runner.stop(spec.color, 5);
       const vars = {
-        PORT: String(spec.port),
+        ...(spec.port ? { PORT: String(spec.port) } : {}),
         TRADEOPS_COLOR: spec.color,
         TRADEOPS_RELEASE: spec.release,
         TRADEOPS_ORDERS: spec.orders ? "on" : "off",

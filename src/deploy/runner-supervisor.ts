@@ -121,12 +121,13 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
         .catch(() => undefined);
       const found = state?.instances?.find((i) => i.request?.color === color);
       if (!found?.state || !LIVE_STATES.has(found.state) || !found.pid) return undefined;
-      if (!found.request?.release || !found.request.port) return undefined;
+      // a worker runs without a port
+      if (!found.request?.release) return undefined;
       if ((await executor.run({ argv: aliveCommand(found.pid) })).code !== 0) return undefined;
       const info: InstanceInfo = {
         color,
         release: found.request.release,
-        port: found.request.port,
+        port: found.request.port ?? 0,
         pid: found.pid,
         startedAt: found.runningSince ?? found.startedAt ?? "",
       };

@@ -11,6 +11,7 @@ import { type TargetLayout, targetLayout } from "./layout.js";
 import { type LeaseDriver, leaseAccount } from "./lease-driver.js";
 import { openLeaseDriver } from "./lease-open.js";
 import { type DeployLock, openDeployLock } from "./lock.js";
+import { probePortless } from "./portless-switch.js";
 import { type ProxyControl, proxyControl } from "./proxy/control.js";
 import { type TargetRecords, targetRecords } from "./records.js";
 import type { ReleaseRunner } from "./runner.js";
@@ -89,7 +90,7 @@ export function openSession(options: SessionOptions): TargetSession {
       ? bridgeRunners(chosen, runnerOf(options.previousRunner))
       : chosen;
   const lease = project.sendsOrders ? openLeaseDriver(options, layout.leaseDir, account) : undefined;
-  return {
+  const session: TargetSession = {
     project,
     target,
     host: options.host,
@@ -107,8 +108,9 @@ export function openSession(options: SessionOptions): TargetSession {
     }),
     runner,
     lease,
-    probePublic: (level) => runner.health(target.port, level),
+    probePublic: (level) => (target.style ? probePortless(session, level) : runner.health(target.port, level)),
   };
+  return session;
 }
 
 /** Where the public port listens: loopback when the target is reached on loopback (this machine), else everywhere. */

@@ -10,6 +10,7 @@ import { TroError } from "../errors.js";
 import type { HealthLevel, ProbeResult } from "../health/probe.js";
 import { DRAIN_TIMEOUT_MS, START_PROBE_INTERVAL_MS, STOP_GRACE_SECONDS } from "./constants.js";
 import { describeProbe, isFullyHealthy } from "./gates/context.js";
+import { returnPortless } from "./portless-switch.js";
 import { logSnippet } from "./runner.js";
 import type { TargetSession } from "./session.js";
 import { type Color, portOf } from "./types.js";
@@ -139,6 +140,7 @@ export async function returnTo(
   to: Slot,
   options: { readonly level: HealthLevel; readonly timeoutMs: number },
 ): Promise<{ warm: boolean; slot: Slot; orderGapMs?: number }> {
+  if (session.target.style) return returnPortless(session, from, to, options);
   const running = await session.runner.running(to.color);
   const warm = running?.release === to.release && to.color !== from.color;
   if (!warm) {

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from "node:path";
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
 import type { Workspace } from "../workspace/types.js";
+import { portlessStyleOf } from "./deploy-style.js";
 import type { ResolvedTarget } from "./types.js";
 
 /** Projects that have a target in the environment, in manifest order. */
@@ -19,7 +20,10 @@ export function findTarget(
   const t = workspace.targets[environment]?.[project];
   if (!t) return undefined;
   const port = t.port ?? workspace.projects[project]?.port;
-  if (port === undefined) {
+  // without a port, the project's kind decides: a worker (no proxy) or static files (deploy-style.ts)
+  const style =
+    port === undefined ? portlessStyleOf(workspace.projects[project]!, `targets.${environment}.${project}`) : undefined;
+  if (port === undefined && !style) {
     throw new TroError(
       "TRO_ERR_MANIFEST_INVALID",
       `targets.${environment}.${project} has no port, and neither has the project.`,
@@ -31,8 +35,8 @@ export function findTarget(
       },
     );
   }
-  const internalPorts = (t.internalPorts ?? [port + 1, port + 2]) as [number, number];
-  if (internalPorts[0] === internalPorts[1] || internalPorts.includes(port)) {
+  const internalPorts = (port === undefined ? [0, 0] : (t.internalPorts ?? [port + 1, port + 2])) as [number, number];
+  if (port !== undefined && (internalPorts[0] === internalPorts[1] || internalPorts.includes(port))) {
     throw new TroError(
       "TRO_ERR_MANIFEST_INVALID",
       `targets.${environment}.${project}: the public port and the two colour ports must all differ.`,
@@ -45,12 +49,13 @@ export function findTarget(
     project,
     hosts: t.hosts,
     path: local && !isAbsolute(t.path) ? resolve(workspace.root, t.path) : t.path,
-    port,
+    port: port ?? 0,
     internalPorts,
     keepReleases: t.keepReleases,
     lease:
       t.lease ?? (workspace.settings[environment]?.signals.store.trim().startsWith("postgres:") ? "postgres" : "file"),
     persist: t.persist ?? [],
+    ...(style ? { style } : {}),
   };
 }
 

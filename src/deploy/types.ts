@@ -54,6 +54,8 @@ export interface ResolvedTarget {
   readonly lease: "file" | "postgres";
   /** project paths kept in shared/persist/ and linked into every release (`data/` a directory, `x.db` a file) */
   readonly persist: readonly string[];
+  /** a target without a port: a worker (no proxy; port 0) or static files (`current` link); absent: blue/green */
+  readonly style?: "worker" | "static";
 }
 
 /** The ports of each colour. */

@@ -4,6 +4,7 @@
  * instance asked for — a stopped bot is never reported healthy because another workspace's answers on its port.
  */
 import { join } from "node:path";
+import { probeDeployedPortless } from "../deploy/portless-health.js";
 import { DEEP_COMMAND_TIMEOUT_MS } from "../deploy/runner.js";
 import type { EnvironmentName } from "../environment/names.js";
 import { runLocal } from "../exec/local.js";
@@ -25,6 +26,8 @@ export interface CheckHealthOptions {
   readonly port?: number;
   /** the control token, sent for level 3 to remote hosts only */
   readonly token?: string;
+  /** argv running tradeops here, to ask a supervisor-run release on a local target */
+  readonly tradeops?: readonly string[];
 }
 
 export interface HealthOutcome {
@@ -37,7 +40,11 @@ export interface HealthOutcome {
  * @throws TroError TRO_ERR_INSTANCE_MISMATCH when a service on this machine says it is another instance
  */
 export async function checkHealth(o: CheckHealthOptions): Promise<HealthOutcome> {
-  const { targets, skipped } = selectHealthTargets(o.workspace, o.environment, o.which);
+  // workers and static frontends deployed without a port answer through their target's own checks
+  const portless = await probeDeployedPortless(o);
+  if (o.which !== "all" && portless.projects.size) return { results: portless.results, skipped: [] };
+  const { targets, skipped: all } = selectHealthTargets(o.workspace, o.environment, o.which);
+  const skipped = all.filter((s) => !portless.projects.has(s.project));
   const planned: { target: HealthTarget; location?: InstanceLocation }[] = targets.map((target) => {
     if (target.remote) return { target };
     const project = o.workspace.projects[target.project]!;
@@ -82,5 +89,5 @@ export async function checkHealth(o: CheckHealthOptions): Promise<HealthOutcome>
     // a service in another language may not say who it is; one that does must be the one asked for
     if (location && result.instance) ensureIdentity(location, result.instance as unknown as InstanceView);
   }
-  return { results, skipped };
+  return { results: [...results, ...portless.results], skipped };
 }

@@ -260,6 +260,11 @@ const project = strict({
   liveTrading: z.boolean().default(false).describe("explicit enablement of live trading for this project"),
   commands: commands.default({}),
   port: port.optional(),
+  outputDir: nonEmpty
+    .optional()
+    .describe(
+      "`frontend` without a start command: the directory (relative to the project) its build command writes; those files are the release, switched in atomically through the target's `current` link",
+    ),
   health: health.default(health.parse({})),
   config: projectConfig.optional(),
   secrets: z

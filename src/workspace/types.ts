@@ -63,6 +63,8 @@ export interface Project {
   readonly liveTrading: boolean;
   readonly commands: Readonly<Partial<Record<"install" | "test" | "lint" | "build" | "start" | "migrate", string>>>;
   readonly port?: number;
+  /** a static frontend's build output, relative to its directory */
+  readonly outputDir?: string;
   readonly health: HealthSettings;
   readonly config?: ProjectConfigFiles;
   readonly secrets: Readonly<Record<string, Readonly<Partial<Record<EnvironmentName, SecretChain>>>>>;

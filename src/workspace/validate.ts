@@ -133,6 +133,7 @@ function normalize(manifest: Manifest, root: string, manifestPath: string, doc: 
       liveTrading: p.liveTrading,
       commands: p.commands,
       port: p.port,
+      outputDir: p.outputDir,
       health: p.health,
       config: p.config && {
         schema: inProject(p.config.schema),

@@ -4,6 +4,7 @@ import { checkHealth } from "../../node/health-check.js";
 import { DEFAULT_POLICY } from "../../workspace/schema.js";
 import { openFromRun } from "../context.js";
 import { portFlag } from "../flags.js";
+import { selfCommand } from "../identity.js";
 import type { CommandRun, Handler } from "../program.js";
 
 /** The variable holding the control token, sent only for level 3 on remote hosts. */
@@ -31,6 +32,7 @@ export const healthCommand: Handler = async (run) => {
     env: run.io.env,
     ...(port !== undefined ? { port } : {}),
     ...(token ? { token } : {}),
+    tradeops: selfCommand(run),
   });
   const failing = results.flatMap((r) =>
     r.checks.filter((c) => c.status !== "healthy").map((c) => `${r.project} ${c.name} (${c.error_code ?? c.status})`),

@@ -1,4 +1,5 @@
 /** `tradeops releases PROJECT [to] ENV`: the releases kept on the target, newest first. */
+import { describeTargetPorts } from "../../deploy/deploy-style.js";
 import { readReleases, targetViews } from "../../deploy/listing.js";
 import { requireTarget } from "../../deploy/targets.js";
 import { EXIT } from "../../errors.js";
@@ -42,9 +43,7 @@ export const releasesCommand: Handler = async (run) => {
   }
   const c = run.out.colors;
   for (const v of views) {
-    run.out.line(
-      `${c.bold(project)} in ${environment} on ${v.host}  ${c.dim(`public :${v.target.port}, blue :${v.target.internalPorts[0]}, green :${v.target.internalPorts[1]}`)}`,
-    );
+    run.out.line(`${c.bold(project)} in ${environment} on ${v.host}  ${c.dim(describeTargetPorts(v.target))}`);
     for (const i of instancesOn(v.host)) run.out.line(`  ${instanceLine(i)}`);
     for (const p of v.persist)
       run.out.line(c.dim(`  persistent ${p.path} → ${p.location} (linked into every release)`));

@@ -1,6 +1,9 @@
-/** `tradeops rollback PROJECT [to] ENV`: back to the last known-good release, or `--release ID`. */
+/**
+ * `tradeops rollback PROJECT [to] ENV`: back to the last known-good release, or `--release ID`; coupled members
+ * with a target come back with it, to their release from the same deploy.
+ */
 import { announceDeploy } from "../../deploy/announce.js";
-import { rollbackProject } from "../../deploy/rollback.js";
+import { rollbackGroup } from "../../deploy/rollback-group.js";
 import { EXIT, TroError } from "../../errors.js";
 import type { Executor } from "../../exec/command.js";
 import { createExecutor } from "../../exec/create.js";
@@ -22,7 +25,7 @@ export const rollbackCommand: Handler = async (run) => {
   const executors = new Map<string, Executor>();
   const progress = createProgress(run);
   try {
-    const records = await rollbackProject({
+    const records = await rollbackGroup({
       workspace: ctx.workspace,
       environment,
       project,

@@ -95,6 +95,7 @@ export function registerDeployCommands(program: Command, on: On): void {
         examples(
           "tradeops rollback argo to production",
           "tradeops rollback alpine-backend staging --release 20261120T101500Z-1a2b3c4",
+          "tradeops rollback alpine-frontend staging   # coupled members with a target come back with it",
         ),
       ),
     async () => (await import("../commands/rollback.js")).rollbackCommand,

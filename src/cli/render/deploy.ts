@@ -2,6 +2,7 @@
  * How deploys and gates show their progress and plan: a live task list (listr2) on a terminal, plain lines
  * otherwise, nothing with --json (standard output is the JSON document).
  */
+import { describePlannedSlot } from "../../deploy/deploy-style.js";
 import type { DeployEvent } from "../../deploy/events.js";
 import type { DeployPlan } from "../../deploy/plan.js";
 import type { GateResult } from "../../deploy/types.js";
@@ -142,7 +143,7 @@ export function printPlan(run: CommandRun, plan: DeployPlan): void {
   for (const d of plan.deploys) {
     const now = d.active ? `${d.active.release} on ${d.active.color}` : "nothing yet";
     run.out.line(
-      `  ${c.bold(d.project)} (${d.why}): ${d.release} → ${d.color} :${d.port}, public :${d.target.port} on ${d.target.hosts.join(", ")}; serving now: ${now}`,
+      `  ${c.bold(d.project)} (${d.why}): ${d.release} → ${describePlannedSlot(d)} on ${d.target.hosts.join(", ")}; serving now: ${now}`,
     );
     run.out.line(`    steps: ${d.steps.join(" → ")}`);
     if (d.sendsOrders) run.out.line(`    orders: ${handoffLine(d.target)}`);

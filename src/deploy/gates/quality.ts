@@ -1,12 +1,14 @@
 /**
  * Gate 8: no refused pattern (`console.log`, `debugger`, `TODO`, `FIXME`, or the policy's own) in what ships — the
  * lines the deploy adds since the target's deployed commit, or, on a first deploy (nothing deployed to diff against),
- * every line of every file of the artifact. Findings name file and line, never the line itself.
+ * every line of every file of the artifact (of a static frontend or a coupled member without a target: every tracked
+ * file of its directory). quality-scope.ts says what is read. Findings name file and line, never the line itself.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type AddedLine, addedLines, findRefused } from "../diff.js";
 import { fail, type GateContext, type GateVerdict, pass, skip } from "./context.js";
+import { qualityScope } from "./quality-scope.js";
 
 export async function qualityGate(ctx: GateContext): Promise<GateVerdict> {
   const patterns = ctx.policy.refusePatterns;
@@ -14,25 +16,28 @@ export async function qualityGate(ctx: GateContext): Promise<GateVerdict> {
   const findings: string[] = [];
   const scanned: string[] = [];
   const unscanned: string[] = [];
-  for (const project of ctx.deployed) {
-    const base = ctx.bases[project];
+  for (const { project, base, paths, shipped } of qualityScope(ctx)) {
     const artifact = ctx.artifacts.get(project);
     let lines: AddedLine[];
     if (base) {
-      const shipped = artifact?.manifest.files.map((f) => f.path);
-      const paths = shipped ?? [ctx.workspace.projects[project]!.path, ...ctx.workspace.shared];
       lines = addedLines(await ctx.git.diff(base, ctx.worktree ? "worktree" : "HEAD", paths));
       scanned.push(`${project}: ${lines.length} added line${lines.length === 1 ? "" : "s"} since ${base.slice(0, 7)}`);
-    } else if (artifact) {
-      lines = artifactLines(
-        artifact.dir,
-        artifact.manifest.files.map((f) => f.path),
+    } else if (artifact && shipped) {
+      lines = fileLines(artifact.dir, paths);
+      scanned.push(
+        `${project}: first deploy, every line of the artifact's ${paths.length} file${paths.length === 1 ? "" : "s"}`,
       );
-      const files = artifact.manifest.files.length;
-      scanned.push(`${project}: first deploy, every line of the artifact's ${files} file${files === 1 ? "" : "s"}`);
     } else {
-      unscanned.push(project);
-      continue;
+      // a static frontend's sources or a coupled member without a target: every tracked line of its directory
+      const files = await ctx.git.trackedFiles(paths);
+      if (!files.length) {
+        unscanned.push(project);
+        continue;
+      }
+      lines = fileLines(ctx.workspace.root, files);
+      scanned.push(
+        `${project}: first deploy, every line of its ${files.length} tracked file${files.length === 1 ? "" : "s"}`,
+      );
     }
     for (const f of findRefused(lines, patterns)) findings.push(`${f.file}:${f.line}: matches /${f.pattern}/`);
   }
@@ -50,8 +55,8 @@ export async function qualityGate(ctx: GateContext): Promise<GateVerdict> {
   return pass(`${scanned.join(", ")}: clean${rest}`);
 }
 
-/** Every line of the artifact's text files, as if each were added (binary files, holding NUL, are left out). */
-function artifactLines(dir: string, files: readonly string[]): AddedLine[] {
+/** Every line of the text files under `dir`, as if each were added (binary files, holding NUL, are left out). */
+function fileLines(dir: string, files: readonly string[]): AddedLine[] {
   const out: AddedLine[] = [];
   for (const file of files) {
     let text: string;
