@@ -45,6 +45,10 @@ export class Kernel<P = unknown, S = unknown> extends KernelDecisions<P, S> {
     this.equity = new EquityCurve(Math.max(16, options.expectedBars ?? 1024));
   }
 
+  override barTime(): number {
+    return this.bar.time;
+  }
+
   /** Runs `onStart` and arms the interval timer. */
   start(): void {
     this.#transition("running");
