@@ -80,6 +80,7 @@ export async function checkSignalParity(request: ParityRequest): Promise<ParityO
   const base = { activeRelease: request.activeRelease, store: location.display };
   if (location.backend === "none") return { ...base, status: "no-records", data: "-" };
   const recorded = await recordedDecisions(request, location);
+  if (!recorded.decisions.length) return { ...base, status: "no-records", data: "-" };
   const prepared = await prepareProject({
     workspace: request.workspace,
     project: request.project,
@@ -89,7 +90,6 @@ export async function checkSignalParity(request: ParityRequest): Promise<ParityO
   const plan = planFor(prepared, "serve", {});
   const spec = replaySpec(plan.data, prepared.settings.archive);
   const data = describeSpec(spec);
-  if (!recorded.decisions.length) return { ...base, status: "no-records", data };
   const root = spec.kind === "csv" ? request.workspace.root : request.activeRoot;
   const all = loadHistory(spec, { symbols: prepared.symbols, root, timeframe: prepared.settings.timeframe });
   // a live feed's archive holds exactly what the active release saw; a replay got as far as its newest record

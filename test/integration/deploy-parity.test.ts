@@ -154,5 +154,24 @@ describe("gate 12: signal parity", () => {
     expect(passed.status).toBe("pass");
     expect(passed.reason).toMatch(/differ from the active release's; accepted by the operator: slower trend, reviewed/);
     expect(passed.details![0]).toMatch(/first divergent decision/);
+
+    // where the policy only warns, a difference is reported and passes
+    const r2 = record.release as string;
+    let second: unknown[] = [];
+    for (let i = 0; i < 300 && second.length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      second = await signals(r2);
+    }
+    expect(second.length).toBeGreaterThanOrEqual(3);
+    desk.editManifest("    signalChanges: block\n", "");
+    const text = readFileSync(staging, "utf8");
+    desk.commit("argo: slower still", {
+      "argo/config/staging.yaml": text.replace("slow_window: 45", "slow_window: 50"),
+    });
+    const warned = await gate12();
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.gate.status).toBe("pass");
+    expect(warned.gate.reason).toBe("signals of argo differ from the active release's (the staging policy only warns)");
+    expect(warned.gate.details![0]).toMatch(/^argo: first divergent decision #\d+: active /);
   }, 180_000);
 });
