@@ -5,11 +5,13 @@
  */
 import { existsSync } from "node:fs";
 import type { EnvironmentName } from "../environment/names.js";
+import { TroError } from "../errors.js";
 import { openSignalStoreAt, signalStoreLocation } from "../signals/open.js";
 import { loadWorkspace } from "../workspace/load.js";
 import type { Workspace } from "../workspace/types.js";
+import { openBarArchive } from "./data/archive.js";
 import { isoOf } from "./data/bars.js";
-import { type DataSpec, describeSpec, loadHistory } from "./data/source.js";
+import { type DataSpec, describeSpec, loadHistory, resolvePath } from "./data/source.js";
 import { runBacktest } from "./modes/backtest.js";
 import type { RuntimeRecord, SignalSink } from "./records.js";
 import { type DecisionDiff, diffDecisions } from "./report/compare.js";
@@ -89,17 +91,16 @@ export async function checkSignalParity(request: ParityRequest): Promise<ParityO
   });
   const plan = planFor(prepared, "serve", {});
   const spec = replaySpec(plan.data, prepared.settings.archive);
-  const data = describeSpec(spec);
   const root = spec.kind === "csv" ? request.workspace.root : request.activeRoot;
-  const all = loadHistory(spec, { symbols: prepared.symbols, root, timeframe: prepared.settings.timeframe });
+  const timeframe =
+    spec.kind === "archive"
+      ? archivedTimeframe(resolvePath(root, spec.path!), prepared.symbols, prepared.settings.timeframe)
+      : prepared.settings.timeframe;
+  const data = `${describeSpec(spec)}${spec.kind === "archive" ? ` (${timeframe})` : ""}`;
+  const all = loadHistory(spec, { symbols: prepared.symbols, root, timeframe });
   // a live feed's archive holds exactly what the active release saw; a replay got as far as its newest record
   const end = spec.kind === "archive" && all.length ? all.time[all.length - 1]! : recorded.newest;
-  const series = loadHistory(spec, {
-    symbols: prepared.symbols,
-    root,
-    timeframe: prepared.settings.timeframe,
-    to: end + 1,
-  });
+  const series = loadHistory(spec, { symbols: prepared.symbols, root, timeframe, to: end + 1 });
   const from = Math.max(end - request.days * DAY_MS, series.length ? series.time[0]! : end);
   const sink = new SignalsOnly();
   const { settings } = prepared;
@@ -134,6 +135,30 @@ export async function checkSignalParity(request: ParityRequest): Promise<ParityO
     window: { from: isoOf(from), to: isoOf(end) },
     diff,
   };
+}
+
+const TIMEFRAMES = ["1Min", "5Min", "15Min", "30Min", "1Hour", "4Hour", "1Day", "1Week"];
+
+/**
+ * The timeframe the active release archived: the configured one when the archive holds it for every symbol, else
+ * the one other timeframe it holds for all of them (the bars it saw are what is replayed).
+ * @throws TroError TRO_ERR_DATA_SOURCE when the archive does not exist (it is never created here)
+ */
+function archivedTimeframe(path: string, symbols: readonly string[], configured: string): string {
+  if (!existsSync(path)) {
+    throw new TroError("TRO_ERR_DATA_SOURCE", `The active release's bar archive ${path} does not exist.`, {
+      hint: "It is written as the release receives live bars; without it the bars it saw cannot be replayed.",
+    });
+  }
+  const archive = openBarArchive(path);
+  try {
+    const held = (tf: string) => symbols.every((s) => archive.coverage(s, tf).count > 0);
+    if (held(configured)) return configured;
+    const others = TIMEFRAMES.filter((tf) => tf !== configured && held(tf));
+    return others.length === 1 ? others[0]! : configured;
+  } finally {
+    archive.close();
+  }
 }
 
 /** What the new release replays: the archive a live feed fills (in the active release's directory), or history. */

@@ -57,6 +57,7 @@ export async function parityGate(ctx: GateContext): Promise<GateVerdict> {
   const notes: string[] = [];
   const diverged: string[] = [];
   const details: string[] = [];
+  const unreplayed: string[] = [];
   for (const project of strategies) {
     const active = await ctx.activeRelease(project);
     if (!active) {
@@ -74,15 +75,23 @@ export async function parityGate(ctx: GateContext): Promise<GateVerdict> {
       notes.push(`${project}: no artifact was built to replay`);
       continue;
     }
-    const result = await ctx.signalParity({
-      workspaceDir: artifact.dir,
-      project,
-      environment: ctx.environment,
-      env: ctx.env,
-      activeRelease: active.release,
-      activeRoot: active.root,
-      days,
-    });
+    let result: SignalParityResult;
+    try {
+      result = await ctx.signalParity({
+        workspaceDir: artifact.dir,
+        project,
+        environment: ctx.environment,
+        env: ctx.env,
+        activeRelease: active.release,
+        activeRoot: active.root,
+        days,
+      });
+    } catch (error) {
+      // no replay, no comparison: a blocking policy fails, a warning one says so
+      const why = String((error as Error)?.message ?? error).split("\n")[0];
+      unreplayed.push(`${project}: the new release could not replay the active release's window: ${why}`);
+      continue;
+    }
     const window = result.window ? ` ${result.window.from.slice(0, 16)} → ${result.window.to.slice(0, 16)}` : "";
     if (result.status === "no-records") {
       passed.push(
@@ -102,11 +111,14 @@ export async function parityGate(ctx: GateContext): Promise<GateVerdict> {
       );
     }
   }
+  const blocks = parityBlocks(ctx.policy, ctx.environment);
+  if (unreplayed.length && !ctx.acceptSignalChanges && blocks)
+    return fail(`the signals of ${strategies.join(", ")} could not be compared`, unreplayed);
+  notes.push(...unreplayed);
   const summary = [...passed, ...notes].join("; ");
   if (!diverged.length) return notes.length && !passed.length ? skip(summary) : pass(summary);
   const what = `signals of ${diverged.join(", ")} differ from the active release's`;
   if (ctx.acceptSignalChanges) return pass(`${what}; accepted by the operator: ${ctx.acceptSignalChanges}`, details);
-  if (!parityBlocks(ctx.policy, ctx.environment))
-    return pass(`${what} (the ${ctx.environment} policy only warns)`, details);
+  if (!blocks) return pass(`${what} (the ${ctx.environment} policy only warns)`, details);
   return fail(what, [...details, `pass --accept-signal-changes "REASON" when the change is intended (recorded)`]);
 }
