@@ -124,3 +124,14 @@ export function targetEnvironment(workspace: Workspace, o: TargetEnvironmentOpti
   }
   return resolveEnvironment(named[0]!, workspace);
 }
+
+/** `--accept-signal-changes REASON`: the reason is recorded, so it may not be blank. @throws TroError TRO_ERR_USAGE */
+export function acceptSignalChanges(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const reason = String(value).trim();
+  if (!reason)
+    throw new TroError("TRO_ERR_USAGE", "--accept-signal-changes needs a reason saying why the decisions change.", {
+      hint: 'e.g. --accept-signal-changes "slow window 30 → 40, reviewed"; it is recorded with the deploy.',
+    });
+  return reason;
+}

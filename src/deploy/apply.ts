@@ -25,6 +25,7 @@ import { deployGroup, type Member } from "./deploy-group.js";
 import type { DeployEvent } from "./events.js";
 import { GATE_COMMAND_TIMEOUT_MS } from "./gates/commands.js";
 import type { GateContext, HealthLevel } from "./gates/context.js";
+import type { SignalParityCheck } from "./gates/parity.js";
 import { runGates } from "./gates/run.js";
 import type { GitRepo } from "./git.js";
 import { postgresLeaseLocation } from "./lease-driver.js";
@@ -59,6 +60,10 @@ export interface ApplyDeps {
   readonly dryRun?: boolean;
   /** `tradeops gates`: like a dry run, and the phrase (gate 10) is left for deploy time */
   readonly gatesOnly?: boolean;
+  /** gate 12's replay of a new strategy release (the runtime's) */
+  readonly signalParity?: SignalParityCheck;
+  /** `--accept-signal-changes REASON` */
+  readonly acceptSignalChanges?: string;
 }
 
 export interface DeployResult {
@@ -194,11 +199,21 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
         return session.probePublic(lvl);
       },
       prepared,
+      activeRelease: async (project) => {
+        const session = sessions.get(project)?.[0];
+        const state = session ? await session.records.readState() : undefined;
+        const release = state?.active ? state.colors[state.active]?.release : undefined;
+        if (!session || !release) return undefined;
+        const root = session.executor.local ? session.layout.release(release) : undefined;
+        return { release, host: session.host, ...(root ? { root } : {}) };
+      },
+      ...(deps.signalParity ? { signalParity: deps.signalParity } : {}),
+      ...(deps.acceptSignalChanges ? { acceptSignalChanges: deps.acceptSignalChanges } : {}),
       scrub: learn,
     };
     const skips = new Map(plan.skips.map((s) => [s.gate, s.reason] as const));
     const gates = await runGates(ctx, {
-      gates: GATE_NUMBERS.filter((g) => g <= 10),
+      gates: GATE_NUMBERS.filter((g) => g !== 11),
       decided: new Map(
         plan.decided.map((d) =>
           deps.gatesOnly && d.gate === 10 && d.verdict.status === "fail"
@@ -303,6 +318,7 @@ function newRecord(
     gates: [...gates],
     steps: [],
     emergency: plan.window.emergency,
+    ...(deps.acceptSignalChanges ? { acceptedSignalChanges: deps.acceptSignalChanges } : {}),
     skipped: plan.skips,
     allowDirty: plan.allowDirty && plan.dirty.length ? plan.dirty : undefined,
     color: planned.color,

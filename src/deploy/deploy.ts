@@ -10,6 +10,7 @@ import { createExecutor } from "../exec/create.js";
 import type { Workspace } from "../workspace/types.js";
 import { applyDeployPlan, type DeployResult } from "./apply.js";
 import type { DeployEvent } from "./events.js";
+import type { SignalParityCheck } from "./gates/parity.js";
 import { gatherDeployState } from "./gather.js";
 import { openGit } from "./git.js";
 import { type DeployPlan, planDeploy } from "./plan.js";
@@ -47,6 +48,10 @@ export interface DeployOptions {
   readonly signal?: AbortSignal;
   /** asks for the confirmation phrase on a terminal; undefined when nobody can answer */
   readonly ask?: (phrase: string) => Promise<string | undefined>;
+  /** gate 12's replay of a new strategy release against the active one's recorded signals */
+  readonly signalParity?: SignalParityCheck;
+  /** `--accept-signal-changes REASON`: gate 12 passes on differences, the reason recorded with the gate */
+  readonly acceptSignalChanges?: string;
   /** the executor of a host (default: local, or SSH through the system's OpenSSH) */
   readonly executorFor?: (host: string) => Executor;
 }
@@ -134,6 +139,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       command: options.command,
       dryRun: options.dryRun || options.gatesOnly,
       gatesOnly: options.gatesOnly,
+      signalParity: options.signalParity,
+      acceptSignalChanges: options.acceptSignalChanges,
     });
   } finally {
     for (const executor of executors.values()) await executor.close().catch(() => undefined);

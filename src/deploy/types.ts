@@ -21,6 +21,7 @@ export const GATE_NAMES = {
   9: "target healthy",
   10: "explicit confirmation",
   11: "health after the switch",
+  12: "signal parity",
 } as const;
 export type GateNumber = keyof typeof GATE_NAMES;
 export const GATE_NUMBERS = Object.keys(GATE_NAMES).map(Number) as GateNumber[];
@@ -118,6 +119,8 @@ export interface DeployRecord {
   outcome?: DeployOutcome;
   rollbackReason?: string;
   emergency?: string;
+  /** `--accept-signal-changes REASON`: gate 12 let decisions that differ from the active release's through */
+  acceptedSignalChanges?: string;
   skipped?: readonly { readonly gate: number; readonly reason: string }[];
   allowDirty?: readonly string[];
   orderGapMs?: number;

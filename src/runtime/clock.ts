@@ -26,18 +26,42 @@ interface SimTimer {
 /** Time moved by the data: `advanceTo(bar.time)` fires the timers due before it, then sets the time. */
 export class SimulatedClock implements Clock {
   readonly simulated = true;
-  time: number;
+  #time: number;
+  /** the bars a backtest loop moves through: the clock reads their time instead of being set on every bar */
+  #bar: { readonly time: number } | undefined;
   /** earliest due time of any timer (Infinity when none): one comparison per bar on the hot path */
   nextDue = Number.POSITIVE_INFINITY;
   readonly #timers: SimTimer[] = [];
 
   /** `start`: the first bar's time; a feed that is not known in advance resets it at its first bar. */
   constructor(start = 0) {
-    this.time = start;
+    this.#time = start;
+  }
+
+  /** The time: the later of the last time set (a timer's due time) and the followed bar's. */
+  get time(): number {
+    const bar = this.#bar;
+    if (bar !== undefined) {
+      const t = bar.time;
+      if (t > this.#time) return t;
+    }
+    return this.#time;
+  }
+  set time(t: number) {
+    this.#time = t;
   }
 
   now(): number {
     return this.time;
+  }
+
+  /**
+   * Takes the time from a bar view from now on (a backtest's loop moves the view, not the clock: one store per
+   * bar fewer on the hot path). The view must have moved past the bars already seen; undefined stops following.
+   */
+  follow(bar: { readonly time: number } | undefined): void {
+    if (bar === undefined && this.#bar !== undefined) this.#time = this.time;
+    this.#bar = bar;
   }
 
   every(intervalMs: number, fn: (now: number) => void): () => void {

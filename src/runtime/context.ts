@@ -79,7 +79,10 @@ export class StrategyContextImpl<P, S> implements StrategyContext<P, S> {
       this.#kernel.error(`strategy emitted an invalid signal: ${JSON.stringify(signal)}`);
       return;
     }
-    this.#kernel.record("signal", symbol, { side, strength, reason: String(reason ?? "") });
+    // the bar it was decided on: live, the clock is the wall's, and signal parity compares decisions per bar
+    const bar = this.#kernel.barTime();
+    const on = bar > 0 ? { bar: new Date(bar).toISOString() } : {};
+    this.#kernel.record("signal", symbol, { side, strength, reason: String(reason ?? ""), ...on });
   }
 
   plot(symbol: string, name: string, value: number): void {

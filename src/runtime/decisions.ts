@@ -75,6 +75,11 @@ export class KernelDecisions<P = unknown, S = unknown> implements VenueListener 
     return this.options.clock;
   }
 
+  /** The time of the bar the strategy decides on (0 before the first bar). */
+  barTime(): number {
+    return 0;
+  }
+
   get venue(): ExecutionVenue {
     return this.options.venue;
   }

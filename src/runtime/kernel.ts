@@ -45,6 +45,10 @@ export class Kernel<P = unknown, S = unknown> extends KernelDecisions<P, S> {
     this.equity = new EquityCurve(Math.max(16, options.expectedBars ?? 1024));
   }
 
+  override barTime(): number {
+    return this.bar.time;
+  }
+
   /** Runs `onStart` and arms the interval timer. */
   start(): void {
     this.#transition("running");
@@ -109,12 +113,24 @@ export class Kernel<P = unknown, S = unknown> extends KernelDecisions<P, S> {
     const onBar = this.#onBar;
     const equityValues = this.equity.values;
     const { time, close, symbolIndex } = series;
+    // a series known in advance moves only the bar view: the clock and the risk layer read their time from it
+    const follows = series !== this.#slot;
+    if (follows) {
+      clock.follow(bar);
+      risk.followData(bar);
+    } else {
+      clock.follow(undefined);
+      risk.followData(undefined);
+    }
     for (let i = from; i < to; i++) {
       const t = time[i]!;
-      bar.index = i;
+      // timers due before this bar fire first, while the view still shows the previous bar
       if (clock.nextDue < t) clock.advanceTo(t);
-      clock.time = t;
-      risk.lastDataTime = t;
+      bar.index = i;
+      if (!follows) {
+        clock.time = t;
+        risk.lastDataTime = t;
+      }
       // a venue only has something to do for this bar when an order is open (its reports are about orders)
       if (openOrders.length !== 0) venue.onBar(bar);
       portfolio.mark(symbolIndex[i]!, close[i]!);

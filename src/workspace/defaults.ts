@@ -23,5 +23,6 @@ export const DEFAULT_POLICY: PolicyManifest = {
   refusePatterns: ["console\\.log", "\\bdebugger\\b", "\\bTODO\\b", "\\bFIXME\\b"],
   neverSkip: [],
   excludeTests: true,
+  signalParityDays: 30,
   sharedVersionBump: "warn",
 };

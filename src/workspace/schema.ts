@@ -330,8 +330,21 @@ const policy = strict({
     .array(nonEmpty)
     .default(["console\\.log", "\\bdebugger\\b", "\\bTODO\\b", "\\bFIXME\\b"])
     .describe("regular expressions refused in added lines of the diff being deployed"),
-  neverSkip: z.array(z.int().min(1).max(11)).default([]).describe("gate numbers that --skip-gate may never skip"),
+  neverSkip: z.array(z.int().min(1).max(12)).default([]).describe("gate numbers that --skip-gate may never skip"),
   excludeTests: z.boolean().default(true).describe("refuse artifacts that contain test files"),
+  signalParityDays: z
+    .int()
+    .min(1)
+    .default(30)
+    .describe(
+      "gate 12: how many days of the active release's recorded decisions the new release replays and is compared on",
+    ),
+  signalChanges: z
+    .enum(["block", "warn"])
+    .optional()
+    .describe(
+      "gate 12: whether decisions that differ from the active release's block the deploy (default: block in production, warn elsewhere)",
+    ),
   sharedVersionBump: z
     .enum(["off", "warn", "fail"])
     .default("warn")

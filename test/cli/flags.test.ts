@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { linesFlag, portFlag, secondsFlag, sinceFlag, targetEnvironment } from "../../src/cli/flags.js";
+import {
+  acceptSignalChanges,
+  linesFlag,
+  portFlag,
+  secondsFlag,
+  sinceFlag,
+  targetEnvironment,
+} from "../../src/cli/flags.js";
 import { loadWorkspace } from "../../src/workspace/load.js";
 import { DESK } from "../helpers/cli.js";
 
@@ -12,6 +19,11 @@ describe("shared flags parse the same everywhere", () => {
     expect(portFlag("0", { allowAny: true })).toBe(0);
     for (const bad of ["0", "65536", "80.5", "0x50", "", " ", "eighty", "-1"])
       expect(() => portFlag(bad)).toThrow(usage);
+  });
+  it("--accept-signal-changes needs a reason", () => {
+    expect(acceptSignalChanges(undefined)).toBeUndefined();
+    expect(acceptSignalChanges("  slower trend, reviewed ")).toBe("slower trend, reviewed");
+    for (const bad of ["", "   "]) expect(() => acceptSignalChanges(bad)).toThrow(usage);
   });
   it("--lines", () => {
     expect(linesFlag(undefined, 50)).toBe(50);

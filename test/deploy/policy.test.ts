@@ -72,7 +72,7 @@ describe("--skip-gate", () => {
     expect(() => checkSkips(production, "production", [3], undefined)).toThrow(
       expect.objectContaining({ code: "TRO_ERR_USAGE" }),
     );
-    expect(() => checkSkips(production, "production", [12], "x")).toThrow(
+    expect(() => checkSkips(production, "production", [13], "x")).toThrow(
       expect.objectContaining({ code: "TRO_ERR_USAGE" }),
     );
     expect(() => checkSkips(production, "production", [8], "hurry")).toThrow(

@@ -70,7 +70,7 @@ describe("deploy to a local target", () => {
       health: { level: 2, verdict: "healthy" },
       color: "green",
     });
-    expect(history[0].gates.map((g: { gate: number }) => g.gate)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(history[0].gates.map((g: { gate: number }) => g.gate)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 11]);
     expect(history[0].gates.every((g: { durationMs: number }) => g.durationMs >= 0)).toBe(true);
     const text = await run("history", "--env", "staging");
     expect(text.stdout).toContain("config keys changed: http.version_label");

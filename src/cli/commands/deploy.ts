@@ -2,8 +2,9 @@
 import { announceDeploy } from "../../deploy/announce.js";
 import { deploy } from "../../deploy/deploy.js";
 import { EXIT, TroError } from "../../errors.js";
+import { replaySignalParity } from "../../runtime/parity.js";
 import { openFromRun, targetArguments } from "../context.js";
-import { positiveSecondsFlag } from "../flags.js";
+import { acceptSignalChanges, positiveSecondsFlag } from "../flags.js";
 import { hostnameOf, selfCommand, whoAmI } from "../identity.js";
 import type { Handler } from "../program.js";
 import { createProgress, printPlan } from "../render/deploy.js";
@@ -37,6 +38,8 @@ export const deployCommand: Handler = async (run) => {
       skipGates: ((run.opts.skipGate as string[] | undefined) ?? []).map(Number),
       skipReason: reason,
       allowDirty: Boolean(run.opts.allowDirty),
+      signalParity: replaySignalParity,
+      acceptSignalChanges: acceptSignalChanges(run.opts.acceptSignalChanges),
       since: run.opts.since as string | undefined,
       dryRun: Boolean(run.opts.dryRun),
       env: run.io.env,

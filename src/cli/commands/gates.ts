@@ -2,7 +2,9 @@
 import { deploy } from "../../deploy/deploy.js";
 import { parseRehearsalMoment } from "../../deploy/policy.js";
 import { EXIT, TroError } from "../../errors.js";
+import { replaySignalParity } from "../../runtime/parity.js";
 import { openFromRun, targetArguments } from "../context.js";
+import { acceptSignalChanges } from "../flags.js";
 import { hostnameOf, whoAmI } from "../identity.js";
 import type { Handler } from "../program.js";
 import { createProgress, printWindow } from "../render/deploy.js";
@@ -32,6 +34,8 @@ export const gatesCommand: Handler = async (run) => {
     skipGates,
     skipReason: run.opts.reason as string | undefined,
     allowDirty: Boolean(run.opts.allowDirty),
+    signalParity: replaySignalParity,
+    acceptSignalChanges: acceptSignalChanges(run.opts.acceptSignalChanges),
     since: run.opts.since as string | undefined,
     env: run.io.env,
     who: whoAmI(run),

@@ -11,6 +11,9 @@ PROJECT [to] ENV, or --env ENV (deploy and gates also take --to ENV).
 Gates, in order (SPEC §12): 1 identify changes, 2 verify scope, 3 tests, 4 lint, 5 build,
 6 required environments healthy, 7 environment validated, 8 code quality (added lines; every line on a first deploy),
 9 target healthy, 10 explicit confirmation, 11 health after the switch (monitoring window).
+12 signal parity (strategies, before the switch): the new release replays the bars the active release saw
+(policies.ENV.signalParityDays, default 30) and must make the same decisions; in production a difference blocks
+unless --accept-signal-changes "REASON" (recorded).
 `;
 
 export function registerDeployCommands(program: Command, on: On): void {
@@ -29,6 +32,10 @@ export function registerDeployCommands(program: Command, on: On): void {
       .option("--reason <text>", "why: for --emergency and --skip-gate (recorded)")
       .option("--skip-gate <n>", "skip a gate the policy allows to skip (repeatable; needs --reason)", collect)
       .option("--allow-dirty", "ship uncommitted changes of tracked files (recorded)")
+      .option(
+        "--accept-signal-changes <reason>",
+        "gate 12: let decisions that differ from the active release's through, saying why (recorded)",
+      )
       .option("--since <ref>", "diff from this commit instead of the last one deployed to the target")
       .option(
         "--start-timeout <seconds>",
@@ -48,6 +55,7 @@ export function registerDeployCommands(program: Command, on: On): void {
           'tradeops deploy all to production --confirm "deploy fully to production"',
           "tradeops deploy argo --to production --dry-run",
           'tradeops deploy argo to production --emergency --reason "stop-loss bug"',
+          'tradeops deploy argo to production --accept-signal-changes "slow window 30 → 40, reviewed"',
         )}${GATES_HELP}`,
       ),
     async () => (await import("../commands/deploy.js")).deployCommand,
@@ -64,12 +72,17 @@ export function registerDeployCommands(program: Command, on: On): void {
       .option("--skip-gate <n>", "skip a gate the policy allows to skip (needs --reason)", collect)
       .option("--reason <text>", "why a gate is skipped")
       .option("--at <time>", "judge blocked days and hours as of this moment (UTC unless an offset is given)")
+      .option(
+        "--accept-signal-changes <reason>",
+        "gate 12: pass on decisions that differ from the active release's, saying why",
+      )
       .addHelpText(
         "after",
         `${examples(
           "tradeops gates alpine-backend to staging",
           "tradeops gates all --to production --json",
           "tradeops gates argo --to production --at 2026-12-04T15:00Z",
+          'tradeops gates argo to staging --accept-signal-changes "new momentum window"',
         )}${GATES_HELP}`,
       ),
     async () => (await import("../commands/gates.js")).gatesCommand,

@@ -8,6 +8,7 @@ import type { ArtifactManifest } from "../artifact.js";
 import type { GitRepo } from "../git.js";
 import type { PreparedRelease } from "../prepare.js";
 import type { GateResult } from "../types.js";
+import type { ActiveRelease, SignalParityCheck } from "./parity.js";
 
 export type HealthLevel = 1 | 2 | 3;
 
@@ -39,6 +40,12 @@ export interface GateContext {
   probeTarget(project: string, level: HealthLevel): Promise<ProbeResult | undefined>;
   /** the prepared run environment of each deployed project, filled by gate 7 for the upload */
   readonly prepared: Map<string, PreparedRelease>;
+  /** the release a project's target serves now (gate 12), undefined when nothing is deployed there */
+  activeRelease(project: string): Promise<ActiveRelease | undefined>;
+  /** replays a new strategy release against the active one's recorded signals (gate 12) */
+  readonly signalParity?: SignalParityCheck;
+  /** `--accept-signal-changes REASON`: gate 12 passes on differences, with the reason recorded */
+  readonly acceptSignalChanges?: string;
   /** hands every secret value to whoever scrubs output */
   scrub(value: string, label: string): void;
 }

@@ -1,6 +1,6 @@
 /**
  * Runs the gates in their order, each timed and reported as it starts and ends. Gates 1, 2 and 10 are decided by
- * the plan; 3 to 9 run here; 11 runs after the switch. An operator's skip (`--skip-gate N --reason`) is honoured
+ * the plan; 3 to 9 and 12 (signal parity, after 10) run here; 11 runs after the switch. An operator's skip (`--skip-gate N --reason`) is honoured
  * and recorded with its reason.
  */
 import { isTroError } from "../../errors.js";
@@ -8,6 +8,7 @@ import { GATE_NAMES, type GateNumber, type GateResult } from "../types.js";
 import { commandGate } from "./commands.js";
 import type { GateContext, GateVerdict } from "./context.js";
 import { requiredEnvironmentsGate, targetHealthyGate } from "./health.js";
+import { parityGate } from "./parity.js";
 import { qualityGate } from "./quality.js";
 import { environmentGate } from "./validate.js";
 
@@ -23,6 +24,7 @@ const RUNNERS: Partial<Record<GateNumber, (ctx: GateContext) => Promise<GateVerd
   7: environmentGate,
   8: qualityGate,
   9: targetHealthyGate,
+  12: parityGate,
 };
 
 export interface RunGatesOptions {

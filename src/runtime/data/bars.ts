@@ -24,32 +24,59 @@ export interface BarSeries {
  */
 export class BarView implements Bar {
   index = 0;
+  // the columns, held here: a getter reads one typed array whatever shape of object the series came in
+  #series!: BarSeries;
+  #symbols!: readonly string[];
+  #symbolIndex!: Uint16Array;
+  #time!: Float64Array;
+  #open!: Float64Array;
+  #high!: Float64Array;
+  #low!: Float64Array;
+  #close!: Float64Array;
+  #volume!: Float64Array;
 
-  constructor(public series: BarSeries) {}
+  constructor(series: BarSeries) {
+    this.series = series;
+  }
+
+  get series(): BarSeries {
+    return this.#series;
+  }
+  set series(series: BarSeries) {
+    this.#series = series;
+    this.#symbols = series.symbols;
+    this.#symbolIndex = series.symbolIndex;
+    this.#time = series.time;
+    this.#open = series.open;
+    this.#high = series.high;
+    this.#low = series.low;
+    this.#close = series.close;
+    this.#volume = series.volume;
+  }
 
   get symbolIndex(): number {
-    return this.series.symbolIndex[this.index]!;
+    return this.#symbolIndex[this.index]!;
   }
   get symbol(): string {
-    return this.series.symbols[this.series.symbolIndex[this.index]!]!;
+    return this.#symbols[this.#symbolIndex[this.index]!]!;
   }
   get time(): number {
-    return this.series.time[this.index]!;
+    return this.#time[this.index]!;
   }
   get open(): number {
-    return this.series.open[this.index]!;
+    return this.#open[this.index]!;
   }
   get high(): number {
-    return this.series.high[this.index]!;
+    return this.#high[this.index]!;
   }
   get low(): number {
-    return this.series.low[this.index]!;
+    return this.#low[this.index]!;
   }
   get close(): number {
-    return this.series.close[this.index]!;
+    return this.#close[this.index]!;
   }
   get volume(): number {
-    return this.series.volume[this.index]!;
+    return this.#volume[this.index]!;
   }
 
   /** A plain copy that stays valid after the call. */

@@ -71,8 +71,8 @@ export function compareRuns(
     b: b.entry,
     rows,
     decisions: [
-      diff("signals", (ra.signals ?? []).map(signalKey), (rb.signals ?? []).map(signalKey)),
-      diff("trades", ra.trades.map(tradeKey), rb.trades.map(tradeKey)),
+      diffDecisions("signals", (ra.signals ?? []).map(signalKey), (rb.signals ?? []).map(signalKey)),
+      diffDecisions("trades", ra.trades.map(tradeKey), rb.trades.map(tradeKey)),
     ],
   };
 }
@@ -93,7 +93,8 @@ function tradeKey(t: BacktestReport["trades"][number]): string {
   return `${t.symbol} ${t.direction} ${t.entry.slice(0, 10)} → ${t.exit.slice(0, 10)} qty ${+t.qty.toFixed(6)}`;
 }
 
-function diff(what: DecisionDiff["what"], a: readonly string[], b: readonly string[]): DecisionDiff {
+/** Two lists of decisions, position by position: how many agree before the first that differs, and that one. */
+export function diffDecisions(what: DecisionDiff["what"], a: readonly string[], b: readonly string[]): DecisionDiff {
   const n = Math.min(a.length, b.length);
   let i = 0;
   while (i < n && a[i] === b[i]) i++;

@@ -23,8 +23,24 @@ export class RiskEngine {
   paused = "";
   /** non-empty while a required signal store cannot record: no order may go unrecorded */
   storeHold = "";
+  #lastData = Number.NEGATIVE_INFINITY;
+  /** the bar view a backtest loop moves: its time is the last bar's (see `SimulatedClock.follow`) */
+  #bar: { readonly time: number } | undefined;
+
   /** kernel time the last bar arrived */
-  lastDataTime = Number.NEGATIVE_INFINITY;
+  get lastDataTime(): number {
+    return this.#bar !== undefined ? this.#bar.time : this.#lastData;
+  }
+  set lastDataTime(t: number) {
+    this.#lastData = t;
+    this.#bar = undefined;
+  }
+
+  /** Takes the last bar's time from a bar view from now on (undefined: stop). */
+  followData(bar: { readonly time: number } | undefined): void {
+    if (bar === undefined && this.#bar !== undefined) this.#lastData = this.#bar.time;
+    this.#bar = bar;
+  }
   /** equity high-water mark and the level at which the emergency stop-loss trips */
   peak: number;
   stopLevel = Number.NEGATIVE_INFINITY;
