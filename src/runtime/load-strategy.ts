@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { TroError } from "../errors.js";
+import { moduleCacheOption } from "./module-cache.js";
 import { isStrategy, type Strategy } from "./strategy.js";
 
 export const STRATEGY_ENTRIES = [
@@ -43,6 +44,7 @@ export async function loadStrategy(projectDir: string, root: string): Promise<{ 
     const { createJiti } = await import("jiti");
     const jiti = createJiti(pathToFileURL(file).href, {
       moduleCache: false,
+      fsCache: moduleCacheOption(),
       tryNative: true,
       alias: { tradeops: selfEntry(), zod: createRequire(import.meta.url).resolve("zod") },
     });
