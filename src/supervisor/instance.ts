@@ -12,7 +12,7 @@ import type { BaseEnv, InstanceContext, Launch } from "./instance-context.js";
 import { tailLines } from "./logs.js";
 import { type HealthState, startMonitor } from "./monitor.js";
 import { errLogFileOf, logFileOf } from "./paths.js";
-import { decideRestart, FRESH_STREAK, type RestartSettings, type RestartStreak } from "./policy.js";
+import { decideRestart, type EndedRun, FRESH_STREAK, type RestartSettings, type RestartStreak } from "./policy.js";
 import type { ExitInfo, ProcessHandle } from "./spawn.js";
 import { terminate } from "./spawn.js";
 import { ACTIVE_STATES, ensureTransition, type InstanceState, type Trigger } from "./states.js";
@@ -330,10 +330,10 @@ export class Instance {
       else this.#to("exited", "stopped", { reason: how });
       return;
     }
-    this.#afterFailure("exited", run, how);
+    this.#afterFailure("exited", { ...run, crashed: true }, how);
   }
 
-  #afterFailure(trigger: Trigger, run: { established: boolean; runningMs: number }, reason: string): void {
+  #afterFailure(trigger: Trigger, run: EndedRun, reason: string): void {
     const settings = this.restartSettings;
     const decision = decideRestart(this.#streak, run, settings);
     const at = iso(this.ctx.clock.now());
