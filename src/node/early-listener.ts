@@ -30,8 +30,6 @@ export interface EarlyListener {
   /** how long binding took, and when it was bound (ms since the process started) */
   readonly bindMs: number;
   readonly boundAt: number;
-  /** the options it was bound with (a later caller checks it asked for the same port) */
-  readonly requested: { readonly host: string; readonly port: number };
   /** From now on every request goes to `handler` (the service host's router). */
   attach(handler: RequestHandler): void;
   close(): Promise<void>;
@@ -110,7 +108,6 @@ export async function bindEarly(o: EarlyListenerOptions): Promise<EarlyListener>
     port,
     bindMs: boundAt - began,
     boundAt,
-    requested: { host: o.host, port: o.port },
     attach(next) {
       handler = next;
     },
@@ -151,7 +148,7 @@ export async function takeEarly(host: string, port: number): Promise<EarlyListen
   const early = holder[HANDED];
   delete holder[HANDED];
   if (!early) return undefined;
-  if (early.requested.host === host && (early.requested.port === port || port === 0)) {
+  if (early.host === host && (port === 0 || port === early.port)) {
     early.server.ref();
     return early;
   }
