@@ -7,7 +7,7 @@ import { statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { useModuleCache } from "../runtime/module-cache.js";
+import { useModuleCache } from "../workspace/module-cache.js";
 import { type SnapshotSettings, useManifestSnapshots } from "../workspace/snapshot.js";
 
 /** Where snapshots live for this environment, or undefined when turned off. */

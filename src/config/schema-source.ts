@@ -13,12 +13,12 @@ import type * as z from "zod";
 type AjvClass = typeof AjvDefault;
 
 import { TroError } from "../errors.js";
-import { moduleCacheOption } from "../runtime/module-cache.js";
 import { ajvIssues, type SchemaIssue } from "../validation/ajv-issues.js";
 import { parseStructured } from "../validation/document.js";
 import { isSchema, type JsonSchema, matchesPattern, sensitivePatterns } from "../validation/json-schema.js";
 import { readTextFile } from "../validation/read-file.js";
 import { ajvRegExp } from "../validation/safe-regex.js";
+import { moduleCacheOption } from "../workspace/module-cache.js";
 
 export type { SchemaIssue };
 

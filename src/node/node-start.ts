@@ -7,13 +7,14 @@ import { TroError } from "../errors.js";
 import { findPortHolder } from "../exec/port-holder.js";
 import type { ComponentSpec } from "../health/registry.js";
 import type { Logger } from "../logging/logger.js";
+import type { Notifier } from "../notify/index.js";
 import { resolveControlToken } from "../runtime/control-token.js";
 import { describeAccount, type RunPlan } from "../runtime/plan.js";
 import type { PreparedProject } from "../runtime/runner.js";
 import type { Project, Workspace } from "../workspace/types.js";
 import { bindEarly, type EarlyListener, NODE_BIND_HOST, takeEarly } from "./early-listener.js";
 import type { InstanceIdentity } from "./identity.js";
-import type { OrderPermit } from "./permit.js";
+import type { OrderPermit, PermitEvent } from "./permit.js";
 import type { StartTimeline } from "./start-timeline.js";
 
 /**
@@ -146,4 +147,38 @@ export function logStart(
 export async function stopTrading(abort: AbortController, done: Promise<unknown>): Promise<void> {
   abort.abort();
   await done.catch(() => undefined);
+}
+
+/**
+ * What the node does when its order permit changes: log it, record it, and when order sending stopped because the
+ * executor lease was lost, tell the environment's notification channels (`settled()` waits for those sends).
+ */
+export function permitEventHandler(o: {
+  readonly log: Logger;
+  readonly notifier: Pick<Notifier, "notify">;
+  readonly workspace: string;
+  readonly prepared: PreparedProject;
+  readonly holder: () => string;
+  readonly record: (fields: Record<string, unknown>) => void;
+}) {
+  const sending = new Set<Promise<unknown>>();
+  const onPermit = (event: PermitEvent) => {
+    const fields = { lease: event.to, token: event.token, reason: event.reason };
+    if (event.to === "fenced" || event.to === "expired") {
+      o.log.error(fields, `order sending stopped: ${event.reason}`);
+      const sent = o.notifier.notify({
+        event: "lease-lost",
+        environment: o.prepared.environment,
+        workspace: o.workspace,
+        project: o.prepared.project.name,
+        summary: `${o.prepared.project.name}: order sending stopped, the executor lease was lost.`,
+        facts: { reason: event.reason, release: o.holder(), token: event.token },
+        at: new Date().toISOString(),
+      });
+      sending.add(sent);
+      void sent.finally(() => sending.delete(sent));
+    } else o.log.info(fields, `order permit: ${event.to}`);
+    o.record({ ...fields, from: event.from });
+  };
+  return { onPermit, settled: async () => void (await Promise.all(sending)) };
 }

@@ -24,8 +24,16 @@ import { nodeDeepChecks, RecentErrors } from "./deep-checks.js";
 import { earlyMode } from "./early-listener.js";
 import { type InstanceIdentity, nodeIdentity } from "./identity.js";
 import { openNodeLease } from "./lease.js";
-import { controlTokenFor, listenFirst, logStart, permitComponent, portFromEnv, stopTrading } from "./node-start.js";
-import { createOrderPermit, type OrderPermit, type PermitEvent } from "./permit.js";
+import {
+  controlTokenFor,
+  listenFirst,
+  logStart,
+  permitComponent,
+  permitEventHandler,
+  portFromEnv,
+  stopTrading,
+} from "./node-start.js";
+import { createOrderPermit, type OrderPermit } from "./permit.js";
 import { createStrategyService, type StrategyService } from "./service.js";
 import { openServiceRecords, runSummary } from "./service-records.js";
 import { createStartTimeline, type StartTimeline } from "./start-timeline.js";
@@ -111,26 +119,15 @@ export async function runTradingNode(o: TradingNodeOptions): Promise<NodeSummary
     logStart(log, prepared, plan, early?.port ?? port, identity, o.detection);
 
     let service: StrategyService | undefined;
-    const notifier = environmentNotifier(o.workspace, prepared.environment, { env: o.env });
-    const sending = new Set<Promise<unknown>>();
-    const onPermit = (event: PermitEvent) => {
-      const fields = { lease: event.to, token: event.token, reason: event.reason };
-      if (event.to === "fenced" || event.to === "expired") {
-        log.error(fields, `order sending stopped: ${event.reason}`);
-        const sent = notifier.notify({
-          event: "lease-lost",
-          environment: prepared.environment,
-          workspace: o.workspace.name,
-          project: prepared.project.name,
-          summary: `${prepared.project.name}: order sending stopped, the executor lease was lost.`,
-          facts: { reason: event.reason, release: identity.release || (lease?.holder ?? ""), token: event.token },
-          at: new Date().toISOString(),
-        });
-        sending.add(sent);
-        void sent.finally(() => sending.delete(sent));
-      } else log.info(fields, `order permit: ${event.to}`);
-      service?.kernel?.record("state", undefined, { ...fields, from: event.from });
-    };
+    const permitEvents = permitEventHandler({
+      log,
+      notifier: environmentNotifier(o.workspace, prepared.environment, { env: o.env }),
+      workspace: o.workspace.name,
+      prepared,
+      holder: () => identity.release || (lease?.holder ?? ""),
+      record: (fields) => service?.kernel?.record("state", undefined, fields),
+    });
+    const onPermit = permitEvents.onPermit;
     const errors = new RecentErrors();
     const countingLog = {
       info: log.info.bind(log),
@@ -262,7 +259,7 @@ export async function runTradingNode(o: TradingNodeOptions): Promise<NodeSummary
         { name: "stop-trading", run: () => stopTrading(abort, running.done) },
         { name: "flush-signals", run: () => sink.flush?.() },
         { name: "release-lease", run: () => gate.stop() },
-        { name: "notifications", run: async () => void (await Promise.all(sending)) },
+        { name: "notifications", run: () => permitEvents.settled() },
       ],
     });
     return await runNode({

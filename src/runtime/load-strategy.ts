@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { TroError } from "../errors.js";
-import { moduleCacheOption } from "./module-cache.js";
+import { moduleCacheOption } from "../workspace/module-cache.js";
 import { isStrategy, type Strategy } from "./strategy.js";
 
 export const STRATEGY_ENTRIES = [
