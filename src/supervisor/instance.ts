@@ -246,8 +246,15 @@ export class Instance {
       this.#launch = launch;
       // after an exit we saw, no unknown copy can exist unless one did at the last start: the scan of every
       // process is kept for starts, resumes and order senders, and saved on a crash restart
-      await this.ctx.guard(this, launch, trigger !== "backoffElapsed" || launch.sendsOrders);
-      const env = await this.ctx.environment(this, launch, this.#base);
+      // the guard and the environment (config and secrets, afresh) do not depend on each other: a restart after a
+      // crash waits for the longer of the two only; the guard's refusal comes first
+      const [guarded, prepared] = await Promise.allSettled([
+        this.ctx.guard(this, launch, trigger !== "backoffElapsed" || launch.sendsOrders),
+        this.ctx.environment(this, launch, this.#base),
+      ]);
+      if (guarded.status === "rejected") throw guarded.reason;
+      if (prepared.status === "rejected") throw prepared.reason;
+      const env = prepared.value;
       handle = await this.ctx.spawner.spawn({
         argv: launch.argv,
         cwd: launch.dir,
