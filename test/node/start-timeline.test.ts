@@ -4,7 +4,12 @@ import { createStartTimeline, formatTimeline } from "../../src/node/start-timeli
 
 function clock() {
   let t = 100;
-  return { now: () => t, advance: (ms: number) => void (t += ms) };
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 describe("start timeline", () => {
@@ -12,7 +17,11 @@ describe("start timeline", () => {
     const c = clock();
     const timeline = createStartTimeline(c.now);
     timeline.record("boot", 100, 100);
-    expect(timeline.time("manifest", () => (c.advance(2.04), "ws"))).toBe("ws");
+    const manifest = timeline.time("manifest", () => {
+      c.advance(2.04);
+      return "ws";
+    });
+    expect(manifest).toBe("ws");
     const value = await timeline.time("config", async () => {
       c.advance(30);
       await Promise.resolve();
