@@ -5,6 +5,9 @@
 //   crash    SIGKILL of a healthy argo → first 200 again, restarted by the tradeops supervisor
 //            (`tradeops start argo`), against PM2 restarting the very same command (target ≤ 0.9× PM2)
 //
+// Each also waits on for the first 200 from /readyz (trading can start), reported beside the targets: /health is
+// liveness, which a node answers as soon as its port is bound, while config, strategy and data still load.
+//
 // /health is asked every 5 ms (no keep-alive). Each crash round starts from a stable service (restarted and healthy,
 // not timed): a service killed again within 30 s is a crash loop for the supervisor and is backed off on purpose.
 // Tunable: BENCH_SERVE_SAMPLES (default 8).
@@ -39,9 +42,9 @@ const freePort = () =>
     });
   });
 
-function health(port) {
+function health(port, path = "/health") {
   return new Promise((resolve) => {
-    const req = request({ host: "127.0.0.1", port, path: "/health", agent: false, timeout: 1000 }, (res) => {
+    const req = request({ host: "127.0.0.1", port, path, agent: false, timeout: 1000 }, (res) => {
       res.resume();
       res.on("end", () => resolve(res.statusCode ?? 0));
     });
@@ -51,9 +54,9 @@ function health(port) {
   });
 }
 
-async function untilHealthy(port, since, child) {
+async function untilHealthy(port, since, child, path = "/health") {
   for (;;) {
-    if ((await health(port)) === 200) return performance.now() - since;
+    if ((await health(port, path)) === 200) return performance.now() - since;
     if (child && child.exitCode !== null)
       throw new Error(`the process exited ${child.exitCode} before /health answered`);
     if (performance.now() - since > DEADLINE_MS) throw new Error(`no healthy /health on ${port} in ${DEADLINE_MS} ms`);
@@ -79,8 +82,8 @@ async function stop(child) {
   await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
 }
 
-/** spawn → first healthy answer, then stopped by pid (its whole group). */
-async function startOnce(argv, env, cwd) {
+/** spawn → first healthy answer (and first ready one, when `ready` is given), then stopped by pid (its group). */
+async function startOnce(argv, env, cwd, ready) {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, argv(port), {
@@ -90,7 +93,9 @@ async function startOnce(argv, env, cwd) {
     detached: true,
   });
   try {
-    return await untilHealthy(port, started, child);
+    const live = await untilHealthy(port, started, child);
+    if (ready) ready.push(await untilHealthy(port, started, child, "/readyz"));
+    return live;
   } finally {
     await stop(child);
   }
@@ -120,10 +125,17 @@ export async function run({ log }) {
     // 1. start to ready
     log(`start: ${SAMPLES} rounds of a bare node server and tradeops serve argo, interleaved`);
     await startOnce(serve, env, ws); // warm the file cache and the manifest snapshot
-    const start = { bare: [], argo: [] };
+    const start = { bare: [], argo: [], argoReady: [] };
     for (let i = 0; i < SAMPLES; i++)
       for (const key of i % 2 ? ["argo", "bare"] : ["bare", "argo"])
-        start[key].push(await startOnce(key === "bare" ? () => ["-e", BARE] : serve, env, ws));
+        start[key].push(
+          await startOnce(
+            key === "bare" ? () => ["-e", BARE] : serve,
+            env,
+            ws,
+            key === "argo" ? start.argoReady : undefined,
+          ),
+        );
     const startRatio = median(start.argo) / median(start.bare);
     log(`start: bare ${r1(median(start.bare))} ms, argo ${r1(median(start.argo))} ms (×${startRatio.toFixed(2)})`);
 
@@ -149,6 +161,7 @@ export async function run({ log }) {
     };
     log(`crash: ${SAMPLES} SIGKILLs each (supervisor on ${tPort}, pm2 on ${pPort}), interleaved`);
     const crash = { tradeops: [], pm2: [] };
+    const crashReady = { tradeops: [], pm2: [] };
     for (let i = 0; i < SAMPLES; i++) {
       for (const key of i % 2 ? ["pm2", "tradeops"] : ["tradeops", "pm2"]) {
         const s = series[key];
@@ -159,6 +172,7 @@ export async function run({ log }) {
         process.kill(pid, "SIGKILL");
         while (!gone(pid)) await sleep(1);
         crash[key].push(await untilHealthy(s.port, t));
+        crashReady[key].push(await untilHealthy(s.port, t, undefined, "/readyz"));
         pids.add(s.pid());
       }
     }
@@ -184,11 +198,13 @@ export async function run({ log }) {
       notes: [
         `start: bare node ${r1(median(start.bare))} ms, tradeops serve argo ${r1(median(start.argo))} ms (median of ${SAMPLES})`,
         `crash → healthy: tradeops supervisor ${r1(median(crash.tradeops))} ms, PM2 ${r1(median(crash.pm2))} ms (×${crashRatio.toFixed(2)}, median of ${SAMPLES})`,
+        `ready (/readyz 200, trading can start): spawn → ready ${r1(median(start.argoReady))} ms; crash → ready: supervisor ${r1(median(crashReady.tradeops))} ms, PM2 ${r1(median(crashReady.pm2))} ms`,
       ],
       details: {
         samples: SAMPLES,
-        startMs: { bare: start.bare.map(r1), argo: start.argo.map(r1) },
+        startMs: { bare: start.bare.map(r1), argo: start.argo.map(r1), argoReady: start.argoReady.map(r1) },
         crashMs: { tradeops: crash.tradeops.map(r1), pm2: crash.pm2.map(r1) },
+        crashReadyMs: { tradeops: crashReady.tradeops.map(r1), pm2: crashReady.pm2.map(r1) },
         ratios: { start: startRatio, crash: crashRatio },
       },
     };

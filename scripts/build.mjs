@@ -31,7 +31,13 @@ const lazyValidation = {
 };
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: { cli: "src/cli/main.ts", index: "src/index.ts", "sweep-worker": "src/runtime/sweep/worker.ts" },
+  entryPoints: {
+    cli: "src/cli/main.ts",
+    index: "src/index.ts",
+    // what a strategy module gets for `tradeops` when it imports only the strategy API (src/runtime/strategy-imports.ts)
+    sdk: "src/sdk.ts",
+    "sweep-worker": "src/runtime/sweep/worker.ts",
+  },
   outdir: "dist",
   bundle: true,
   splitting: true,

@@ -84,10 +84,16 @@ declare const __TRADEOPS_VERSION__: string | undefined;
 /** The process entry's first try (bin/tradeops.js): true when a hot command ran and set the exit code. */
 export async function hotMain(): Promise<boolean> {
   const argv = process.argv.slice(2);
-  if (!parseHot(argv)) return false;
+  const serve = argv.includes("serve");
+  if (!parseHot(argv) && !serve) return false;
   const { hostname } = await import("node:os");
   const version = typeof __TRADEOPS_VERSION__ === "string" ? __TRADEOPS_VERSION__ : "0.0.0-dev";
   const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), hostname };
+  // `serve` binds its port before the full CLI loads (liveness answers meanwhile); the full CLI runs it
+  if (serve) {
+    await (await import("./hot-serve.js")).preBindServe(argv, io, version);
+    return false;
+  }
   const code = await runHot(argv, io, version);
   if (code === undefined) return false;
   for (const stream of [process.stdout, process.stderr]) {

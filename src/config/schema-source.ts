@@ -18,6 +18,7 @@ import { parseStructured } from "../validation/document.js";
 import { isSchema, type JsonSchema, matchesPattern, sensitivePatterns } from "../validation/json-schema.js";
 import { readTextFile } from "../validation/read-file.js";
 import { ajvRegExp } from "../validation/safe-regex.js";
+import { moduleCacheOption } from "../workspace/module-cache.js";
 
 export type { SchemaIssue };
 
@@ -118,7 +119,11 @@ async function loadZodSchema(path: string, file: string): Promise<ConfigSchema> 
     const { createJiti } = await import("jiti");
     // schema modules may import zod without installing it: they get tradeops's own copy (one registry of metadata)
     const zodEntry = createRequire(import.meta.url).resolve("zod");
-    const jiti = createJiti(pathToFileURL(path).href, { moduleCache: false, fsCache: false, alias: { zod: zodEntry } });
+    const jiti = createJiti(pathToFileURL(path).href, {
+      moduleCache: false,
+      fsCache: moduleCacheOption(),
+      alias: { zod: zodEntry },
+    });
     mod = (await jiti.import(path)) as Record<string, unknown>;
   } catch (cause) {
     throw new TroError("TRO_ERR_CONFIG_SCHEMA", `Cannot load config schema module ${file}: ${firstLine(cause)}`, {

@@ -8,24 +8,36 @@
 
 import { TroError } from "../errors.js";
 import { createServiceMetrics } from "../health/metrics.js";
-import { type ComponentSpec, createHealthRegistry } from "../health/registry.js";
+import { createHealthRegistry } from "../health/registry.js";
 import type { Logger } from "../logging/logger.js";
 import { environmentNotifier } from "../notify/index.js";
-import { resolveControlToken } from "../runtime/control-token.js";
 import { nodeIdleProbe } from "../runtime/idle-probe.js";
-import { describeAccount, type RunPlan } from "../runtime/plan.js";
+import type { FeedSpec } from "../runtime/modes/session.js";
+import type { RunPlan } from "../runtime/plan.js";
 import { type PreparedProject, planFor, prepareProject } from "../runtime/runner.js";
 import type { ExecutionMode } from "../runtime/types.js";
-import { createServiceHost, type ServiceHost } from "../server/host.js";
+import type { ServiceHost } from "../server/host.js";
 import { observeFeed, permitLease, portfolioSource, tradingSample } from "../server/portfolio-source.js";
+import { requireProject } from "../workspace/lookup.js";
 import type { Workspace } from "../workspace/types.js";
 import { nodeDeepChecks, RecentErrors } from "./deep-checks.js";
+import { earlyMode } from "./early-listener.js";
 import { type InstanceIdentity, nodeIdentity } from "./identity.js";
 import { openNodeLease } from "./lease.js";
-import { createOrderPermit, type OrderPermit, type PermitEvent } from "./permit.js";
+import {
+  controlTokenFor,
+  listenFirst,
+  logStart,
+  permitComponent,
+  permitEventHandler,
+  portFromEnv,
+  stopTrading,
+} from "./node-start.js";
+import { createOrderPermit, type OrderPermit } from "./permit.js";
 import { createStrategyService, type StrategyService } from "./service.js";
 import { openServiceRecords, runSummary } from "./service-records.js";
-import { alpacaClientFor, wireRun } from "./wiring.js";
+import { createStartTimeline, type StartTimeline } from "./start-timeline.js";
+import { alpacaClientFor, createFeed, createVenue } from "./wiring.js";
 
 export interface TradingNodeOptions {
   readonly workspace: Workspace;
@@ -42,8 +54,12 @@ export interface TradingNodeOptions {
   readonly scrubber?: { add(value: string, label: string): void };
   /** where startup facts are logged before the logger exists at its final level */
   readonly detection?: { readonly source: string; readonly detail: string };
-  /** called once the port is bound (tests, callers that print the URL) */
+  /** called once the service host answers on the port (tests, callers that print the URL) */
   readonly onListening?: (url: string, node: TradingNodeView) => void;
+  /** the start timeline to time phases on (the CLI records its boot and manifest phases first) */
+  readonly timeline?: StartTimeline;
+  /** called when trading has started, with the start timeline (also logged as one record) */
+  readonly onReady?: (timeline: StartTimeline) => void;
 }
 
 export interface TradingNodeView {
@@ -63,113 +79,142 @@ export interface NodeSummary {
 }
 
 /**
- * Runs a strategy as a node until its feed ends or a signal stops it.
+ * Runs a strategy as a node until its feed ends or a signal stops it. The port is bound first (liveness answers
+ * while the rest loads, readiness says STARTING); config and strategy, then data, store, lease and control token.
  * @throws TroError from preparing the project (config, strategy), the guards, the lease store, or listening
  */
 export async function runTradingNode(o: TradingNodeOptions): Promise<NodeSummary> {
-  const prepared = await prepareProject({
-    workspace: o.workspace,
-    project: o.project,
-    environment: o.environment as PreparedProject["environment"],
-    env: o.env,
-  });
-  const plan = planFor(prepared, "serve", { mode: o.mode, data: o.data });
-  const port = o.port ?? portFromEnv(o.env.PORT) ?? prepared.project.port ?? 0;
+  const timeline = o.timeline ?? createStartTimeline();
   const log = o.log;
-  const identity = nodeIdentity({
-    workspace: o.workspace,
-    environment: prepared.environment,
-    project: prepared.project.name,
-    configHash: prepared.config.hash,
-    env: o.env,
-  });
-  logStart(log, prepared, plan, port, identity, o.detection);
-
-  const lease = await openNodeLease({ workspace: o.workspace, prepared, plan, env: o.env });
-  let service: StrategyService | undefined;
-  const notifier = environmentNotifier(o.workspace, prepared.environment, { env: o.env });
-  const sending = new Set<Promise<unknown>>();
-  const onPermit = (event: PermitEvent) => {
-    const fields = { lease: event.to, token: event.token, reason: event.reason };
-    if (event.to === "fenced" || event.to === "expired") {
-      log.error(fields, `order sending stopped: ${event.reason}`);
-      const sent = notifier.notify({
-        event: "lease-lost",
-        environment: prepared.environment,
-        workspace: o.workspace.name,
-        project: prepared.project.name,
-        summary: `${prepared.project.name}: order sending stopped, the executor lease was lost.`,
-        facts: { reason: event.reason, release: identity.release || lease.holder, token: event.token },
-        at: new Date().toISOString(),
-      });
-      sending.add(sent);
-      void sent.finally(() => sending.delete(sent));
-    } else log.info(fields, `order permit: ${event.to}`);
-    service?.kernel?.record("state", undefined, { ...fields, from: event.from });
-  };
-  const permit = createOrderPermit({
-    orders: lease.orders,
-    holder: lease.holder,
-    ...(lease.release ? { release: lease.release } : {}),
-    ttlMs: lease.ttlMs,
-    onChange: onPermit,
-    ...(lease.store ? { lease: lease.store } : {}),
-  });
-  const errors = new RecentErrors();
-  const countingLog = {
-    info: log.info.bind(log),
-    warn: log.warn.bind(log),
-    error: (obj: object, msg?: string) => {
-      errors.note();
-      log.error(obj, msg);
-    },
-  };
-
-  const abort = new AbortController();
-  const wiring = wireRun({
-    workspace: o.workspace,
-    prepared,
-    plan,
-    env: o.env,
-    signal: abort.signal,
-    speed: o.speed,
-    gate: permit,
-  });
-  const records = await openServiceRecords({
-    workspace: o.workspace,
-    prepared,
-    plan,
-    env: o.env,
-    log: countingLog,
-    release: identity.release,
-    color: identity.color,
-    token: () => permit.token,
-  });
+  const project = requireProject(o.workspace, o.project);
+  const port = o.port ?? portFromEnv(o.env.PORT) ?? project.port ?? 0;
+  const early =
+    project.kind === "strategy"
+      ? await listenFirst({
+          project,
+          port,
+          executionMode: earlyMode(o.workspace.settings, o.environment, o.mode),
+          timeline,
+        })
+      : undefined;
+  let lease: Awaited<ReturnType<typeof openNodeLease>> | undefined;
+  let records: Awaited<ReturnType<typeof openServiceRecords>> | undefined;
+  let permit: OrderPermit | undefined;
   try {
+    const prepared = await prepareProject({
+      workspace: o.workspace,
+      project: o.project,
+      environment: o.environment as PreparedProject["environment"],
+      env: o.env,
+      phase: (name, work) => timeline.time(name, work),
+    });
+    const plan = planFor(prepared, "serve", { mode: o.mode, data: o.data });
+    const identity = nodeIdentity({
+      workspace: o.workspace,
+      environment: prepared.environment,
+      project: prepared.project.name,
+      configHash: prepared.config.hash,
+      env: o.env,
+    });
+    logStart(log, prepared, plan, early?.port ?? port, identity, o.detection);
+
+    let service: StrategyService | undefined;
+    const permitEvents = permitEventHandler({
+      log,
+      notifier: environmentNotifier(o.workspace, prepared.environment, { env: o.env }),
+      workspace: o.workspace.name,
+      prepared,
+      holder: () => identity.release || (lease?.holder ?? ""),
+      record: (fields) => service?.kernel?.record("state", undefined, fields),
+    });
+    const onPermit = permitEvents.onPermit;
+    const errors = new RecentErrors();
+    const countingLog = {
+      info: log.info.bind(log),
+      warn: log.warn.bind(log),
+      error: (obj: object, msg?: string) => {
+        errors.note();
+        log.error(obj, msg);
+      },
+    };
+
+    const abort = new AbortController();
+    // the store, the lease and the control token do not depend on each other: opened together, and the service
+    // host's modules load meanwhile
+    const opening = Promise.allSettled([
+      timeline.time("store", () =>
+        openServiceRecords({
+          workspace: o.workspace,
+          prepared,
+          plan,
+          env: o.env,
+          log: countingLog,
+          release: identity.release,
+          color: identity.color,
+          token: () => permit?.token ?? 0,
+        }),
+      ),
+      openNodeLease({ workspace: o.workspace, prepared, plan, env: o.env }),
+      controlTokenFor(o, prepared, log),
+      import("../server/host.js"),
+    ] as const);
+    const keepOpened = async () => {
+      const settled = await opening;
+      if (settled[0].status === "fulfilled") records = settled[0].value;
+      if (settled[1].status === "fulfilled") lease = settled[1].value;
+      return settled;
+    };
+    // a replay's bars are parsed while those open
+    let feedSpec: FeedSpec;
+    try {
+      feedSpec = timeline.time("data", () =>
+        createFeed({ workspace: o.workspace, prepared, plan, env: o.env, signal: abort.signal, speed: o.speed }),
+      );
+    } catch (error) {
+      await keepOpened();
+      throw error;
+    }
+    const [openedRecords, openedLease, openedToken, hostModule] = await keepOpened();
+    for (const r of [openedRecords, openedLease, openedToken, hostModule]) if (r.status === "rejected") throw r.reason;
+    if (!(records && lease && hostModule.status === "fulfilled" && openedToken.status === "fulfilled"))
+      throw new TroError("TRO_ERR_INTERNAL", "the node's start lost a step");
+    const { createServiceHost } = hostModule.value;
+    const controlToken = openedToken.value;
+    permit = createOrderPermit({
+      orders: lease.orders,
+      holder: lease.holder,
+      ...(lease.release ? { release: lease.release } : {}),
+      ttlMs: lease.ttlMs,
+      onChange: onPermit,
+      ...(lease.store ? { lease: lease.store } : {}),
+    });
+    const gate = permit;
+    const venue = createVenue({ workspace: o.workspace, prepared, plan, env: o.env, signal: abort.signal, gate });
     const metrics = createServiceMetrics({ service: prepared.project.name, executionMode: plan.mode });
-    const feed = observeFeed(wiring.feed);
+    const feed = observeFeed(feedSpec);
     service = createStrategyService({
       prepared,
       plan,
       root: o.workspace.root,
-      venue: wiring.venue,
+      venue,
       feed: feed.feed,
       sink: records.sink,
       runId: Date.now().toString(36),
       log: countingLog,
       signal: abort.signal,
       metrics,
-      gate: permit,
+      gate,
       ...(records.recorder ? { store: records.recorder } : {}),
       ...(plan.idlePause ? { idleProbe: nodeIdleProbe() } : {}),
     });
     const running = service;
+    const sink = records.sink;
     metrics.attachTrading(
-      tradingSample(() => running.kernel, permitLease(permit)),
+      tradingSample(() => running.kernel, permitLease(gate)),
       { lease: Boolean(lease.store) },
     );
     const registry = createHealthRegistry();
-    for (const c of [...running.components, ...records.components, permitComponent(permit)]) registry.register(c);
+    for (const c of [...running.components, ...records.components, permitComponent(gate)]) registry.register(c);
     const broker =
       plan.venue === "simulated"
         ? undefined
@@ -192,46 +237,49 @@ export async function runTradingNode(o: TradingNodeOptions): Promise<NodeSummary
       registry,
       metrics,
       logger: countingLog,
-      port,
+      port: early?.port ?? port,
+      ...(early ? { listener: early } : {}),
       controls: {
         halt: ({ reason }) => running.halt(reason, "control:http"),
         resume: () => running.resume("control:http"),
         state: () => running.tradingState(),
       },
       portfolio: portfolioSource(() => running.kernel, feed),
-      controlToken: await controlTokenFor(o, prepared, log),
+      controlToken,
       deepChecks: nodeDeepChecks({
         project: prepared.project.name,
         ...(records.recorder ? { recorder: records.recorder } : {}),
         ...(broker ? { broker } : {}),
         freshness: running.freshness,
         errors,
-        permit,
+        permit: gate,
       }),
       paths: { level1: prepared.project.health.path, level2: prepared.project.health.detailedPath },
       drainHooks: [
         // stop deciding; the feed loop flushes the venue's queue before it returns (in-flight orders finish)
         { name: "stop-trading", run: () => stopTrading(abort, running.done) },
-        { name: "flush-signals", run: () => records.sink.flush?.() },
-        { name: "release-lease", run: () => permit.stop() },
-        { name: "notifications", run: async () => void (await Promise.all(sending)) },
+        { name: "flush-signals", run: () => sink.flush?.() },
+        { name: "release-lease", run: () => gate.stop() },
+        { name: "notifications", run: () => permitEvents.settled() },
       ],
     });
-    const healthPath = prepared.project.health.path;
     return await runNode({
       host,
       service: running,
-      permit,
+      permit: gate,
       log,
       identity,
       plan,
-      healthPath,
+      healthPath: prepared.project.health.path,
+      timeline,
       onListening: o.onListening,
+      onReady: o.onReady,
     });
   } finally {
-    await permit.stop().catch(() => undefined);
-    await lease.store?.close().catch(() => undefined);
-    await records.close();
+    await permit?.stop().catch(() => undefined);
+    await lease?.store?.close().catch(() => undefined);
+    await records?.close();
+    await early?.close();
   }
 }
 
@@ -243,16 +291,23 @@ async function runNode(p: {
   identity: InstanceIdentity;
   plan: RunPlan;
   healthPath: string;
+  timeline: StartTimeline;
   onListening?: TradingNodeOptions["onListening"];
+  onReady?: TradingNodeOptions["onReady"];
 }): Promise<NodeSummary> {
   const { host, service, permit, log } = p;
   const removeSignals = host.handleSignals();
   try {
-    const { url } = await host.start();
+    const { url } = await p.timeline.time("ready", async () => {
+      const started = await host.start();
+      await permit.start();
+      await service.start();
+      return started;
+    });
     log.info({ url }, `health on ${url}${p.healthPath}`);
+    log.info(p.timeline.toRecord(), "start timeline");
     p.onListening?.(url, { identity: p.identity, permit, host, plan: p.plan });
-    await permit.start();
-    await service.start();
+    p.onReady?.(p.timeline);
     const summary = await Promise.race([service.done, host.closed.then(() => undefined)]);
     const reason = summary ? `the feed ended after ${summary.bars} bars` : "stopped";
     await host.shutdown(reason);
@@ -269,80 +324,4 @@ async function runNode(p: {
     await host.shutdown("start failed");
     removeSignals();
   }
-}
-
-/** The executor lease in level 2: never critical (a node in shadow is ready), degraded once the lease is lost. */
-export function permitComponent(permit: OrderPermit): ComponentSpec {
-  return {
-    name: "order_permit",
-    critical: false,
-    read: (now) => {
-      const lost = permit.state === "fenced" || permit.state === "expired";
-      return {
-        status: lost ? "degraded" : "healthy",
-        errorCode: lost ? "LEASE_LOST" : null,
-        checks: { sending: permit.state === "holding", lease_lost: lost },
-        at: now,
-      };
-    },
-  };
-}
-
-function logStart(
-  log: Logger,
-  prepared: PreparedProject,
-  plan: RunPlan,
-  port: number,
-  identity: InstanceIdentity,
-  detection: TradingNodeOptions["detection"],
-): void {
-  log.info(
-    {
-      environment: prepared.environment,
-      decidedBy: detection?.source,
-      detection: detection?.detail,
-      mode: plan.mode,
-      modeFrom: plan.modeFrom,
-      account: describeAccount(prepared, plan),
-      venue: plan.venue,
-      data: plan.notes.find((n) => n.startsWith("data: "))?.slice(6),
-      autoExecute: plan.autoExecute,
-      idlePause: plan.idlePause,
-      port,
-      config: prepared.config.hash.slice(0, 12),
-      release: identity.release || undefined,
-      color: identity.color || undefined,
-    },
-    `starting ${prepared.project.name} in ${prepared.environment}: ${plan.mode} mode`,
-  );
-  for (const note of plan.notes) (note.startsWith("LIVE") ? log.warn.bind(log) : log.info.bind(log))({}, note);
-}
-
-async function controlTokenFor(o: TradingNodeOptions, prepared: PreparedProject, log: Logger) {
-  const token = await resolveControlToken({ workspace: o.workspace, prepared, env: o.env }).catch((error: Error) => {
-    log.warn({ error: error.message }, "no control token: the control routes refuse every caller");
-    return undefined;
-  });
-  if (token) o.scrubber?.add(token.reveal(), "control token");
-  else
-    log.warn(
-      {},
-      "no control token (TRADEOPS_CONTROL_TOKEN or the CONTROL_TOKEN secret): use `tradeops halt`, which also writes the kill-switch file",
-    );
-  return token;
-}
-
-async function stopTrading(abort: AbortController, done: Promise<unknown>): Promise<void> {
-  abort.abort();
-  await done.catch(() => undefined);
-}
-
-/** @throws TroError TRO_ERR_USAGE when PORT is set and not a port number */
-function portFromEnv(text: string | undefined): number | undefined {
-  if (text === undefined || text === "") return undefined;
-  const n = Number(text);
-  if (!(Number.isInteger(n) && n >= 0 && n < 65_536)) {
-    throw new TroError("TRO_ERR_USAGE", `PORT=${text} is not a port number.`, { hint: "For example PORT=8000." });
-  }
-  return n;
 }

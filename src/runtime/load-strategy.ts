@@ -3,12 +3,14 @@
  * project's root), default export made with `defineStrategy`. TypeScript is loaded as it is (jiti), and
  * `import … from "tradeops"` gets this very tradeops, whatever the project has installed.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { TroError } from "../errors.js";
+import { moduleCacheOption } from "../workspace/module-cache.js";
 import { isStrategy, type Strategy } from "./strategy.js";
+import { usesSdkOnly } from "./strategy-imports.js";
 
 export const STRATEGY_ENTRIES = [
   "src/strategy.ts",
@@ -43,8 +45,12 @@ export async function loadStrategy(projectDir: string, root: string): Promise<{ 
     const { createJiti } = await import("jiti");
     const jiti = createJiti(pathToFileURL(file).href, {
       moduleCache: false,
+      fsCache: moduleCacheOption(),
       tryNative: true,
-      alias: { tradeops: selfEntry(), zod: createRequire(import.meta.url).resolve("zod") },
+      alias: {
+        tradeops: selfEntry(usesSdkOnly(readFileSync(file, "utf8")) ? "sdk" : "index"),
+        zod: createRequire(import.meta.url).resolve("zod"),
+      },
     });
     mod = (await jiti.import(file)) as Record<string, unknown>;
   } catch (cause) {
@@ -63,8 +69,8 @@ export async function loadStrategy(projectDir: string, root: string): Promise<{ 
   return { strategy, file };
 }
 
-/** This library's own entry: the bundle's index.js next to this chunk, or src/index.ts when run from source. */
-function selfEntry(): string {
+/** This library's own entry (index, or the strategy SDK): the bundle's file next to this chunk, or src/ from source. */
+function selfEntry(entry: "index" | "sdk"): string {
   const here = import.meta.url;
-  return fileURLToPath(new URL(here.endsWith(".ts") ? "../index.ts" : "./index.js", here));
+  return fileURLToPath(new URL(here.endsWith(".ts") ? `../${entry}.ts` : `./${entry}.js`, here));
 }

@@ -26,6 +26,8 @@ export interface PrepareOptions {
   readonly project: string;
   readonly environment: EnvironmentName;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** times each step (the trading node's start timeline); config and strategy load concurrently */
+  readonly phase?: <T>(name: "config" | "strategy", work: () => Promise<T>) => Promise<T>;
 }
 
 export interface PreparedProject {
@@ -51,13 +53,18 @@ export async function prepareProject(o: PrepareOptions): Promise<PreparedProject
       hint: "Backtests and strategy services run projects of kind: strategy.",
     });
   }
-  const config = await loadConfig({
-    workspace: o.workspace,
-    project: project.name,
-    environment: o.environment,
-    env: o.env,
-  });
-  const { strategy, file } = await loadStrategy(project.dir, o.workspace.root);
+  const phase = o.phase ?? (<T>(_: string, work: () => Promise<T>) => work());
+  const [configLoad, strategyLoad] = await Promise.allSettled([
+    phase("config", () =>
+      loadConfig({ workspace: o.workspace, project: project.name, environment: o.environment, env: o.env }),
+    ),
+    phase("strategy", () => loadStrategy(project.dir, o.workspace.root)),
+  ]);
+  // a config error is reported before a strategy error, as when they loaded one after the other
+  if (configLoad.status === "rejected") throw configLoad.reason;
+  if (strategyLoad.status === "rejected") throw strategyLoad.reason;
+  const config = configLoad.value;
+  const { strategy, file } = strategyLoad.value;
   const where = `${project.name} in ${o.environment}`;
   const params = resolveParams(strategy, config.values, where);
   return {

@@ -68,6 +68,17 @@ export interface ServiceHostOptions {
   /** keep answering (readiness failing) at least this long after draining starts, so balancers notice */
   readonly drainDelayMs?: number;
   readonly limits?: { readonly loopLagMs?: number; readonly heapPercent?: number };
+  /** a server already listening on the port (bound before the host was built): the host takes its requests over */
+  readonly listener?: PreboundListener;
+}
+
+/** A listening server whose requests the host takes over at `start()` (see src/node/early-listener.ts). */
+export interface PreboundListener {
+  readonly server: import("node:http").Server;
+  attach(
+    handler: (request: import("node:http").IncomingMessage, response: import("node:http").ServerResponse) => void,
+  ): void;
+  close(): Promise<void>;
 }
 
 export interface ServiceHost {
@@ -159,6 +170,7 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
     }
     system.stop();
     await app.close();
+    await options.listener?.close();
     lifecycle.move("stopped");
     for (const dispose of disposers.splice(0)) dispose();
     logger.info({ reason, forced: report.forced }, "stopped");
@@ -190,7 +202,10 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
       }
       system.start();
       try {
-        await app.listen({ host: bindHost, port: options.port ?? 0 });
+        if (options.listener) {
+          await app.ready();
+          options.listener.attach(app.routing);
+        } else await app.listen({ host: bindHost, port: options.port ?? 0 });
       } catch (error) {
         lifecycle.move("failed");
         await shutdown("listen failed");
@@ -217,7 +232,7 @@ export function createServiceHost(options: ServiceHostOptions): ServiceHost {
         throw error;
       }
       lifecycle.move("ready");
-      const { port } = app.server.address() as AddressInfo;
+      const { port } = (options.listener?.server ?? app.server).address() as AddressInfo;
       logger.info({ service: options.service, host: bindHost, port }, "service host ready");
       const urlHost = bindHost.includes(":") ? `[${bindHost}]` : bindHost;
       return { url: `http://${urlHost}:${port}`, host: bindHost, port };

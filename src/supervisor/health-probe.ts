@@ -12,6 +12,8 @@ export interface ProbeResult {
   readonly ms: number;
   /** a short, fixed description (never the response body) */
   readonly error?: string;
+  /** the body's `service` component says STARTING: a tradeops node bound its port and is still loading */
+  readonly starting?: boolean;
 }
 
 export type HealthProbe = (port: number, path: string, timeoutMs: number) => Promise<ProbeResult>;
@@ -52,13 +54,19 @@ export const probeHttp: HealthProbe = (port, path, timeoutMs) =>
         res.on("end", () => {
           const code = res.statusCode ?? 0;
           if (code === 404) return finish({ status: "absent", httpStatus: code, error: "404 not found" });
-          const declared = declaredStatus(Buffer.concat(chunks).toString("utf8"));
+          const body = Buffer.concat(chunks).toString("utf8");
+          const declared = declaredStatus(body);
           if (code >= 200 && code < 300)
             return finish({
               status: declared === "unhealthy" ? "unhealthy" : (declared ?? "healthy"),
               httpStatus: code,
             });
-          finish({ status: "unhealthy", httpStatus: code, error: `HTTP ${code}` });
+          finish({
+            status: "unhealthy",
+            httpStatus: code,
+            error: `HTTP ${code}`,
+            ...(code === 503 && isStarting(body) ? { starting: true } : {}),
+          });
         });
       },
     );
@@ -67,6 +75,16 @@ export const probeHttp: HealthProbe = (port, path, timeoutMs) =>
     );
     req.end();
   });
+
+/** A level-2 body whose `service` component is STARTING (docs/health.md). */
+function isStarting(body: string): boolean {
+  try {
+    const parsed = JSON.parse(body) as { components?: { service?: { error_code?: unknown } } };
+    return parsed.components?.service?.error_code === "STARTING";
+  } catch {
+    return false;
+  }
+}
 
 function declaredStatus(body: string): "healthy" | "degraded" | "unhealthy" | undefined {
   try {

@@ -12,7 +12,7 @@ import type { BaseEnv, InstanceContext, Launch } from "./instance-context.js";
 import { tailLines } from "./logs.js";
 import { type HealthState, startMonitor } from "./monitor.js";
 import { errLogFileOf, logFileOf } from "./paths.js";
-import { decideRestart, FRESH_STREAK, type RestartSettings, type RestartStreak } from "./policy.js";
+import { decideRestart, type EndedRun, FRESH_STREAK, type RestartSettings, type RestartStreak } from "./policy.js";
 import type { ExitInfo, ProcessHandle } from "./spawn.js";
 import { terminate } from "./spawn.js";
 import { ACTIVE_STATES, ensureTransition, type InstanceState, type Trigger } from "./states.js";
@@ -246,8 +246,15 @@ export class Instance {
       this.#launch = launch;
       // after an exit we saw, no unknown copy can exist unless one did at the last start: the scan of every
       // process is kept for starts, resumes and order senders, and saved on a crash restart
-      await this.ctx.guard(this, launch, trigger !== "backoffElapsed" || launch.sendsOrders);
-      const env = await this.ctx.environment(this, launch, this.#base);
+      // the guard and the environment (config and secrets, afresh) do not depend on each other: a restart after a
+      // crash waits for the longer of the two only; the guard's refusal comes first
+      const [guarded, prepared] = await Promise.allSettled([
+        this.ctx.guard(this, launch, trigger !== "backoffElapsed" || launch.sendsOrders),
+        this.ctx.environment(this, launch, this.#base),
+      ]);
+      if (guarded.status === "rejected") throw guarded.reason;
+      if (prepared.status === "rejected") throw prepared.reason;
+      const env = prepared.value;
       handle = await this.ctx.spawner.spawn({
         argv: launch.argv,
         cwd: launch.dir,
@@ -330,10 +337,10 @@ export class Instance {
       else this.#to("exited", "stopped", { reason: how });
       return;
     }
-    this.#afterFailure("exited", run, how);
+    this.#afterFailure("exited", { ...run, crashed: true }, how);
   }
 
-  #afterFailure(trigger: Trigger, run: { established: boolean; runningMs: number }, reason: string): void {
+  #afterFailure(trigger: Trigger, run: EndedRun, reason: string): void {
     const settings = this.restartSettings;
     const decision = decideRestart(this.#streak, run, settings);
     const at = iso(this.ctx.clock.now());

@@ -114,6 +114,20 @@ export function startMonitor(instance: Monitored, handle: ProcessHandle, hooks: 
     if (!live() || instance.state !== "starting") return;
     instance.health.level1 = snapshot(result, hooks.clock.now(), 0);
     if (isPassing(result.status)) {
+      // a tradeops node answers level 1 as soon as its port is bound: it has started once level 2 stops saying
+      // STARTING (config, strategy and data loaded), which is what `start --wait-healthy` and deploys wait for
+      if (!worker) {
+        const ready = await hooks.probe(port!, health.detailedPath, Math.min(timeoutMs, left));
+        if (!live() || instance.state !== "starting") return;
+        if (ready.starting) {
+          instance.health.level2 = snapshot(ready, hooks.clock.now(), 0);
+          if (hooks.clock.now() >= deadline) {
+            const seconds = Math.round(startTimeoutMs(health) / 100) / 10;
+            hooks.giveUp(`still starting (level 2: STARTING) ${seconds} s after it was started`, "timedOut");
+          } else schedule(startup, startupEvery);
+          return;
+        }
+      }
       hooks.healthy();
       void probeLevel2().then(() => live() && hooks.changed());
       schedule(poll, intervalMs);

@@ -2,7 +2,8 @@
  * The restart policy, pure: given the streak so far and how the last run ended, restart after a delay or give
  * up. Every restart nobody asked for — a crash, a failed start, failed health probes — waits the next step of
  * `health.backoffSeconds` (seed: 5 s, 10 s, 20 s) and, after `health.maxRestarts` restarts in a row, the
- * instance is failed: one sequence and one give-up whatever the cause (the seed's health monitor).
+ * instance is failed: one sequence and one give-up whatever the cause (the seed's health monitor). The one exception
+ * is SPEC §11's "immediate restart on crash": the first crash of a service that was up restarts without waiting.
  */
 import { STABLE_AFTER_MS } from "./constants.js";
 
@@ -25,6 +26,8 @@ export interface EndedRun {
   readonly established: boolean;
   /** how long it had been running when it ended (0 when it never was) */
   readonly runningMs: number;
+  /** the process exited by itself (not stopped for failed health) */
+  readonly crashed?: boolean;
 }
 
 export type RestartDecision =
@@ -47,6 +50,9 @@ export function decideRestart(
   const history = run.established && run.runningMs >= stableAfterMs ? FRESH_STREAK : previous;
   const streak = history.streak + 1;
   if (streak > settings.maxRestarts) return { kind: "fail", restarts: history.streak };
+  // SPEC §11: a crash of a service that was up restarts at once; a second failure in the streak takes the first step
+  if (run.crashed && run.established && history.streak === 0)
+    return { kind: "restart", delayMs: 0, next: { streak, backoffStep: history.backoffStep } };
   return {
     kind: "restart",
     delayMs: backoffDelayMs(settings, history.backoffStep),

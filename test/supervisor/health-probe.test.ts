@@ -18,6 +18,11 @@ beforeAll(async () => {
     if (req.url === "/degraded") return json(200, { status: "degraded" });
     if (req.url === "/down") return json(503, { status: "unhealthy", detail: "secret-ish text never echoed" });
     if (req.url === "/plain") return res.end("OK");
+    if (req.url === "/starting")
+      return json(503, {
+        status: "unhealthy",
+        components: { service: { status: "unhealthy", error_code: "STARTING" } },
+      });
     if (req.url === "/hang") return; // never answers
     json(404, {});
   });
@@ -37,6 +42,9 @@ describe("probeHttp", () => {
     const down = await probeHttp(port, "/down", 1000);
     expect(down).toMatchObject({ status: "unhealthy", httpStatus: 503, error: "HTTP 503" });
     expect(JSON.stringify(down)).not.toContain("secret-ish");
+    expect(down.starting).toBeUndefined();
+    // a tradeops node that bound its port and is still loading
+    expect(await probeHttp(port, "/starting", 1000)).toMatchObject({ status: "unhealthy", starting: true });
     expect((await probeHttp(port, "/nope", 1000)).status).toBe("absent");
   });
   it("reads a hung server as a timeout, within its deadline", async () => {

@@ -35,6 +35,19 @@ describe("decideRestart", () => {
     expect(loop([upAWhile, upAWhile, upAWhile, upAWhile])).toEqual([5000, 10000, 20000, "fail"]);
     expect(loop([upAWhile, crashAtOnce, crashAtOnce, crashAtOnce])).toEqual([5000, 10000, 20000, "fail"]);
   });
+  it("restarts the first crash of a service that was up at once, then backs off from the first step", () => {
+    const crashed = { established: true, runningMs: 2000, crashed: true };
+    expect(loop([crashed, crashed, crashed, crashed])).toEqual([0, 5000, 10000, "fail"]);
+    // a crash during start (never up) is a crash loop in the making: it waits
+    expect(loop([{ ...crashAtOnce, crashed: true }, crashed])).toEqual([5000, 10000]);
+    // after a stable run the next crash is again restarted at once
+    const stable = decideRestart(
+      { streak: 2, backoffStep: 2 },
+      { established: true, runningMs: 31_000, crashed: true },
+      SEED,
+    );
+    expect(stable).toEqual({ kind: "restart", delayMs: 0, next: { streak: 1, backoffStep: 0 } });
+  });
   it("starts a fresh streak after a stable run", () => {
     const first = decideRestart({ streak: 3, backoffStep: 3 }, { established: true, runningMs: 31_000 }, SEED);
     expect(first).toEqual({ kind: "restart", delayMs: 5000, next: { streak: 1, backoffStep: 1 } });

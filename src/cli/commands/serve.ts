@@ -1,6 +1,7 @@
 import { EXIT, TroError } from "../../errors.js";
 import { createLogger } from "../../logging/logger.js";
 import { runTradingNode } from "../../node/node.js";
+import { createStartTimeline, formatTimeline } from "../../node/start-timeline.js";
 import type { ExecutionMode } from "../../runtime/types.js";
 import { openFromRun } from "../context.js";
 import { portFlag } from "../flags.js";
@@ -11,7 +12,10 @@ export const serveCommand: Handler = async (run) => {
   // the supervisor and deploys hand a release its colour's port as PORT
   const port = portFlag(run.opts.port ?? run.io.env.PORT, { allowAny: true });
   const speed = parseNumber(run.opts.speed as string | undefined, "--speed");
-  const ctx = openFromRun(run);
+  // the timeline starts at the process's start: boot is node and the CLI loading, manifest the workspace
+  const timeline = createStartTimeline();
+  timeline.record("boot", performance.now());
+  const ctx = timeline.time("manifest", () => openFromRun(run));
   const log = createLogger({
     level: ctx.workspace.settings[ctx.environment]?.logLevel ?? "info",
     destination: run.io.stderr as NodeJS.WritableStream & { isTTY?: boolean },
@@ -29,9 +33,20 @@ export const serveCommand: Handler = async (run) => {
     speed,
     scrubber: run.out.scrubber,
     detection: { source: ctx.detection.source, detail: ctx.detection.detail },
+    timeline,
+    onReady: (t) => {
+      if (run.globals.verbose) for (const line of formatTimeline(t.phases)) run.out.line(line);
+    },
   });
   if (run.globals.json) {
-    run.out.json({ ok: true, project: run.args[0], mode: summary.mode, ...summary.result, permit: summary.permit });
+    run.out.json({
+      ok: true,
+      project: run.args[0],
+      mode: summary.mode,
+      ...summary.result,
+      permit: summary.permit,
+      startTimeline: timeline.toRecord(),
+    });
   }
   return EXIT.ok;
 };

@@ -108,6 +108,7 @@ export function registerRuntimeCommands(program: Command, on: On): void {
         examples(
           "tradeops serve argo",
           "tradeops serve argo --mode backtest",
+          "tradeops serve argo --verbose",
           "ARGO_ENVIRONMENT=production tradeops serve argo",
         ),
       ),
