@@ -90,7 +90,9 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
     start: async (spec) => {
       await runner.stop(spec.color, 5);
       const args = ["start", project.name, "--color", spec.color, "--release", spec.release, "--dir", spec.workdir];
-      args.push("--port", String(spec.port), "--orders", spec.orders ? "on" : "off");
+      // a worker (no port) gets none: the supervisor judges it by its heartbeat, command or liveness
+      if (spec.port) args.push("--port", String(spec.port));
+      args.push("--orders", spec.orders ? "on" : "off");
       // no --wait-healthy: the deploy waits for health itself, within its --start-timeout, and a release that
       // crashes at start is seen at once (the supervisor puts it in backoff) instead of after every restart
       ensureOk(

@@ -44,7 +44,7 @@ describe("gates", () => {
   it("gate 8 on a first deploy scans every line of the artifact: the desk passes, an added console.log fails", async () => {
     const clean = await run("gates", "alpine-backend", "--to", "staging");
     expect(clean.stdout).toMatch(
-      /✔ gate {2}8 code quality: alpine-backend: first deploy, every line of the artifact's \d+ files: clean/,
+      /✔ gate {2}8 code quality: alpine-backend: first deploy, every line of the artifact's \d+ files, alpine-frontend: first deploy, every line of its \d+ tracked files: clean/,
     );
     // a line already committed, not added by any diff: only the whole-artifact scan sees it
     const lines = server().split("\n").length;

@@ -70,7 +70,8 @@ export async function collectorScenario(host: string, sshConfig?: string): Promi
   expect(plan.stdout).toContain("(worker, no port)");
   expect(plan.stdout).toContain("steps: upload → start → switch → monitor → finish");
 
-  const first = await run("deploy", "tick-collector", "to", "staging");
+  // the direct runner, whose files the scenario reads (recorded on the target: later deploys keep it)
+  const first = await run("deploy", "tick-collector", "to", "staging", "--runner", "direct");
   expect(first.code, first.stderr + first.stdout).toBe(0);
   expect(first.stdout).toMatch(/gate 11 health after the switch: \d+ probes? at level 1, 100% passing/);
   const r1 = rows(target);

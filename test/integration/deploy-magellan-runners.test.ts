@@ -63,7 +63,8 @@ describe("Magellan's strategy runners", () => {
     );
     const env = { ...shop.env, ALPACA_API_KEY: "paper-key-magellan" };
     const run = (...args: string[]) => cli(args, { cwd: shop!.root, env });
-    const first = await run("deploy", "all", "to", "development", "--json");
+    // the direct runner, whose logs the test reads (recorded on the targets: the second deploy keeps it)
+    const first = await run("deploy", "all", "to", "development", "--json", "--runner", "direct");
     expect(first.code, first.stderr).toBe(0);
     const releases1 = JSON.parse(first.stdout).records as { project: string; release: string }[];
     expect(releases1.map((r) => r.project).sort()).toEqual(STRATEGIES.map(([, name]) => name).sort());
