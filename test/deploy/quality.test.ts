@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { ArtifactManifest } from "../../src/deploy/artifact.js";
 import type { GateContext } from "../../src/deploy/gates/context.js";
 import { qualityGate } from "../../src/deploy/gates/quality.js";
+import { openGit } from "../../src/deploy/git.js";
 import { policyOf } from "../../src/deploy/policy.js";
 import { loadWorkspace } from "../../src/workspace/load.js";
 import { DESK } from "../helpers/cli.js";
@@ -49,6 +50,8 @@ function firstDeploy(root: string, projects: readonly string[]): GateContext {
     bases: {},
     worktree: false,
     artifacts,
+    // a coupled member without a target (alpine-frontend) is read from the repository's tracked files
+    git: openGit(root),
   } as unknown as GateContext;
 }
 
