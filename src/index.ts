@@ -1,5 +1,6 @@
 /** The tradeops library: what TypeScript strategies, services and scripts import. */
-export * as z from "zod";
+// the strategy API (defineStrategy, indicators, z, the bar and order types): the light entry a strategy may get
+
 // secrets and accounts
 export { type AccountReport, checkAccount, fetchAlpacaAccount } from "./accounts/check.js";
 export { type GuardResult, keyKind, urlKind } from "./accounts/guards.js";
@@ -41,35 +42,16 @@ export { type InstanceIdentity, nodeIdentity } from "./node/identity.js";
 export { leaseHolderName } from "./node/lease.js";
 export { type NodeSummary, runTradingNode, type TradingNodeOptions } from "./node/node.js";
 export { createOrderPermit, type OrderPermit, type OrderPermitOptions, type PermitState } from "./node/permit.js";
-export { Consensus, type ConsensusOptions, type ConsensusResult, consensus } from "./runtime/consensus.js";
-export { allocateSeries, type BarSeries, BarView } from "./runtime/data/bars.js";
 export { fencedOrderId, type GateDecision, type OrderGate } from "./runtime/execution/gate.js";
 export { type FeeModel, type SimulationSettings, simulationSettings } from "./runtime/execution/models.js";
-export { Momentum, momentum, Sma, sma } from "./runtime/indicators.js";
 export { type BacktestOptions, runBacktest } from "./runtime/modes/backtest.js";
 export { MemorySink, type RuntimeRecord, type SignalSink } from "./runtime/records.js";
 export { type BacktestReport, buildReport } from "./runtime/report/build.js";
 export { type RiskSettings, riskSettings } from "./runtime/risk/settings.js";
 export { backtestProject, prepareProject } from "./runtime/runner.js";
-export {
-  defineStrategy,
-  type FillEvent,
-  isStrategy,
-  type OrderView,
-  type PositionView,
-  type Strategy,
-  type StrategyContext,
-  type StrategyDefinition,
-} from "./runtime/strategy.js";
-export type {
-  Bar,
-  ExecutionMode,
-  OrderRequest,
-  RuntimeInfo,
-  Side,
-  StrategySignal,
-  TradingState,
-} from "./runtime/types.js";
+// the strategy's TradingState, over the health module's of the same name
+export type { TradingState } from "./runtime/types.js";
+export * from "./sdk.js";
 export { type PreparedProcess, prepareProcess } from "./secrets/prepare.js";
 export { ensureSecrets, resolveSecrets, SecretCache, type SecretsReport } from "./secrets/resolve.js";
 export { buildRunEnvironment, flattenConfig } from "./secrets/run-env.js";
