@@ -1,6 +1,4 @@
 /** The tradeops library: what TypeScript strategies, services and scripts import. */
-// the strategy API (defineStrategy, indicators, z, the bar and order types): the light entry a strategy may get
-
 // secrets and accounts
 export { type AccountReport, checkAccount, fetchAlpacaAccount } from "./accounts/check.js";
 export { type GuardResult, keyKind, urlKind } from "./accounts/guards.js";
@@ -51,6 +49,7 @@ export { type RiskSettings, riskSettings } from "./runtime/risk/settings.js";
 export { backtestProject, prepareProject } from "./runtime/runner.js";
 // the strategy's TradingState, over the health module's of the same name
 export type { TradingState } from "./runtime/types.js";
+// the strategy API (defineStrategy, indicators, z, the bar and order types): the light entry a strategy may get
 export * from "./sdk.js";
 export { type PreparedProcess, prepareProcess } from "./secrets/prepare.js";
 export { ensureSecrets, resolveSecrets, SecretCache, type SecretsReport } from "./secrets/resolve.js";
