@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { onTestFinished } from "vitest";
@@ -58,4 +58,20 @@ export function snapshot(dir: string): string[] {
   };
   walk(dir);
   return out.sort();
+}
+
+/**
+ * Puts this checkout's CLI on PATH as `tradeops` (what a deployed release or a hook calls): writes `DIR/.bin/tradeops`
+ * and returns PATH with it first.
+ */
+export function tradeopsOnPath(dir: string, path: string | undefined): string {
+  const bin = join(dir, ".bin");
+  mkdirSync(bin, { recursive: true });
+  const file = join(bin, "tradeops");
+  writeFileSync(
+    file,
+    `#!/bin/sh\nexec "${process.execPath}" "${join(import.meta.dirname, "../../bin/tradeops.js")}" "$@"\n`,
+  );
+  chmodSync(file, 0o755);
+  return `${bin}:${path ?? ""}`;
 }

@@ -4,11 +4,11 @@
  * by its token; the next release starts in shadow, records its decisions as shadow, and sends only after the
  * handoff, with a newer token. Every row carries release, colour and token.
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AlpacaServer, startAlpacaServer } from "../helpers/alpaca-server.js";
-import { cli } from "../helpers/cli.js";
+import { cli, tradeopsOnPath } from "../helpers/cli.js";
 import { createDeployDesk, type DeployDesk, freePorts, killTargetProcesses } from "../helpers/deploy-desk.js";
 
 const KEY = { keyId: "PKDEPLOYNODE00000001", secretKey: "deploy-node-secret-0000001" };
@@ -43,14 +43,7 @@ beforeAll(async () => {
   desk.aws.parameters.set("/desk/staging/alpaca/API_SECRET", KEY.secretKey);
   desk.aws.parameters.set("/desk/staging/argo/CONTROL_TOKEN", "deploy-node-control-token-01");
   // `tradeops` on the target's PATH is this checkout's CLI
-  const bin = join(desk.root, ".bin");
-  mkdirSync(bin);
-  writeFileSync(
-    join(bin, "tradeops"),
-    `#!/bin/sh\nexec "${process.execPath}" "${join(import.meta.dirname, "../../bin/tradeops.js")}" "$@"\n`,
-  );
-  chmodSync(join(bin, "tradeops"), 0o755);
-  desk.env.PATH = `${bin}:${desk.env.PATH}`;
+  desk.env.PATH = tradeopsOnPath(desk.root, desk.env.PATH);
   desk.env.TRADEOPS_ALPACA_DATA_URL = alpaca.url;
   desk.env.ARGO_DATA__SOURCE = "alpaca";
   desk.env.ARGO_DATA__TIMEFRAME = "1Min";

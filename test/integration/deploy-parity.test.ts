@@ -4,11 +4,11 @@
  * strategy passes; a changed parameter fails (the policy blocks) naming the first divergent decision, and passes
  * with --accept-signal-changes, which the deploy's history records.
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AlpacaServer, startAlpacaServer } from "../helpers/alpaca-server.js";
-import { cli } from "../helpers/cli.js";
+import { cli, tradeopsOnPath } from "../helpers/cli.js";
 import { createDeployDesk, type DeployDesk, freePorts, killTargetProcesses } from "../helpers/deploy-desk.js";
 
 const KEY = { keyId: "PKPARITYGATE00000001", secretKey: "parity-gate-secret-0000001" };
@@ -22,14 +22,7 @@ beforeAll(async () => {
   desk.aws.parameters.set("/desk/staging/alpaca/API_KEY", KEY.keyId);
   desk.aws.parameters.set("/desk/staging/alpaca/API_SECRET", KEY.secretKey);
   desk.aws.parameters.set("/desk/staging/argo/CONTROL_TOKEN", "parity-gate-control-token-01");
-  const bin = join(desk.root, ".bin");
-  mkdirSync(bin);
-  writeFileSync(
-    join(bin, "tradeops"),
-    `#!/bin/sh\nexec "${process.execPath}" "${join(import.meta.dirname, "../../bin/tradeops.js")}" "$@"\n`,
-  );
-  chmodSync(join(bin, "tradeops"), 0o755);
-  desk.env.PATH = `${bin}:${desk.env.PATH}`;
+  desk.env.PATH = tradeopsOnPath(desk.root, desk.env.PATH);
   desk.env.TRADEOPS_ALPACA_DATA_URL = alpaca.url;
   // paper trading replays the archived S&P 500 closes, 20 years in about two minutes: its clock is the bars
   const schema = join(desk.root, "argo/config.schema.ts");
