@@ -57,9 +57,9 @@ export function instanceRecord(instance: Instance): InstanceRecord {
 
 function restartPolicy(instance: Instance): RestartPolicyStatus {
   const settings = instance.restartSettings;
-  const { streak, backoffStep } = instance.streak;
+  const { backoffStep } = instance.streak;
   let next: number | null;
   if (instance.state === "backoff") next = (instance.backoffDelayMs ?? 0) / 1000;
-  else next = streak + 1 > settings.maxRestarts ? null : backoffDelayMs(settings, backoffStep) / 1000;
+  else next = backoffStep >= settings.maxRestarts ? null : backoffDelayMs(settings, backoffStep) / 1000;
   return { backoffSeconds: [...settings.backoffSeconds], maxRestarts: settings.maxRestarts, nextDelaySeconds: next };
 }

@@ -1,9 +1,9 @@
 /**
  * The restart policy, pure: given the streak so far and how the last run ended, restart after a delay or give
  * up. Every restart nobody asked for — a crash, a failed start, failed health probes — waits the next step of
- * `health.backoffSeconds` (seed: 5 s, 10 s, 20 s) and, after `health.maxRestarts` restarts in a row, the
- * instance is failed: one sequence and one give-up whatever the cause (the seed's health monitor). The one exception
- * is SPEC §11's "immediate restart on crash": the first crash of a service that was up restarts without waiting.
+ * `health.backoffSeconds` (seed: 5 s, 10 s, 20 s) and, after `health.maxRestarts` backoff steps, the instance is
+ * failed: one sequence and one give-up whatever the cause (the seed's health monitor). In front of it, SPEC §11's
+ * "immediate restart on crash": the first crash of a service that was up restarts without waiting.
  */
 import { STABLE_AFTER_MS } from "./constants.js";
 
@@ -48,14 +48,14 @@ export function decideRestart(
   stableAfterMs = STABLE_AFTER_MS,
 ): RestartDecision {
   const history = run.established && run.runningMs >= stableAfterMs ? FRESH_STREAK : previous;
-  const streak = history.streak + 1;
-  if (streak > settings.maxRestarts) return { kind: "fail", restarts: history.streak };
-  // SPEC §11: a crash of a service that was up restarts at once; a second failure in the streak takes the first step
-  if (run.crashed && run.established && history.streak === 0)
-    return { kind: "restart", delayMs: 0, next: { streak, backoffStep: history.backoffStep } };
+  // SPEC §11: the first crash of a service that was up restarts at once. It is a restart of the streak but takes
+  // no backoff step, so the sequence after it is the health failure's: 5, 10, 20 s, then give up.
+  if (run.crashed && run.established && history.streak === 0 && settings.maxRestarts > 0)
+    return { kind: "restart", delayMs: 0, next: { streak: 1, backoffStep: 0 } };
+  if (history.backoffStep >= settings.maxRestarts) return { kind: "fail", restarts: history.streak };
   return {
     kind: "restart",
     delayMs: backoffDelayMs(settings, history.backoffStep),
-    next: { streak, backoffStep: history.backoffStep + 1 },
+    next: { streak: history.streak + 1, backoffStep: history.backoffStep + 1 },
   };
 }

@@ -186,7 +186,13 @@ const health = strict({
   timeoutSeconds: z.number().positive().default(3),
   failuresBeforeRestart: z.int().min(1).default(3),
   backoffSeconds: z.array(z.number().nonnegative()).min(1).default([5, 10, 20]),
-  maxRestarts: z.int().min(0).default(3).describe("restarts in a row before the service is marked failed"),
+  maxRestarts: z
+    .int()
+    .min(0)
+    .default(3)
+    .describe(
+      "backoff restarts in a row (after the immediate restart of a first crash) before the service is marked failed; 0 never restarts",
+    ),
   deepPath: z
     .string()
     .startsWith("/")

@@ -35,9 +35,11 @@ describe("decideRestart", () => {
     expect(loop([upAWhile, upAWhile, upAWhile, upAWhile])).toEqual([5000, 10000, 20000, "fail"]);
     expect(loop([upAWhile, crashAtOnce, crashAtOnce, crashAtOnce])).toEqual([5000, 10000, 20000, "fail"]);
   });
-  it("restarts the first crash of a service that was up at once, then backs off from the first step", () => {
+  it("restarts the first crash of a service that was up at once, then backs off 5, 10, 20 s as for health", () => {
     const crashed = { established: true, runningMs: 2000, crashed: true };
-    expect(loop([crashed, crashed, crashed, crashed])).toEqual([0, 5000, 10000, "fail"]);
+    expect(loop([crashed, crashed, crashed, crashed, crashed])).toEqual([0, 5000, 10000, 20000, "fail"]);
+    // never restarted at all when maxRestarts is 0, not even the first crash
+    expect(loop([crashed], { backoffSeconds: [1], maxRestarts: 0 })).toEqual(["fail"]);
     // a crash during start (never up) is a crash loop in the making: it waits
     expect(loop([{ ...crashAtOnce, crashed: true }, crashed])).toEqual([5000, 10000]);
     // after a stable run the next crash is again restarted at once
