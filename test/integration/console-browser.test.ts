@@ -7,12 +7,12 @@
  * TRADEOPS_DOCS_SCREENSHOTS=1 writes the screenshots into docs/console/.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { copyWorkspace } from "../helpers/cli.js";
+import { copyWorkspace, tradeopsOnPath } from "../helpers/cli.js";
 import { freePort } from "../supervisor/helpers.js";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -73,12 +73,8 @@ beforeAll(async () => {
       .replace("start: tradeops serve argo", "start: tradeops serve argo --speed 2592000"),
   );
   // `start: tradeops serve argo` finds this tradeops on PATH
-  const shim = join(ws, ".bin");
-  mkdirSync(shim);
-  writeFileSync(join(shim, "tradeops"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
-  chmodSync(join(shim, "tradeops"), 0o755);
   env = {
-    PATH: `${shim}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+    PATH: tradeopsOnPath(ws, process.env.PATH ?? "/usr/bin:/bin"),
     HOME: ws,
     NO_COLOR: "1",
     TRADEOPS_CONSOLE_TOKEN: CONSOLE_TOKEN,

@@ -8,15 +8,14 @@
  * Services (`serve`, `up`, `-f`) run for a while, then get SIGTERM and must stop cleanly.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { copyWorkspace } from "../helpers/cli.js";
+import { copyWorkspace, tradeopsOnPath } from "../helpers/cli.js";
 import { killTargetProcesses } from "../helpers/deploy-desk.js";
 
 const ROOT = join(import.meta.dirname, "../..");
-const BIN = join(ROOT, "bin/tradeops.js");
 const FIXTURES = join(ROOT, "test/fixtures/docs");
 const PAGES = [
   "README.md",
@@ -68,10 +67,9 @@ function parsePage(text: string): Block[] {
   return blocks;
 }
 
-const bin = mkdtempSync(join(tmpdir(), "tradeops-docs-bin-"));
-writeFileSync(join(bin, "tradeops"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
-chmodSync(join(bin, "tradeops"), 0o755);
-afterAll(() => rmSync(bin, { recursive: true, force: true }));
+const binRoot = mkdtempSync(join(tmpdir(), "tradeops-docs-bin-"));
+const pathWithCli = tradeopsOnPath(binRoot, process.env.PATH);
+afterAll(() => rmSync(binRoot, { recursive: true, force: true }));
 
 /** A workspace for a page: the desk (or a fixture) copied, under git as a user's checkout is. */
 function workspaceFor(name: string | undefined): string {
@@ -86,7 +84,7 @@ function workspaceFor(name: string | undefined): string {
 
 function gitEnv(home: string): Record<string, string> {
   return {
-    PATH: `${bin}:${process.env.PATH}`,
+    PATH: pathWithCli,
     HOME: home,
     GIT_AUTHOR_NAME: "docs",
     GIT_AUTHOR_EMAIL: "docs@example.com",

@@ -4,13 +4,13 @@
  * node_modules and its bin on PATH.
  */
 import { spawn } from "node:child_process";
-import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { cli } from "../helpers/cli.js";
+import { cli, tradeopsOnPath } from "../helpers/cli.js";
 import { createDeployDesk, type DeployDesk, killTargetProcesses } from "../helpers/deploy-desk.js";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -24,9 +24,7 @@ beforeAll(async () => {
   symlinkSync(ROOT, join(desk.root, "node_modules/tradeops"));
   appendFileSync(join(desk.root, ".gitignore"), "node_modules/\n");
   binDir = mkdtempSync(join(tmpdir(), "tradeops-bin-"));
-  writeFileSync(join(binDir, "tradeops"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
-  chmodSync(join(binDir, "tradeops"), 0o755);
-  desk.env.PATH = `${binDir}:${desk.env.PATH}`;
+  desk.env.PATH = tradeopsOnPath(binDir, desk.env.PATH);
 });
 afterAll(async () => {
   if (desk) killTargetProcesses(join(desk.root, ".tradeops/targets/staging/momo"));
