@@ -28,7 +28,10 @@ export function commandsFor(f: CommandFacts): Record<string, string> {
   }
   if (f.language === "python") {
     if (f.names.includes("requirements.txt")) out.install = "pip install -r requirements.txt";
-    else if (f.names.includes("pyproject.toml")) out.install = "pip install .";
+    else if (f.names.includes("pyproject.toml"))
+      out.install = /^\[tool\.poetry\]/m.test(readText(f.root, `${prefix(f.dir)}pyproject.toml`))
+        ? "poetry install"
+        : "pip install .";
     if (f.names.some((n) => /(^|\/)(tests?\/|test_[^/]*\.py$|[^/]*_test\.py$)/.test(n))) out.test = "python -m pytest";
   }
   const start = startCommand(f);
@@ -62,6 +65,16 @@ function startCommand(f: CommandFacts): string | undefined {
     if (main) return `python ${main}`;
     const run = f.names.find((n) => /(^|\/)run[^/]*\.py$/.test(n));
     if (run) return `python ${run}`;
+    // the one script meant to be run (`if __name__ == "__main__":`), outside the tests
+    const mains = f.names.filter(
+      (n) =>
+        n.endsWith(".py") &&
+        !/(^|\/)(tests?\/|test_)/.test(n) &&
+        /^if __name__ == ["']__main__["']:/m.test(readText(f.root, `${prefix(f.dir)}${n}`)),
+    );
+    if (mains.length === 1) return `python ${mains[0]}`;
+    const topLevel = f.names.filter((n) => /^[^/]+\.py$/.test(n) && !/^(test_|setup\.py$|conftest\.py$)/.test(n));
+    if (!mains.length && topLevel.length === 1) return `python ${topLevel[0]}`;
   }
   return undefined;
 }

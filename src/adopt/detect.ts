@@ -4,13 +4,14 @@
  * reads from its environment, and the facts a manifest needs (ports, commands, env layers, units).
  */
 import { basename, posix } from "node:path";
-import { isSecretLikeKey } from "../config/load.js";
+import { isDotenvFile } from "../config/dotenv-layer.js";
 import { canonicalEnvironment, type EnvironmentName } from "../environment/names.js";
-import { parseStructured } from "../validation/document.js";
 import { commandsFor } from "./commands.js";
+import { type Heartbeat, heartbeatOf, persistentPaths, runsALoop, staticOutputDir } from "./runtime.js";
 import { dotenvKeys, dotenvValue, isCodeFile, listFiles, readText, variablesRead } from "./scan.js";
+import { type SecretFinding, secretsInCode, secretsInConfig, secretsInDotenv } from "./secrets.js";
 
-export type ProjectKind = "service" | "strategy" | "frontend" | "library";
+export type ProjectKind = "service" | "strategy" | "worker" | "frontend" | "library";
 
 export interface EnvFile {
   /** relative to the repository root */
@@ -23,6 +24,8 @@ export interface SystemdUnit {
   readonly file: string;
   readonly workingDirectory?: string;
   readonly execStart?: string;
+  /** `Environment=NAME=value` lines (the environment's name as the unit spells it; never a secret's value) */
+  readonly environment: Readonly<Record<string, string>>;
 }
 
 export interface DetectedProject {
@@ -42,8 +45,16 @@ export interface DetectedProject {
   readonly envFiles: readonly EnvFile[];
   /** config.json and its committed template, relative to the project */
   readonly config?: { readonly local?: string; readonly example?: string };
-  /** secret-looking keys of the config template, dotted */
+  /** secret-looking keys of the config template (else of config.json), dotted */
   readonly configSecretKeys: readonly string[];
+  /** every place a secret was seen: code reading it, a dotenv key, a config key (names and lines, never values) */
+  readonly secrets: readonly SecretFinding[];
+  /** a static frontend: the directory its build writes */
+  readonly outputDir?: string;
+  /** a worker's heartbeat file, when its code writes one */
+  readonly heartbeat?: Heartbeat;
+  /** `data/`, `logs/` … kept across releases */
+  readonly persist: readonly string[];
   readonly units: readonly SystemdUnit[];
   readonly deployScripts: readonly string[];
 }
@@ -55,6 +66,8 @@ export interface RepositoryFacts {
   readonly shared: readonly string[];
   /** dotenv layers at the root of the repository */
   readonly rootEnvFiles: readonly EnvFile[];
+  /** secrets in the root's dotenv files that no project's code reads */
+  readonly unclaimedSecrets: readonly SecretFinding[];
 }
 
 const MARKERS =
@@ -94,11 +107,26 @@ export function detectRepository(root: string): RepositoryFacts {
     (s) => nonRoot.length > 0 && !dirs.includes(s) && files.some((f) => f.startsWith(`${s}/`) && isCodeFile(f)),
   );
   const projects = dirs.map((dir) => detectProject(root, files, dir, dirs, rootEnvFiles));
-  return { files, projects, shared, rootEnvFiles };
+  const claimed = new Set(projects.flatMap((p) => p.secrets.map((f) => f.name)));
+  const unclaimedSecrets = dirs.includes(".")
+    ? []
+    : dotenvFilesIn(files, ".")
+        .flatMap((f) => secretsInDotenv(root, f))
+        .filter((f) => !claimed.has(f.name));
+  return { files, projects, shared, rootEnvFiles, unclaimedSecrets };
 }
 
 const inside = (file: string, dir: string) => dir === "." || file.startsWith(`${dir}/`);
 const rel = (file: string, dir: string) => (dir === "." ? file : file.slice(dir.length + 1));
+
+/** Dotenv files of a directory (and of its deployment folders), templates included. */
+function dotenvFilesIn(files: readonly string[], dir: string): string[] {
+  return files.filter((f) => {
+    const parent = posix.dirname(f);
+    const here = parent === dir || (posix.dirname(parent) === dir && DEPLOY_DIRS.has(basename(parent)));
+    return here && isDotenvFile(f);
+  });
+}
 
 function envFilesIn(root: string, files: readonly string[], dir: string): EnvFile[] {
   return files
@@ -131,15 +159,21 @@ function detectProject(
   const language = pkg ? "node" : python ? "python" : "other";
 
   const variables = new Set<string>();
+  const secrets: SecretFinding[] = [];
   let code = "";
   for (const f of own.filter(isCodeFile)) {
     const text = readText(root, f);
     code += `${text}\n`;
     for (const v of variablesRead(text)) variables.add(v);
+    secrets.push(...secretsInCode(root, f));
   }
   const ownEnv = envFilesIn(root, files, dir);
   const sharedEnv = dir === "." ? [] : rootEnvFiles.filter((e) => e.keys.some((k) => variables.has(k)));
   const envFiles = [...ownEnv, ...sharedEnv.filter((e) => !ownEnv.some((o) => o.file === e.file))];
+  for (const f of dotenvFilesIn(files, dir)) secrets.push(...secretsInDotenv(root, f));
+  if (dir !== ".")
+    for (const f of dotenvFilesIn(files, "."))
+      secrets.push(...secretsInDotenv(root, f).filter((s) => variables.has(s.name)));
 
   const units = find(/\.service$/).map((n) => parseUnit(root, `${prefix(dir)}${n}`));
   const deployScripts = find(/(^|\/)(deploy[^/]*\.sh|[^/]*deploy[^/]*\.sh)$/).map((n) => `${prefix(dir)}${n}`);
@@ -148,25 +182,45 @@ function detectProject(
   const strategyHint =
     /strateg/i.test(dir) || find(/strategy[^/]*\.(py|ts|js)$/).length > 0 || /\b(alpaca|ccxt|backtrader)\b/i.test(code);
   const serverHint = /\b(FastAPI|Flask|uvicorn|express|fastify|http\.createServer)\b/.test(code);
-  const kind: ProjectKind = frontend ? "frontend" : strategyHint && !serverHint ? "strategy" : "service";
-
   const port = findPort(root, dir, names, envFiles, code);
+  const heartbeat = heartbeatOf(code);
+  const procfile = has("Procfile") ? readText(root, `${prefix(dir)}Procfile`) : "";
+  const workerHint = runsALoop(code) || Boolean(heartbeat) || (/^worker:/m.test(procfile) && !/^web:/m.test(procfile));
+  const kind: ProjectKind = frontend
+    ? "frontend"
+    : strategyHint && !serverHint
+      ? "strategy"
+      : !serverHint && !port && workerHint
+        ? "worker"
+        : "service";
+
   const config = findConfig(names);
-  const configSecretKeys = config?.example
-    ? secretKeysOf(readText(root, `${prefix(dir)}${config.example}`), config.example)
-    : [];
+  for (const file of [config?.example, config?.local].filter((f): f is string => Boolean(f)))
+    secrets.push(...secretsInConfig(root, `${prefix(dir)}${file}`));
+  const template = config?.example ?? config?.local;
+  const configSecretKeys = [
+    ...new Set(secrets.filter((s) => s.kind === "config" && s.file === `${prefix(dir)}${template}`).map((s) => s.name)),
+  ];
+  const outputDir = frontend && pkg ? staticOutputDir(root, dir, names, pkg) : undefined;
+  const commands = commandsFor({ root, dir, names, pkg, language, units, kind, code, port: port?.port });
+  // a static build is served as files: its dev server is no start command
+  if (outputDir) delete commands.start;
   return {
     name: projectName(dir, root, units),
     path: dir,
     kind,
     language,
     evidence,
-    commands: commandsFor({ root, dir, names, pkg, language, units, kind, code, port: port?.port }),
+    commands,
     ...(port ? { port: port.port, portFrom: port.from } : {}),
     variables: [...variables],
     envFiles,
     ...(config ? { config } : {}),
     configSecretKeys,
+    secrets,
+    ...(outputDir ? { outputDir } : {}),
+    ...(heartbeat && kind !== "frontend" ? { heartbeat } : {}),
+    persist: kind === "frontend" ? [] : persistentPaths(names, code),
     units,
     deployScripts,
   };
@@ -202,7 +256,10 @@ function projectName(dir: string, root: string, units: readonly SystemdUnit[]): 
 function parseUnit(root: string, file: string): SystemdUnit {
   const text = readText(root, file);
   const get = (key: string) => text.match(new RegExp(`^${key}=(.+)$`, "m"))?.[1]?.trim();
-  return { file, workingDirectory: get("WorkingDirectory"), execStart: get("ExecStart") };
+  const environment: Record<string, string> = {};
+  for (const m of text.matchAll(/^Environment=["']?([A-Z][A-Z0-9_]*)=([^"'\s]*)/gm))
+    if (/(^|_)(ENVIRONMENT|ENV|STAGE)$/.test(m[1]!)) environment[m[1]!] = m[2]!;
+  return { file, workingDirectory: get("WorkingDirectory"), execStart: get("ExecStart"), environment };
 }
 
 function findConfig(names: readonly string[]): DetectedProject["config"] {
@@ -210,19 +267,6 @@ function findConfig(names: readonly string[]): DetectedProject["config"] {
   const local = names.find((n) => /(^|\/)config\.json$/.test(n));
   if (!example && !local) return undefined;
   return { ...(local ? { local } : {}), ...(example ? { example } : {}) };
-}
-
-function secretKeysOf(text: string, file: string): string[] {
-  const doc = parseStructured(text.replace(/\/\/[^\n"]*$/gm, ""), file.replace(/\.(example|sample|template)$/, ""));
-  if (doc.problems.length) return [];
-  const keys: string[] = [];
-  const walk = (value: unknown, path: string[]) => {
-    if (value && typeof value === "object" && !Array.isArray(value)) {
-      for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
-    } else if (isSecretLikeKey(path.join("."))) keys.push(path.join("."));
-  };
-  walk(doc.data, []);
-  return keys;
 }
 
 function findPort(
@@ -244,8 +288,10 @@ function findPort(
   }
   candidates.push(["code", code]);
   for (const [from, text] of candidates) {
-    const m = text.match(/--port[= ](\d{2,5})\b|EXPOSE\s+(\d{2,5})\b|port\s*=\s*(\d{4,5})\b/);
-    const v = Number(m?.[1] ?? m?.[2] ?? m?.[3]);
+    const m = text.match(
+      /--port[= ](\d{2,5})\b|EXPOSE\s+(\d{2,5})\b|port\s*=\s*(\d{4,5})\b|\.listen\(\s*(?:process\.env\.PORT\s*(?:\|\||\?\?)\s*)?(\d{4,5})\b/,
+    );
+    const v = Number(m?.[1] ?? m?.[2] ?? m?.[3] ?? m?.[4]);
     if (Number.isInteger(v) && v > 0 && v < 65_536)
       return { port: v, from: from === "code" ? "the code" : `${prefix(dir)}${from}` };
   }

@@ -6,10 +6,11 @@
 import { existsSync } from "node:fs";
 import { dirname, join, posix, relative } from "node:path";
 import { stringify } from "yaml";
-import { isSecretLikeKey } from "../config/load.js";
 import { BUILTIN_ALIASES, canonicalEnvironment, ENVIRONMENTS, type EnvironmentName } from "../environment/names.js";
+import { ENV_VARIABLE, environmentVariableOf, NOT_DETECTION, targetsSnippet } from "./conventions.js";
 import type { DetectedProject, EnvFile, RepositoryFacts } from "./detect.js";
 import { dotenvValue, readText } from "./scan.js";
+import { describeFinding } from "./secrets.js";
 
 export interface Proposal {
   readonly manifest: Record<string, unknown>;
@@ -17,6 +18,8 @@ export interface Proposal {
   readonly text: string;
   /** what only the user can decide or provide, one sentence each */
   readonly toFill: readonly string[];
+  /** each secret proposed, with every place it was seen (`main.py:7 (os.getenv)`); never a value */
+  readonly secrets: readonly { readonly project: string; readonly name: string; readonly seen: readonly string[] }[];
 }
 
 export interface ProposeOptions {
@@ -34,8 +37,8 @@ export function schemaModeline(root: string): string {
   return "# yaml-language-server: $schema=node_modules/tradeops/schema/tradeops.schema.json";
 }
 
-const ENV_VARIABLE = /(^|_)(ENVIRONMENT|ENV|STAGE)$/;
-const NOT_DETECTION = new Set(["NODE_ENV", "FLASK_ENV", "RAILS_ENV", "APP_ENV_FILE", "PYTHON_ENV", "VIRTUAL_ENV"]);
+/** Variables a frontend build inlines into the files it serves. */
+const PUBLIC_BUNDLE = /^(VITE|NEXT_PUBLIC|REACT_APP|VUE_APP|PUBLIC)_/;
 const ENV_SEGMENTS = new Set(["dev", "development", "prod", "production", "staging", "stage", "test", "live", "paper"]);
 
 export function proposeManifest(facts: RepositoryFacts, options: ProposeOptions): Proposal {
@@ -52,6 +55,7 @@ export function proposeManifest(facts: RepositoryFacts, options: ProposeOptions)
     );
 
   const projects: Record<string, unknown> = {};
+  const found: { project: string; name: string; seen: string[] }[] = [];
   const names = uniqueNames(facts.projects);
   const services = facts.projects.filter((p) => p.kind === "service");
   for (const [i, p] of facts.projects.entries()) {
@@ -61,18 +65,35 @@ export function proposeManifest(facts: RepositoryFacts, options: ProposeOptions)
       entry.coupledWith = [names[facts.projects.indexOf(services[0]!)]];
     if (p.port && p.kind !== "frontend") entry.port = p.port;
     if (Object.keys(p.commands).length) entry.commands = p.commands;
+    if (p.outputDir) entry.outputDir = p.outputDir;
+    if (p.heartbeat)
+      entry.health = {
+        heartbeatFile: p.heartbeat.file,
+        ...(p.heartbeat.maxAgeSeconds ? { heartbeatMaxAgeSeconds: p.heartbeat.maxAgeSeconds } : {}),
+      };
     const config = configBlock(p);
     if (config) entry.config = config;
     const secrets = secretsOf(p, name, workspaceName, environments, toFill);
     if (Object.keys(secrets).length) entry.secrets = secrets;
+    for (const secret of Object.keys(secrets)) found.push({ project: name, name: secret, seen: seenAt(p, secret) });
+    const spelling = environmentVariableOf(p, detect.variable as string | undefined, root);
+    if (spelling) entry.environmentVariable = spelling;
     projects[name] = entry;
     if (p.kind === "strategy" && !p.port)
       toFill.push(`projects.${name}.port: the port for its /health endpoint (tradeops serve and deploys use it)`);
     if (!p.commands.start && p.kind !== "library" && p.kind !== "frontend")
       toFill.push(`projects.${name}.commands.start: how it starts`);
     if (environments.includes("production") && p.kind !== "library")
-      toFill.push(`targets.production.${name}: the hosts and base path it runs on (\`local\` or user@host)`);
+      toFill.push(
+        `targets.production.${name}: the hosts and base path it runs on (\`local\` or user@host)${
+          p.persist.length ? `, with persist: [${p.persist.join(", ")}] to keep them across releases` : ""
+        }`,
+      );
   }
+  for (const f of facts.unclaimedSecrets)
+    toFill.push(
+      `${f.name} (${describeFinding(f)}) looks like a secret but no project's code reads it: declare it under the secrets of the project that uses it`,
+    );
 
   const manifest: Record<string, unknown> = {
     name: workspaceName,
@@ -86,16 +107,30 @@ export function proposeManifest(facts: RepositoryFacts, options: ProposeOptions)
       ? { policies: { production: { confirmPhrase: "deploy to production", healthLevel: 2 } } }
       : {}),
   };
-  return { manifest, text: renderManifest(root, manifest, toFill), toFill };
+  const snippet = environments.includes("production") ? targetsSnippet(facts, names) : [];
+  return { manifest, text: renderManifest(root, manifest, toFill, snippet), toFill, secrets: found };
+}
+
+/** Where a proposed secret was seen: its variable in code and dotenv files, its config keys. */
+function seenAt(p: DetectedProject, secret: string): string[] {
+  return p.secrets
+    .filter((f) => (f.kind === "config" ? secretNameOfKey(f.name) === secret : f.name === secret))
+    .map(describeFinding);
 }
 
 /** The manifest file as init and migrate write it: `$schema` line, the manifest, what to fill as comments. */
-export function renderManifest(root: string, manifest: Record<string, unknown>, toFill: readonly string[]): string {
+export function renderManifest(
+  root: string,
+  manifest: Record<string, unknown>,
+  toFill: readonly string[],
+  trailer: readonly string[] = [],
+): string {
   return [
     schemaModeline(root),
     "# Proposed by `tradeops init` from the files in this repository; edit freely (docs/manifest.md).",
     stringify(manifest, { lineWidth: 120 }).trimEnd(),
     ...(toFill.length ? ["", "# To fill in:", ...toFill.map((t) => `# - ${t}`)] : []),
+    ...trailer,
     "",
   ].join("\n");
 }
@@ -179,13 +214,17 @@ function secretsOf(
   toFill: string[],
 ): Record<string, unknown> {
   const names = new Set<string>();
-  for (const v of p.variables) if (isSecretLikeKey(v)) names.add(v);
-  for (const e of p.envFiles) for (const k of e.keys) if (isSecretLikeKey(k)) names.add(k);
   const configKeys = new Map<string, string[]>();
-  for (const key of p.configSecretKeys) {
-    const n = secretNameOfKey(key);
+  for (const f of p.secrets) {
+    const n = f.kind === "config" ? secretNameOfKey(f.name) : f.name;
+    if (p.kind === "frontend" && PUBLIC_BUNDLE.test(n)) {
+      const line = `${n} of ${name} (${describeFinding(f)}) looks like a secret, but a ${n.split("_")[0]}_ variable is compiled into the public bundle: keep secrets on the server`;
+      if (!toFill.includes(line)) toFill.push(line);
+      continue;
+    }
     names.add(n);
-    configKeys.set(n, [...(configKeys.get(n) ?? []), key]);
+    if (f.kind === "config" && !configKeys.get(n)?.includes(f.name))
+      configKeys.set(n, [...(configKeys.get(n) ?? []), f.name]);
   }
   const out: Record<string, unknown> = {};
   for (const secret of [...names].sort()) {
@@ -195,7 +234,10 @@ function secretsOf(
       for (const e of p.envFiles.filter((f) => f.environment === env && f.keys.includes(secret))) {
         sources.push(`dotenv:${posix.relative(p.path, e.file)}#${secret}`);
       }
-      const configKey = configKeys.get(secret)?.find((k) => k.split(".").some((s) => canonicalEnvironment(s) === env));
+      const keys = configKeys.get(secret) ?? [];
+      const configKey =
+        keys.find((k) => k.split(".").some((s) => canonicalEnvironment(s) === env)) ??
+        (env === "development" ? keys.find((k) => !k.split(".").some((s) => canonicalEnvironment(s))) : undefined);
       if (env === "development" || env === "test") {
         sources.push(`env:${secret}`);
         if (configKey) sources.push(`config:${configKey}`);

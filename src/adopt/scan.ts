@@ -42,14 +42,14 @@ export function listFiles(root: string): string[] {
 
 const CODE = /\.(py|ts|tsx|js|mjs|cjs|jsx|go|rb)$/;
 /** os.getenv("X"), os.environ["X"], os.environ.get("X"), process.env.X, process.env["X"], import.meta.env.X, os.Getenv("X"). */
-const READS = [
-  /os\.getenv\(\s*["']([A-Z][A-Z0-9_]*)["']/g,
-  /os\.environ(?:\.get)?[[(]\s*["']([A-Z][A-Z0-9_]*)["']/g,
-  /process\.env\.([A-Z][A-Z0-9_]*)/g,
-  /process\.env\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\]/g,
-  /import\.meta\.env\.([A-Z][A-Z0-9_]*)/g,
-  /os\.Getenv\(\s*"([A-Z][A-Z0-9_]*)"/g,
-  /ENV\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\]/g,
+const READS: readonly [RegExp, string][] = [
+  [/os\.getenv\(\s*["']([A-Z][A-Z0-9_]*)["']/g, "os.getenv"],
+  [/os\.environ(?:\.get)?[[(]\s*["']([A-Z][A-Z0-9_]*)["']/g, "os.environ"],
+  [/process\.env\.([A-Z][A-Z0-9_]*)/g, "process.env"],
+  [/process\.env\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\]/g, "process.env"],
+  [/import\.meta\.env\.([A-Z][A-Z0-9_]*)/g, "import.meta.env"],
+  [/os\.Getenv\(\s*"([A-Z][A-Z0-9_]*)"/g, "os.Getenv"],
+  [/ENV\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\]/g, "ENV"],
 ];
 
 export function isCodeFile(file: string): boolean {
@@ -58,9 +58,18 @@ export function isCodeFile(file: string): boolean {
 
 /** The environment variables a source file reads, in order of first appearance. */
 export function variablesRead(text: string): string[] {
-  const found = new Set<string>();
-  for (const pattern of READS) for (const m of text.matchAll(pattern)) found.add(m[1]!);
-  return [...found];
+  return [...new Set(variablesReadAt(text).map((v) => v.name))];
+}
+
+/** Every read of an environment variable in a source file: the name, its line and the call that reads it. */
+export function variablesReadAt(text: string): { name: string; line: number; how: string }[] {
+  const out: { name: string; line: number; how: string; at: number }[] = [];
+  for (const [pattern, how] of READS)
+    for (const m of text.matchAll(pattern)) {
+      const at = m.index ?? 0;
+      out.push({ name: m[1]!, line: text.slice(0, at).split("\n").length, how, at });
+    }
+  return out.sort((a, b) => a.at - b.at).map(({ name, line, how }) => ({ name, line, how }));
 }
 
 /** Keys of a dotenv file (values are never kept). */

@@ -44,6 +44,13 @@ function build(name: string, files: Record<string, string>, untracked: Record<st
   return { root, git };
 }
 
+/** Values of basis' development secrets: init must name them and never copy one anywhere. */
+export const BASIS_SECRETS = {
+  database: "postgresql://basis:basis-dev-pw-4417@localhost:5432/basis",
+  redis: "redis-dev-pass-8812",
+  analytics: "an4lyt1cs-t0ken-dev-5521",
+} as const;
+
 /** A backend (FastAPI) and its Vite frontend; env.unified and `.env.<environment>` layers at the root. */
 export function basisRepo(): SeedRepo {
   return build("basis", {
@@ -56,6 +63,8 @@ export function basisRepo(): SeedRepo {
       'PORT = int(os.getenv("BASIS_API_PORT", "8001"))',
       'LOG_LEVEL = os.environ.get("BASIS_LOG_LEVEL", "INFO")',
       'EXCHANGE_KEY = os.environ["BASIS_EXCHANGE_API_KEY"]',
+      'DATABASE_URL = os.getenv("BASIS_DATABASE_URL")',
+      'REDIS_PASS = os.environ.get("BASIS_REDIS_PASS")',
       "",
       "app = FastAPI()",
       "",
@@ -77,13 +86,23 @@ export function basisRepo(): SeedRepo {
     ),
     "frontend/package-lock.json": "{}\n",
     "frontend/src/main.ts": "export const api = import.meta.env.VITE_API_BASE_URL ?? '/api/v1';\n",
-    "frontend/.env.dev": "VITE_API_BASE_URL=/api/v1\n",
+    "frontend/.env.dev": `VITE_API_BASE_URL=/api/v1\nVITE_ANALYTICS_TOKEN=${BASIS_SECRETS.analytics}\n`,
     "frontend/.env.production": "VITE_API_BASE_URL=https://basis.example/api/v1\n",
-    "env.unified": "BASIS_ENVIRONMENT=\nBASIS_API_PORT=\nBASIS_LOG_LEVEL=\nBASIS_EXCHANGE_API_KEY=\n",
-    ".env.dev":
-      "BASIS_ENVIRONMENT=dev\nBASIS_API_PORT=8001\nBASIS_LOG_LEVEL=DEBUG\nBASIS_EXCHANGE_API_KEY=dev-exchange-key\n",
-    ".env.staging": "BASIS_ENVIRONMENT=staging\nBASIS_API_PORT=8001\nBASIS_LOG_LEVEL=INFO\nBASIS_EXCHANGE_API_KEY=\n",
-    ".env.production": "BASIS_ENVIRONMENT=prod\nBASIS_API_PORT=8001\nBASIS_LOG_LEVEL=INFO\nBASIS_EXCHANGE_API_KEY=\n",
+    "env.unified":
+      "BASIS_ENVIRONMENT=\nBASIS_API_PORT=\nBASIS_LOG_LEVEL=\nBASIS_EXCHANGE_API_KEY=\nBASIS_DATABASE_URL=\nBASIS_REDIS_PASS=\n",
+    ".env.dev": [
+      "BASIS_ENVIRONMENT=dev",
+      "BASIS_API_PORT=8001",
+      "BASIS_LOG_LEVEL=DEBUG",
+      "BASIS_EXCHANGE_API_KEY=dev-exchange-key",
+      `BASIS_DATABASE_URL=${BASIS_SECRETS.database}`,
+      `BASIS_REDIS_PASS=${BASIS_SECRETS.redis}`,
+      "",
+    ].join("\n"),
+    ".env.staging":
+      "BASIS_ENVIRONMENT=staging\nBASIS_API_PORT=8001\nBASIS_LOG_LEVEL=INFO\nBASIS_EXCHANGE_API_KEY=\nBASIS_DATABASE_URL=\nBASIS_REDIS_PASS=\n",
+    ".env.production":
+      "BASIS_ENVIRONMENT=prod\nBASIS_API_PORT=8001\nBASIS_LOG_LEVEL=INFO\nBASIS_EXCHANGE_API_KEY=\nBASIS_DATABASE_URL=\nBASIS_REDIS_PASS=\n",
     "platform.sh": `#!/bin/sh\nset -a; . ./env.unified; . ./.env.\${BASIS_ENVIRONMENT:-dev}; set +a\ncd backend && uvicorn main:app --port "$BASIS_API_PORT"\n`,
     "docker/Dockerfile":
       'FROM python:3.11-slim\nCOPY backend /app\nWORKDIR /app\nEXPOSE 8001\nCMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8001"]\n',
@@ -91,6 +110,7 @@ export function basisRepo(): SeedRepo {
 }
 
 export const ARGO_DEV_KEY = "PKDEVq8Zr2mXw7LtN4sVb9Yc";
+export const ARGO_DATABASE_URL = "postgresql://argo:argo-dev-pw-7731@localhost:5432/argo";
 
 /** One bot at the root: config.json (the developer's, ignored by git) + config.json.example, a systemd unit. */
 export function argoRepo(): SeedRepo {
@@ -108,6 +128,8 @@ export function argoRepo(): SeedRepo {
         "    config = json.load(open('config.json'))",
         "    key = os.getenv('ALPACA_API_KEY') or config['alpaca']['dev']['api_key']",
         "    secret = os.getenv('ALPACA_SECRET_KEY')",
+        "    polygon = os.environ.get('POLYGON_KEY')",
+        "    broker = os.getenv('ARGO_BROKER_PASS')",
         "    print('argo', env)",
         "",
         "if __name__ == '__main__':",
@@ -145,6 +167,7 @@ export function argoRepo(): SeedRepo {
             },
           },
           trading: { auto_execute: true },
+          database: { url: "postgresql://argo:CHANGE_ME@localhost:5432/argo" },
         },
         null,
         2,
@@ -183,6 +206,7 @@ export function argoRepo(): SeedRepo {
           },
         },
         trading: { auto_execute: true },
+        database: { url: ARGO_DATABASE_URL },
       }),
     },
   );
@@ -246,4 +270,104 @@ export function magellanRepo(): SeedRepo {
       `ALPACA_API_KEY=PKLOCAL${s.length}\nALPACA_API_SECRET=local-secret\nALPACA_ACCOUNT_ID=PA1\n`;
   }
   return build("magellan", files, untracked);
+}
+
+/** Values in the tick collector's `.env`: init must name them and never copy one anywhere. */
+export const TICKS_SECRETS = {
+  polygon: "pg-live-key-90210-abcdef",
+  dbPass: "ticks-db-pass-3141",
+  store: "postgresql://ticks:ticks-store-pw-2718@localhost:5432/ticks",
+  sentry: "https://f00dfeed@o1.ingest.sentry.example/7",
+} as const;
+
+/**
+ * A tick collector run with nohup on a server (poetry, `src/tick_collector.py`, no port): a loop that touches a
+ * heartbeat file, writes SQLite under data/ and logs under logs/, `.env` with its own spelling of the environment.
+ */
+export function ticksRepo(): SeedRepo {
+  return build(
+    "ticks",
+    {
+      ".gitignore": ".env\ndata/*.db\nlogs/*.log\n",
+      "pyproject.toml":
+        '[tool.poetry]\nname = "ticks"\nversion = "0.1.0"\n\n[tool.poetry.dependencies]\npython = "^3.11"\nwebsockets = "^12.0"\n',
+      "src/__init__.py": "",
+      "src/tick_collector.py": [
+        "import logging, os, sqlite3, time",
+        "from pathlib import Path",
+        "",
+        'ENV = os.getenv("TICKS_ENV", "local")',
+        'HEARTBEAT = Path(os.getenv("TICKS_HEARTBEAT", "data/heartbeat"))',
+        'POLYGON_KEY = os.environ["POLYGON_KEY"]',
+        'DB_PASS = os.getenv("TICKS_DB_PASS")',
+        'SENTRY_DSN = os.getenv("SENTRY_DSN")',
+        "",
+        "def main():",
+        '    logging.basicConfig(filename="logs/collector.log", level=logging.INFO)',
+        '    db = sqlite3.connect("data/ticks.db")',
+        "    while True:",
+        "        HEARTBEAT.touch()",
+        "        time.sleep(5)",
+        "",
+        'if __name__ == "__main__":',
+        "    main()",
+        "",
+      ].join("\n"),
+      "src/features.py": "def spread(bid, ask):\n    return ask - bid\n",
+      "tests/test_features.py": "from src.features import spread\n\ndef test_spread():\n    assert spread(1, 2) == 1\n",
+      "config.json": `${JSON.stringify({ symbols: ["SPY", "QQQ"], feed: { ws_token: "FROM_SECRETS", batch: 500 } }, null, 2)}\n`,
+      ".env.example": "TICKS_ENV=local\nPOLYGON_KEY=\nTICKS_DB_PASS=\nTICKS_STORE_URL=\nSENTRY_DSN=\n",
+      "data/.gitkeep": "",
+      "logs/.gitkeep": "",
+      "deploy.sh":
+        "#!/bin/sh\nset -e\npkill -f tick_collector.py || true\nsleep 5\nnohup python src/tick_collector.py &\n",
+    },
+    {
+      ".env": [
+        "TICKS_ENV=local",
+        `POLYGON_KEY=${TICKS_SECRETS.polygon}`,
+        `TICKS_DB_PASS=${TICKS_SECRETS.dbPass}`,
+        `TICKS_STORE_URL=${TICKS_SECRETS.store}`,
+        `SENTRY_DSN=${TICKS_SECRETS.sentry}`,
+        "",
+      ].join("\n"),
+    },
+  );
+}
+
+/** An Express backend and a Next.js frontend exported as static files (`output: "export"` → out/). */
+export function alpineRepo(): SeedRepo {
+  return build("alpine", {
+    "alpine-backend/package.json": JSON.stringify(
+      {
+        name: "alpine-backend",
+        scripts: { start: "node server.js", test: "node --test" },
+        dependencies: { express: "^4.19.0" },
+      },
+      null,
+      2,
+    ),
+    "alpine-backend/server.js": [
+      'const express = require("express");',
+      "const app = express();",
+      "const db = process.env.DATABASE_URL;",
+      'const jwt = process.env["JWT_SECRET"];',
+      "const stripe = process.env.STRIPE_SECRET_KEY;",
+      'app.get("/health", (_req, res) => res.json({ status: "healthy" }));',
+      "app.listen(process.env.PORT || 9001);",
+      "",
+    ].join("\n"),
+    "alpine-backend/.env.production": "PORT=9001\nDATABASE_URL=\nJWT_SECRET=\nSTRIPE_SECRET_KEY=\n",
+    "alpine-frontend/package.json": JSON.stringify(
+      {
+        name: "alpine-frontend",
+        scripts: { dev: "next dev", build: "next build", start: "next start", lint: "next lint" },
+        dependencies: { next: "^14.2.0", react: "^18.3.0" },
+      },
+      null,
+      2,
+    ),
+    "alpine-frontend/next.config.js": "module.exports = { output: 'export', images: { unoptimized: true } };\n",
+    "alpine-frontend/app/page.tsx": "export default function Page() { return <main>alpine</main>; }\n",
+  });
 }

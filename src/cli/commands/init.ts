@@ -17,6 +17,7 @@ export const initCommand: Handler = async (run) => {
       manifest: plan.manifestPath,
       written: Boolean(written),
       projects: plan.projects.map((p) => ({ name: p.name, path: p.path, kind: p.kind, evidence: p.evidence })),
+      secrets: plan.proposal.secrets,
       toFill: plan.proposal.toFill,
       text: plan.proposal.text,
     });
@@ -26,6 +27,7 @@ export const initCommand: Handler = async (run) => {
   run.out.info("");
   for (const p of plan.projects)
     run.out.info(`found ${p.name} (${p.kind}) in ${p.path}: ${p.evidence.slice(0, 4).join(", ")}`);
+  for (const s of plan.proposal.secrets) run.out.info(`secret ${s.name} of ${s.project}, seen at ${s.seen.join(", ")}`);
   if (!written) {
     run.out.info("Not written. Run `tradeops init --yes` to write it.");
     return EXIT.ok;

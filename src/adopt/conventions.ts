@@ -1,0 +1,53 @@
+/** The shop's conventions a proposal keeps: its own spelling of the environment, where each project runs and what persists. */
+import type { EnvironmentName } from "../environment/names.js";
+import type { DetectedProject, RepositoryFacts } from "./detect.js";
+import { dotenvValue, readText } from "./scan.js";
+
+/** Variables that name the environment (`BASIS_ENVIRONMENT`, `ENVIRONMENT`, `APP_ENV`), and those that do not. */
+export const ENV_VARIABLE = /(^|_)(ENVIRONMENT|ENV|STAGE)$/;
+export const NOT_DETECTION = new Set([
+  "NODE_ENV",
+  "FLASK_ENV",
+  "RAILS_ENV",
+  "APP_ENV_FILE",
+  "PYTHON_ENV",
+  "VIRTUAL_ENV",
+]);
+
+/** Commented `targets.production` entries to complete: the unit's directory as the path, the paths to persist. */
+export function targetsSnippet(facts: RepositoryFacts, names: readonly string[]): string[] {
+  const lines = facts.projects.flatMap((p, i) => {
+    if (p.kind === "library") return [];
+    const path = p.units.find((u) => u.workingDirectory)?.workingDirectory ?? `/srv/${names[i]}`;
+    const persist = p.persist.length ? `, persist: [${p.persist.join(", ")}]` : "";
+    return [`#     ${names[i]}: { hosts: [user@host], path: ${path}${persist} }`];
+  });
+  return lines.length
+    ? ["", "# Where each project runs (fill in the hosts, then uncomment):", "# targets:", "#   production:", ...lines]
+    : [];
+}
+
+/**
+ * The shop's own variable and spelling of the environment (`BASIS_ENVIRONMENT=dev`), when the project reads it and
+ * the dotenv layers or the units spell an environment otherwise than tradeops (or the variable is not the detection one).
+ */
+export function environmentVariableOf(
+  p: DetectedProject,
+  detectVariable: string | undefined,
+  root: string,
+): Record<string, unknown> | undefined {
+  const name = p.variables.find((v) => ENV_VARIABLE.test(v) && !NOT_DETECTION.has(v));
+  if (!name) return undefined;
+  const values: Partial<Record<EnvironmentName, string>> = {};
+  for (const e of p.envFiles.filter((f) => f.keys.includes(name))) {
+    const value = dotenvValue(readText(root, e.file), name);
+    if (value) values[e.environment] ??= value;
+  }
+  for (const u of p.units) {
+    const value = u.environment[name];
+    if (value) values.production ??= value;
+  }
+  const respelled = Object.entries(values).some(([env, value]) => value !== env);
+  if (!respelled && name === detectVariable) return undefined;
+  return { name, ...(Object.keys(values).length ? { values } : {}) };
+}

@@ -1,0 +1,88 @@
+/** How a detected project runs: a static build's output directory, a worker's heartbeat, the paths kept across releases. */
+import type { PackageJson } from "./detect.js";
+import { readText } from "./scan.js";
+
+const prefix = (dir: string) => (dir === "." ? "" : `${dir}/`);
+
+/**
+ * The directory a frontend's build writes when its output is plain files: `--outDir X` in the build script,
+ * `outDir` in vite.config, Vite/Vue CLI/Parcel `dist`, Create React App `build`, a Next static export `out`.
+ * Undefined for a frontend that needs its own server (Next without `output: "export"`, SvelteKit, Nuxt).
+ */
+export function staticOutputDir(
+  root: string,
+  dir: string,
+  names: readonly string[],
+  pkg: PackageJson,
+): string | undefined {
+  const build = pkg.scripts?.build;
+  if (!build) return undefined;
+  const deps = { ...pkg.dependencies, ...pkg.devDependencies };
+  const flag = build.match(/--out-?dir[= ]([^\s&;|]+)/i)?.[1];
+  if (flag) return flag.replace(/^\.\//, "").replace(/\/$/, "");
+  const read = (pattern: RegExp) =>
+    names
+      .filter((n) => pattern.test(n))
+      .map((n) => readText(root, `${prefix(dir)}${n}`))
+      .join("\n");
+  if ("next" in deps) {
+    const config = read(/^next\.config\.(js|mjs|cjs|ts)$/);
+    const exported = /output\s*:\s*["']export["']/.test(config) || /\bnext export\b/.test(build);
+    if (!exported) return undefined;
+    return config.match(/distDir\s*:\s*["']([^"']+)["']/)?.[1] ?? "out";
+  }
+  if (/\bvite\b/.test(build) || "vite" in deps) {
+    return read(/^vite\.config\.(js|mjs|cjs|ts|mts)$/).match(/outDir\s*:\s*["']([^"']+)["']/)?.[1] ?? "dist";
+  }
+  if (/react-scripts build|craco build/.test(build)) return "build";
+  if (/vue-cli-service build|parcel build/.test(build)) return "dist";
+  return undefined;
+}
+
+/** `while True:` / `setInterval`: code that keeps running without serving a port. */
+export function runsALoop(code: string): boolean {
+  return /\bwhile\s+(True|1)\s*:|\bwhile\s*\(\s*true\s*\)|\bsetInterval\(|\bschedule\.every\b|\bBlockingScheduler\b/.test(
+    code,
+  );
+}
+
+export interface Heartbeat {
+  readonly file: string;
+  readonly maxAgeSeconds?: number;
+}
+
+/**
+ * A heartbeat file the code writes (a path literal naming `heartbeat`, relative to the project, that the code
+ * touches or writes), and how old it may get: three times the loop's sleep, at least 30 s.
+ */
+export function heartbeatOf(code: string): Heartbeat | undefined {
+  if (!/\.touch\(|open\([^)]*["'][wa]\+?["']|write_text\(|writeFileSync\(|utimesSync\(|os\.utime\(/.test(code))
+    return undefined;
+  // a path literal (`data/heartbeat`, `collector.heartbeat`), not a variable's name (`TICKS_HEARTBEAT`)
+  const file = [...code.matchAll(/["']((?:\.\/)?(?:[A-Za-z0-9_.-]+\/)*[A-Za-z0-9_.-]*heartbeat[A-Za-z0-9_.-]*)["']/g)]
+    .map((m) => m[1]!)
+    .find((f) => !/^[A-Z0-9_]+$/.test(f));
+  if (!file) return undefined;
+  const sleeps = [
+    ...code.matchAll(/\b(?:time\.)?sleep\(\s*(\d+(?:\.\d+)?)\s*\)|setInterval\([^)]*,\s*(\d+)\s*\)/g),
+  ].map((m) => (m[1] ? Number(m[1]) : Number(m[2]) / 1000));
+  const longest = sleeps.length ? Math.max(...sleeps) : undefined;
+  return {
+    file: file.replace(/^\.\//, ""),
+    ...(longest ? { maxAgeSeconds: Math.max(30, Math.ceil(longest * 3)) } : {}),
+  };
+}
+
+/** Directories kept across releases: `data/`, `logs/`, `db/`, `state/` the project holds or its code writes into. */
+export function persistentPaths(names: readonly string[], code: string): string[] {
+  const out: string[] = [];
+  for (const d of ["data", "db", "logs", "state"]) {
+    const held = names.some((n) => n.startsWith(`${d}/`));
+    const written = new RegExp(`["'](?:\\./)?${d}(/[^"'\\s]*)?["']`).test(code);
+    if (held || written) out.push(`${d}/`);
+  }
+  // a SQLite file at the project's top named in the code (`trades.db`)
+  for (const m of code.matchAll(/["'](?:\.\/)?([A-Za-z0-9_-]+\.(?:db|sqlite3?))["']/g))
+    if (!out.includes(m[1]!)) out.push(m[1]!);
+  return out;
+}

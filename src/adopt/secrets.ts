@@ -1,0 +1,85 @@
+/** Which names `init` treats as secrets and where it saw each (file:line): values are read to classify, never kept. */
+import { isSecretLikeKey } from "../config/load.js";
+import { parseStructured } from "../validation/document.js";
+import { readText, variablesReadAt } from "./scan.js";
+
+export interface SecretFinding {
+  /** the variable (`ALPACA_API_KEY`) or the dotted config key (`alpaca.dev.api_key`) */
+  readonly name: string;
+  /** relative to the repository root */
+  readonly file: string;
+  readonly line?: number;
+  /** how it was seen: `os.getenv`, `dotenv`, `config`, `credentials in the URL` … */
+  readonly how: string;
+  readonly kind: "variable" | "config";
+}
+
+/** `*_KEY`, `*_SECRET`, `*_TOKEN`, `*_PASSWORD`, `*_PASS`, `*_PWD`, `*_DSN`, `*_CREDENTIALS`, and the config rules. */
+const SECRET_NAME = /(^|_)(KEY|SECRET|TOKEN|PASSWORD|PASSWD|PASSPHRASE|PASS|PWD|DSN|CREDENTIALS?)$/i;
+/** Names that say the value is public: a publishable key, a key's id or path, a sort key. */
+const PUBLIC_NAME =
+  /(^|_)(PUBLIC|PUBLISHABLE|PUB)_|(^|_)(SORT|PARTITION|CACHE|PRIMARY|FOREIGN|HOT)_?KEY$|_(FILE|PATH)$/i;
+/** Connection strings that usually carry a password. */
+const CONNECTION_URL =
+  /(^|_)(DATABASE|DB|POSTGRES(QL)?|PG|MYSQL|MONGO(DB)?|REDIS|AMQP|RABBITMQ|BROKER|CELERY_BROKER)_URL$/i;
+
+export function isSecretName(name: string): boolean {
+  const last = name.split(".").pop() ?? name;
+  if (PUBLIC_NAME.test(last)) return false;
+  return isSecretLikeKey(last) || SECRET_NAME.test(last) || CONNECTION_URL.test(last);
+}
+
+/** `postgres://user:password@host/db`: a URL that holds credentials. */
+export function hasCredentials(value: unknown): boolean {
+  return typeof value === "string" && /^[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i.test(value.trim());
+}
+
+/** Secret-looking variables a code file reads, each with its line. */
+export function secretsInCode(root: string, file: string): SecretFinding[] {
+  return variablesReadAt(readText(root, file))
+    .filter((v) => isSecretName(v.name))
+    .map((v) => ({ name: v.name, file, line: v.line, how: v.how, kind: "variable" as const }));
+}
+
+/** Keys of a dotenv file named like a secret or holding a URL with credentials. */
+export function secretsInDotenv(root: string, file: string): SecretFinding[] {
+  const out: SecretFinding[] = [];
+  readText(root, file)
+    .split("\n")
+    .forEach((line, i) => {
+      const m = line.match(/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/);
+      if (!m) return;
+      const value = m[2]!
+        .replace(/\s+#.*$/, "")
+        .trim()
+        .replace(/^(["'])(.*)\1$/, "$2");
+      if (isSecretName(m[1]!)) out.push({ name: m[1]!, file, line: i + 1, how: "dotenv", kind: "variable" });
+      else if (hasCredentials(value))
+        out.push({ name: m[1]!, file, line: i + 1, how: "credentials in the URL", kind: "variable" });
+    });
+  return out;
+}
+
+/** Dotted keys of a JSON/YAML config file named like a secret or holding a URL with credentials. */
+export function secretsInConfig(root: string, file: string): SecretFinding[] {
+  const text = readText(root, file);
+  const doc = parseStructured(text.replace(/\/\/[^\n"]*$/gm, ""), file.replace(/\.(example|sample|template)$/, ""));
+  if (doc.problems.length) return [];
+  const out: SecretFinding[] = [];
+  const walk = (value: unknown, path: string[]) => {
+    if (value && typeof value === "object" && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+      return;
+    }
+    const how = isSecretName(path.join(".")) ? "config" : hasCredentials(value) ? "credentials in the URL" : undefined;
+    if (how) out.push({ name: path.join("."), file, line: doc.locate(path, true)?.line, how, kind: "config" });
+  };
+  walk(doc.data, []);
+  return out;
+}
+
+/** `main.py:7 (os.getenv)`: where a finding was seen, for the output. */
+export function describeFinding(f: SecretFinding): string {
+  const how = f.kind === "variable" ? f.how : `config ${f.name}${f.how === "config" ? "" : `: ${f.how}`}`;
+  return `${f.file}${f.line ? `:${f.line}` : ""} (${how})`;
+}

@@ -1,0 +1,209 @@
+/** What `tradeops init` sees in seed-shaped repositories: secrets and where, workers, static frontends, the shops' conventions. */
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { parse } from "yaml";
+import { detectRepository } from "../../src/adopt/detect.js";
+import { staticOutputDir } from "../../src/adopt/runtime.js";
+import { cli } from "../helpers/cli.js";
+import {
+  ARGO_DATABASE_URL,
+  alpineRepo,
+  argoRepo,
+  BASIS_SECRETS,
+  basisRepo,
+  TICKS_SECRETS,
+  ticksRepo,
+} from "../helpers/seed-repos.js";
+
+const manifestText = (root: string) => readFileSync(join(root, "tradeops.yaml"), "utf8");
+
+/** Every value, and the password inside a connection URL on its own. */
+function secretValues(values: readonly string[]): string[] {
+  return values.flatMap((v) => [v, ...(v.match(/:\/\/[^:]+:([^@]+)@/)?.slice(1) ?? [])]);
+}
+
+function expectNoValue(everything: string, values: readonly string[]): void {
+  for (const v of secretValues(values)) expect(everything).not.toContain(v);
+}
+
+describe("tradeops init: secrets", () => {
+  it("names *_KEY, *_PASS, *_DSN, URLs with credentials and config.json keys as secrets, says where, copies no value", async () => {
+    const repo = ticksRepo();
+    const json = await cli(["init", "--json"], { cwd: repo.root });
+    expect(json.code, json.stderr).toBe(0);
+    const out = await cli(["init", "--yes"], { cwd: repo.root });
+    expect(out.code, out.stderr).toBe(0);
+    const text = manifestText(repo.root);
+    const secrets = parse(text).projects.ticks.secrets;
+    expect(Object.keys(secrets)).toEqual([
+      "FEED_WS_TOKEN",
+      "POLYGON_KEY",
+      "SENTRY_DSN",
+      "TICKS_DB_PASS",
+      "TICKS_STORE_URL",
+    ]);
+    expect(secrets.POLYGON_KEY).toEqual({
+      development: ["dotenv:.env#POLYGON_KEY", "env:POLYGON_KEY"],
+      test: { sources: ["env:POLYGON_KEY"], optional: true },
+      production: ["aws-ssm:/ticks/production/ticks/POLYGON_KEY"],
+    });
+    expect(secrets.FEED_WS_TOKEN.development).toEqual(["env:FEED_WS_TOKEN", "config:feed.ws_token"]);
+    // where each was seen, file:line
+    expect(out.stdout).toContain(
+      "secret POLYGON_KEY of ticks, seen at src/tick_collector.py:6 (os.environ), .env:2 (dotenv), .env.example:2 (dotenv)",
+    );
+    expect(out.stdout).toContain("secret TICKS_DB_PASS of ticks, seen at src/tick_collector.py:7 (os.getenv)");
+    expect(out.stdout).toContain("secret TICKS_STORE_URL of ticks, seen at .env:4 (credentials in the URL)");
+    expect(out.stdout).toContain("secret FEED_WS_TOKEN of ticks, seen at config.json:7 (config feed.ws_token)");
+    expect(JSON.parse(json.stdout).secrets).toContainEqual({
+      project: "ticks",
+      name: "SENTRY_DSN",
+      seen: ["src/tick_collector.py:8 (os.getenv)", ".env:5 (dotenv)", ".env.example:5 (dotenv)"],
+    });
+    expectNoValue(json.stdout + json.stderr + out.stdout + out.stderr + text, Object.values(TICKS_SECRETS));
+  });
+
+  it("a shared .env layer's DSN and password, a config.json DSN, process.env reads; a VITE_ token is flagged, not proposed", async () => {
+    const basis = basisRepo();
+    const b = await cli(["init", "--yes"], { cwd: basis.root });
+    expect(b.code, b.stderr).toBe(0);
+    const bm = parse(manifestText(basis.root));
+    expect(bm.projects.backend.secrets.BASIS_DATABASE_URL.development).toEqual([
+      "dotenv:../.env.dev#BASIS_DATABASE_URL",
+      "env:BASIS_DATABASE_URL",
+    ]);
+    expect(bm.projects.backend.secrets.BASIS_REDIS_PASS.production).toEqual([
+      "dotenv:../.env.production#BASIS_REDIS_PASS",
+    ]);
+    expect(bm.projects.frontend.secrets).toBeUndefined();
+    expect(b.stdout).toContain(
+      "VITE_ANALYTICS_TOKEN of frontend (frontend/.env.dev:2 (dotenv)) looks like a secret, but a VITE_ variable is compiled into the public bundle",
+    );
+    expectNoValue(b.stdout + b.stderr + manifestText(basis.root), [
+      ...Object.values(BASIS_SECRETS),
+      "dev-exchange-key",
+    ]);
+
+    const argo = argoRepo();
+    const a = await cli(["init", "--yes"], { cwd: argo.root });
+    expect(a.code, a.stderr).toBe(0);
+    const am = parse(manifestText(argo.root));
+    expect(Object.keys(am.projects.argo.secrets)).toEqual([
+      "ALPACA_API_KEY",
+      "ALPACA_SECRET_KEY",
+      "ARGO_BROKER_PASS",
+      "DATABASE_URL",
+      "POLYGON_KEY",
+    ]);
+    expect(am.projects.argo.secrets.DATABASE_URL.development).toEqual(["env:DATABASE_URL", "config:database.url"]);
+    expect(a.stdout).toMatch(
+      /secret DATABASE_URL of argo, seen at config\.json\.example:\d+ \(config database\.url: credentials in the URL\)/,
+    );
+    expectNoValue(a.stdout + a.stderr + manifestText(argo.root), [ARGO_DATABASE_URL]);
+
+    const alpine = alpineRepo();
+    const n = await cli(["init", "--yes"], { cwd: alpine.root });
+    expect(n.code, n.stderr).toBe(0);
+    const nm = parse(manifestText(alpine.root));
+    expect(Object.keys(nm.projects["alpine-backend"].secrets)).toEqual([
+      "DATABASE_URL",
+      "JWT_SECRET",
+      "STRIPE_SECRET_KEY",
+    ]);
+    expect(n.stdout).toContain("secret JWT_SECRET of alpine-backend, seen at alpine-backend/server.js:4 (process.env)");
+  });
+});
+
+describe("tradeops init: how projects run", () => {
+  it("a collector without a port is a worker checked by its heartbeat, with data/ and logs/ to persist; it passes config check", async () => {
+    const repo = ticksRepo();
+    const init = await cli(["init", "--yes"], { cwd: repo.root });
+    expect(init.code, init.stderr).toBe(0);
+    const m = parse(manifestText(repo.root));
+    expect(m.projects.ticks).toMatchObject({
+      path: ".",
+      kind: "worker",
+      commands: { install: "poetry install", test: "python -m pytest", start: "python src/tick_collector.py" },
+      health: { heartbeatFile: "data/heartbeat", heartbeatMaxAgeSeconds: 30 },
+      config: { base: "config.json" },
+      environmentVariable: { name: "TICKS_ENV", values: { development: "local" } },
+    });
+    expect(m.projects.ticks.port).toBeUndefined();
+    expect(m.environments.detect.variable).toBe("TICKS_ENV");
+    expect(init.stdout).not.toContain("projects.ticks.port");
+    expect(init.stdout).toContain("with persist: [data/, logs/] to keep them across releases");
+    expect(manifestText(repo.root)).toContain(
+      "#     ticks: { hosts: [user@host], path: /srv/ticks, persist: [data/, logs/] }",
+    );
+
+    const before = await cli(["config", "check", "--all-envs"], { cwd: repo.root });
+    expect(before.code).toBe(78);
+    expect(before.stdout).toContain("run chmod 600 .env");
+    chmodSync(join(repo.root, ".env"), 0o600);
+    const after = await cli(["config", "check", "--all-envs"], { cwd: repo.root });
+    expect(after.code, after.stdout + after.stderr).toBe(0);
+    const secrets = await cli(["secrets", "check", "ticks", "--env", "development", "--json"], {
+      cwd: repo.root,
+      env: { FEED_WS_TOKEN: "feed-token-from-the-shell" },
+    });
+    expect(secrets.code, secrets.stdout + secrets.stderr).toBe(0);
+    expectNoValue(secrets.stdout + secrets.stderr, [...Object.values(TICKS_SECRETS), "feed-token-from-the-shell"]);
+  });
+
+  it("a loop without a port or a heartbeat is a worker judged by liveness", () => {
+    const root = mkdtempSync(join(tmpdir(), "tradeops-loop-"));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+    writeFileSync(join(root, "requirements.txt"), "requests==2.32.0\n");
+    writeFileSync(join(root, "poller.py"), "import time\n\nwhile True:\n    time.sleep(60)\n");
+    const [p] = detectRepository(root).projects;
+    expect(p).toMatchObject({ kind: "worker", commands: { start: "python poller.py" } });
+    expect(p!.heartbeat).toBeUndefined();
+  });
+
+  it("static frontends: Vite writes dist/, a Next export out/; their dev servers are no start command", async () => {
+    const alpine = alpineRepo();
+    expect((await cli(["init", "--yes"], { cwd: alpine.root })).code).toBe(0);
+    const m = parse(manifestText(alpine.root));
+    expect(m.projects["alpine-frontend"]).toMatchObject({
+      kind: "frontend",
+      outputDir: "out",
+      coupledWith: ["alpine-backend"],
+    });
+    expect(m.projects["alpine-frontend"].commands).toEqual({
+      install: "npm install",
+      lint: "npm run lint",
+      build: "npm run build",
+    });
+    expect(m.projects["alpine-backend"]).toMatchObject({
+      kind: "service",
+      port: 9001,
+      commands: { start: "npm run start" },
+    });
+    const check = await cli(["config", "check", "--all-envs"], { cwd: alpine.root });
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+
+    const basis = basisRepo();
+    expect((await cli(["init", "--yes"], { cwd: basis.root })).code).toBe(0);
+    const frontend = parse(manifestText(basis.root)).projects.frontend;
+    expect(frontend.outputDir).toBe("dist");
+    expect(frontend.commands.start).toBeUndefined();
+  });
+
+  it("reads the output directory from the build script, the bundler's config, or the toolchain's default", () => {
+    const root = mkdtempSync(join(tmpdir(), "tradeops-static-"));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+    mkdirSync(join(root, "web"));
+    writeFileSync(join(root, "web/vite.config.ts"), "export default { build: { outDir: 'public-build' } };\n");
+    const vite = { scripts: { build: "vite build" }, devDependencies: { vite: "^5" } };
+    expect(staticOutputDir(root, "web", ["vite.config.ts"], vite)).toBe("public-build");
+    expect(staticOutputDir(root, "web", [], { scripts: { build: "vite build --outDir ./site/" } })).toBe("site");
+    expect(staticOutputDir(root, "web", [], { scripts: { build: "react-scripts build" } })).toBe("build");
+    // a Next app that is not exported needs its own server: not a static frontend
+    expect(staticOutputDir(root, "web", [], { scripts: { build: "next build" }, dependencies: { next: "^14" } })).toBe(
+      undefined,
+    );
+    expect(staticOutputDir(root, "web", [], { scripts: { dev: "vite" } })).toBe(undefined);
+  });
+});
