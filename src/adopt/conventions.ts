@@ -5,6 +5,10 @@ import { dotenvValue, readText } from "./scan.js";
 
 /** Variables that name the environment (`BASIS_ENVIRONMENT`, `ENVIRONMENT`, `APP_ENV`), and those that do not. */
 export const ENV_VARIABLE = /(^|_)(ENVIRONMENT|ENV|STAGE)$/;
+/** Switches read from the environment: `USE_ARCHIVED_DATA`, `ENABLE_X`, `X_ENABLED`, `DRY_RUN`, `ALPACA_PAPER`. */
+const FLAG = /^(USE|ENABLE|DISABLE|SKIP)_|_(ENABLED|DISABLED)$|(^|_)(DRY_RUN|PAPER|LIVE_TRADING)$/;
+export const isFlagName = (name: string) => FLAG.test(name);
+
 export const NOT_DETECTION = new Set([
   "NODE_ENV",
   "FLASK_ENV",
@@ -50,4 +54,41 @@ export function environmentVariableOf(
   const respelled = Object.entries(values).some(([env, value]) => value !== env);
   if (!respelled && name === detectVariable) return undefined;
   return { name, ...(Object.keys(values).length ? { values } : {}) };
+}
+
+const LEVELS: Readonly<Record<string, string>> = {
+  trace: "trace",
+  debug: "debug",
+  info: "info",
+  warn: "warn",
+  warning: "warn",
+  error: "error",
+  fatal: "fatal",
+  critical: "fatal",
+};
+
+/**
+ * The variable the project reads its log level from (`BASIS_LOG_LEVEL`) and the shop's spelling of each level
+ * (`DEBUG`), from the dotenv layers; undefined when it reads `LOG_LEVEL` spelled as tradeops spells it.
+ */
+export function logLevelVariableOf(p: DetectedProject, root: string): Record<string, unknown> | undefined {
+  const name = p.variables.find((v) => /(^|_)LOG_?LEVEL$/.test(v));
+  if (!name) return undefined;
+  const values: Record<string, string> = {};
+  for (const e of p.envFiles.filter((f) => f.keys.includes(name))) {
+    const value = dotenvValue(readText(root, e.file), name);
+    const level = value ? LEVELS[value.toLowerCase()] : undefined;
+    if (value && level && value !== level) values[level] ??= value;
+  }
+  if (name === "LOG_LEVEL" && !Object.keys(values).length) return undefined;
+  return { name, ...(Object.keys(values).length ? { values } : {}) };
+}
+
+/** A switch the code reads from the environment: how it gets a value per environment (a config key exported under its name). */
+export function flagToFill(project: string, flag: DetectedProject["flags"][number], exported: boolean): string {
+  const key = flag.name.toLowerCase();
+  const how = exported
+    ? `give \`${key}\` a value in an overlay per environment (projects.${project}.config.environments); config.export.names already exports it as ${flag.name}`
+    : `give projects.${project} a config block with \`${key}\` in an overlay per environment and config.export.names: {${key}: ${flag.name}}`;
+  return `${flag.name} (${flag.file}:${flag.line}) is a switch read from the environment: ${how}`;
 }

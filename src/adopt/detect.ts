@@ -7,8 +7,9 @@ import { basename, posix } from "node:path";
 import { isDotenvFile } from "../config/dotenv-layer.js";
 import { canonicalEnvironment, type EnvironmentName } from "../environment/names.js";
 import { commandsFor } from "./commands.js";
-import { type Heartbeat, heartbeatOf, persistentPaths, runsALoop, staticOutputDir } from "./runtime.js";
-import { dotenvKeys, dotenvValue, isCodeFile, listFiles, readText, variablesRead } from "./scan.js";
+import { isFlagName } from "./conventions.js";
+import { findPort, type Heartbeat, heartbeatOf, persistentPaths, runsALoop, staticOutputDir } from "./runtime.js";
+import { dotenvKeys, isCodeFile, listFiles, readText, variablesRead, variablesReadAt } from "./scan.js";
 import { type SecretFinding, secretsInCode, secretsInConfig, secretsInDotenv } from "./secrets.js";
 
 export type ProjectKind = "service" | "strategy" | "worker" | "frontend" | "library";
@@ -49,6 +50,8 @@ export interface DetectedProject {
   readonly configSecretKeys: readonly string[];
   /** every place a secret was seen: code reading it, a dotenv key, a config key (names and lines, never values) */
   readonly secrets: readonly SecretFinding[];
+  /** switches its code reads from the environment (`USE_ARCHIVED_DATA`, `DRY_RUN`), first read of each */
+  readonly flags: readonly { readonly name: string; readonly file: string; readonly line: number }[];
   /** a static frontend: the directory its build writes */
   readonly outputDir?: string;
   /** a worker's heartbeat file, when its code writes one */
@@ -160,12 +163,16 @@ function detectProject(
 
   const variables = new Set<string>();
   const secrets: SecretFinding[] = [];
+  const flags: { name: string; file: string; line: number }[] = [];
   let code = "";
   for (const f of own.filter(isCodeFile)) {
     const text = readText(root, f);
     code += `${text}\n`;
     for (const v of variablesRead(text)) variables.add(v);
     secrets.push(...secretsInCode(root, f));
+    for (const v of variablesReadAt(text))
+      if (isFlagName(v.name) && !flags.some((x) => x.name === v.name))
+        flags.push({ name: v.name, file: f, line: v.line });
   }
   const ownEnv = envFilesIn(root, files, dir);
   const sharedEnv = dir === "." ? [] : rootEnvFiles.filter((e) => e.keys.some((k) => variables.has(k)));
@@ -218,6 +225,7 @@ function detectProject(
     ...(config ? { config } : {}),
     configSecretKeys,
     secrets,
+    flags,
     ...(outputDir ? { outputDir } : {}),
     ...(heartbeat && kind !== "frontend" ? { heartbeat } : {}),
     persist: kind === "frontend" ? [] : persistentPaths(names, code),
@@ -267,33 +275,4 @@ function findConfig(names: readonly string[]): DetectedProject["config"] {
   const local = names.find((n) => /(^|\/)config\.json$/.test(n));
   if (!example && !local) return undefined;
   return { ...(local ? { local } : {}), ...(example ? { example } : {}) };
-}
-
-function findPort(
-  root: string,
-  dir: string,
-  names: readonly string[],
-  envFiles: readonly EnvFile[],
-  code: string,
-): { port: number; from: string } | undefined {
-  const candidates: [string, string][] = [];
-  for (const n of names.filter((x) => /(^|\/)(Procfile|Dockerfile)$/.test(x)))
-    candidates.push([n, readText(root, `${prefix(dir)}${n}`)]);
-  for (const e of envFiles.filter((x) => x.environment === "development")) {
-    const text = readText(root, e.file);
-    for (const key of e.keys.filter((k) => /(^|_)PORT$/.test(k) && !/HTTPS?_PORT$/.test(k))) {
-      const v = Number(dotenvValue(text, key));
-      if (Number.isInteger(v) && v > 0 && v < 65_536) return { port: v, from: `${e.file} ${key}` };
-    }
-  }
-  candidates.push(["code", code]);
-  for (const [from, text] of candidates) {
-    const m = text.match(
-      /--port[= ](\d{2,5})\b|EXPOSE\s+(\d{2,5})\b|port\s*=\s*(\d{4,5})\b|\.listen\(\s*(?:process\.env\.PORT\s*(?:\|\||\?\?)\s*)?(\d{4,5})\b/,
-    );
-    const v = Number(m?.[1] ?? m?.[2] ?? m?.[3] ?? m?.[4]);
-    if (Number.isInteger(v) && v > 0 && v < 65_536)
-      return { port: v, from: from === "code" ? "the code" : `${prefix(dir)}${from}` };
-  }
-  return undefined;
 }

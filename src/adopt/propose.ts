@@ -7,7 +7,14 @@ import { existsSync } from "node:fs";
 import { dirname, join, posix, relative } from "node:path";
 import { stringify } from "yaml";
 import { BUILTIN_ALIASES, canonicalEnvironment, ENVIRONMENTS, type EnvironmentName } from "../environment/names.js";
-import { ENV_VARIABLE, environmentVariableOf, NOT_DETECTION, targetsSnippet } from "./conventions.js";
+import {
+  ENV_VARIABLE,
+  environmentVariableOf,
+  flagToFill,
+  logLevelVariableOf,
+  NOT_DETECTION,
+  targetsSnippet,
+} from "./conventions.js";
 import type { DetectedProject, EnvFile, RepositoryFacts } from "./detect.js";
 import { dotenvValue, readText } from "./scan.js";
 import { describeFinding } from "./secrets.js";
@@ -78,7 +85,10 @@ export function proposeManifest(facts: RepositoryFacts, options: ProposeOptions)
     for (const secret of Object.keys(secrets)) found.push({ project: name, name: secret, seen: seenAt(p, secret) });
     const spelling = environmentVariableOf(p, detect.variable as string | undefined, root);
     if (spelling) entry.environmentVariable = spelling;
+    const levels = logLevelVariableOf(p, root);
+    if (levels) entry.logLevelVariable = levels;
     projects[name] = entry;
+    for (const flag of p.flags) toFill.push(flagToFill(name, flag, Boolean(config)));
     if (p.kind === "strategy" && !p.port)
       toFill.push(`projects.${name}.port: the port for its /health endpoint (tradeops serve and deploys use it)`);
     if (!p.commands.start && p.kind !== "library" && p.kind !== "frontend")
@@ -191,9 +201,12 @@ function detectionRules(facts: RepositoryFacts, envFiles: readonly EnvFile[], ro
 function configBlock(p: DetectedProject): Record<string, unknown> | undefined {
   if (!p.config) return undefined;
   const { local, example } = p.config;
+  // switches the code reads (USE_ARCHIVED_DATA) reach it under their own names once a layer sets them
+  const names = Object.fromEntries(p.flags.map((f) => [f.name.toLowerCase(), f.name]));
+  const exported = p.flags.length ? { export: { names } } : {};
   // a committed template with placeholders is the base; the developer's own file is the local layer, never deployed
-  if (example) return { base: example, ...(local ? { local } : {}) };
-  return { base: local };
+  if (example) return { base: example, ...(local ? { local } : {}), ...exported };
+  return { base: local, ...exported };
 }
 
 /** `alpaca.dev.api_key` → ALPACA_API_KEY: the secret's name without the environment segment. */
@@ -243,6 +256,16 @@ function secretsOf(
         if (configKey) sources.push(`config:${configKey}`);
         perEnv[env] = env === "test" ? { sources, optional: true } : sources;
         continue;
+      }
+      // the template says where the shop keeps it: `FROM_AWS_SECRETS` under alpaca.production.api_key
+      const managed = p.secrets.some((f) => f.kind === "config" && f.name === configKey && f.store === "aws-secrets");
+      if (!sources.length && configKey && managed) {
+        const segment = configKey.split(".").find((s) => canonicalEnvironment(s) === env) ?? env;
+        const id = `${secret.toLowerCase().replaceAll("_", "-")}-${segment.toLowerCase()}`;
+        sources.push(`aws-secrets:${id}`);
+        toFill.push(
+          `secret ${secret} of ${name} in ${env}: store it in AWS Secrets Manager as ${id}, as ${configKey} says (or change its source)`,
+        );
       }
       if (!sources.length) {
         const parameter = `/${workspace}/${env}/${name}/${secret}`;

@@ -1,6 +1,6 @@
-/** How a detected project runs: a static build's output directory, a worker's heartbeat, the paths kept across releases. */
-import type { PackageJson } from "./detect.js";
-import { readText } from "./scan.js";
+/** How a detected project runs: its port, a static build's output directory, a worker's heartbeat, the paths kept across releases. */
+import type { EnvFile, PackageJson } from "./detect.js";
+import { dotenvValue, readText } from "./scan.js";
 
 const prefix = (dir: string) => (dir === "." ? "" : `${dir}/`);
 
@@ -85,4 +85,34 @@ export function persistentPaths(names: readonly string[], code: string): string[
   for (const m of code.matchAll(/["'](?:\.\/)?([A-Za-z0-9_-]+\.(?:db|sqlite3?))["']/g))
     if (!out.includes(m[1]!)) out.push(m[1]!);
   return out;
+}
+
+/** The port: `*_PORT=` in a development dotenv layer, `--port N` in a Procfile or unit, `EXPOSE N`, `.listen(N)`. */
+export function findPort(
+  root: string,
+  dir: string,
+  names: readonly string[],
+  envFiles: readonly EnvFile[],
+  code: string,
+): { port: number; from: string } | undefined {
+  const candidates: [string, string][] = [];
+  for (const n of names.filter((x) => /(^|\/)(Procfile|Dockerfile)$/.test(x)))
+    candidates.push([n, readText(root, `${prefix(dir)}${n}`)]);
+  for (const e of envFiles.filter((x) => x.environment === "development")) {
+    const text = readText(root, e.file);
+    for (const key of e.keys.filter((k) => /(^|_)PORT$/.test(k) && !/HTTPS?_PORT$/.test(k))) {
+      const v = Number(dotenvValue(text, key));
+      if (Number.isInteger(v) && v > 0 && v < 65_536) return { port: v, from: `${e.file} ${key}` };
+    }
+  }
+  candidates.push(["code", code]);
+  for (const [from, text] of candidates) {
+    const m = text.match(
+      /--port[= ](\d{2,5})\b|EXPOSE\s+(\d{2,5})\b|port\s*=\s*(\d{4,5})\b|\.listen\(\s*(?:process\.env\.PORT\s*(?:\|\||\?\?)\s*)?(\d{4,5})\b/,
+    );
+    const v = Number(m?.[1] ?? m?.[2] ?? m?.[3] ?? m?.[4]);
+    if (Number.isInteger(v) && v > 0 && v < 65_536)
+      return { port: v, from: from === "code" ? "the code" : `${prefix(dir)}${from}` };
+  }
+  return undefined;
 }

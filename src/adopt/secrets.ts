@@ -12,6 +12,8 @@ export interface SecretFinding {
   /** how it was seen: `os.getenv`, `dotenv`, `config`, `credentials in the URL` … */
   readonly how: string;
   readonly kind: "variable" | "config";
+  /** a config template's placeholder says the value lives in AWS Secrets Manager (`FROM_AWS_SECRETS`) */
+  readonly store?: "aws-secrets";
 }
 
 /** `*_KEY`, `*_SECRET`, `*_TOKEN`, `*_PASSWORD`, `*_PASS`, `*_PWD`, `*_DSN`, `*_CREDENTIALS`, and the config rules. */
@@ -72,7 +74,13 @@ export function secretsInConfig(root: string, file: string): SecretFinding[] {
       return;
     }
     const how = isSecretName(path.join(".")) ? "config" : hasCredentials(value) ? "credentials in the URL" : undefined;
-    if (how) out.push({ name: path.join("."), file, line: doc.locate(path, true)?.line, how, kind: "config" });
+    if (!how) return;
+    const store =
+      typeof value === "string" && /^FROM_AWS_SECRETS?(_MANAGER)?$|^FROM_SECRETS_MANAGER$/i.test(value)
+        ? ("aws-secrets" as const)
+        : undefined;
+    const line = doc.locate(path, true)?.line;
+    out.push({ name: path.join("."), file, line, how, kind: "config", ...(store ? { store } : {}) });
   };
   walk(doc.data, []);
   return out;

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { detectRepository } from "../../src/adopt/detect.js";
 import { staticOutputDir } from "../../src/adopt/runtime.js";
 import { cli } from "../helpers/cli.js";
@@ -13,6 +13,7 @@ import {
   argoRepo,
   BASIS_SECRETS,
   basisRepo,
+  magellanRepo,
   TICKS_SECRETS,
   ticksRepo,
 } from "../helpers/seed-repos.js";
@@ -205,5 +206,74 @@ describe("tradeops init: how projects run", () => {
       undefined,
     );
     expect(staticOutputDir(root, "web", [], { scripts: { dev: "vite" } })).toBe(undefined);
+  });
+});
+
+describe("tradeops init: the shop's conventions", () => {
+  it("exports the environment and the log level under the shop's own variables and spellings", async () => {
+    const repo = basisRepo();
+    expect((await cli(["init", "--yes"], { cwd: repo.root })).code).toBe(0);
+    const backend = parse(manifestText(repo.root)).projects.backend;
+    expect(backend.environmentVariable).toEqual({
+      name: "BASIS_ENVIRONMENT",
+      values: { development: "dev", staging: "staging", production: "prod" },
+    });
+    expect(backend.logLevelVariable).toEqual({ name: "BASIS_LOG_LEVEL", values: { debug: "DEBUG", info: "INFO" } });
+    const run = await cli(
+      ["run", "backend", "--", "sh", "-c", 'echo "$BASIS_ENVIRONMENT $BASIS_LOG_LEVEL" > seen.txt'],
+      {
+        cwd: repo.root,
+        env: { PATH: process.env.PATH },
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    // the child's output is its own; it leaves what it saw in a file
+    expect(readFileSync(join(repo.root, "backend/seen.txt"), "utf8").trim()).toBe("dev DEBUG");
+  });
+
+  it("a switch like USE_ARCHIVED_DATA is exported under its name once an overlay per environment sets it", async () => {
+    const repo = magellanRepo();
+    const init = await cli(["init", "--yes"], { cwd: repo.root });
+    expect(init.code).toBe(0);
+    expect(init.stdout).toContain(
+      "USE_ARCHIVED_DATA (deployable_strategies/bear_trap/aws_deployment/run_strategy.py:5) is a switch read from the environment",
+    );
+    const m = parse(manifestText(repo.root));
+    expect(m.projects.bear_trap.config).toEqual({
+      base: "aws_deployment/config.json",
+      export: { names: { use_archived_data: "USE_ARCHIVED_DATA" } },
+    });
+    // what the line asks: one overlay per environment
+    const dir = join(repo.root, "deployable_strategies/bear_trap");
+    for (const [env, value] of [
+      ["development", "true"],
+      ["production", "false"],
+    ]) {
+      writeFileSync(join(dir, `aws_deployment/config.${env}.json`), `{ "use_archived_data": ${value} }\n`);
+    }
+    m.projects.bear_trap.config.environments = {
+      development: "aws_deployment/config.development.json",
+      production: "aws_deployment/config.production.json",
+    };
+    writeFileSync(join(repo.root, "tradeops.yaml"), stringify(m));
+    chmodSync(join(dir, "aws_deployment/.env"), 0o600);
+    const run = await cli(["run", "bear_trap", "--", "sh", "-c", 'echo "$USE_ARCHIVED_DATA" > seen.txt'], {
+      cwd: repo.root,
+      env: { PATH: process.env.PATH },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(join(dir, "seen.txt"), "utf8").trim()).toBe("true");
+  });
+
+  it("a template's FROM_AWS_SECRETS names the Secrets Manager secret the shop uses in that environment", async () => {
+    const repo = argoRepo();
+    const init = await cli(["init", "--yes"], { cwd: repo.root });
+    expect(init.code).toBe(0);
+    const secrets = parse(manifestText(repo.root)).projects.argo.secrets;
+    expect(secrets.ALPACA_API_KEY.production).toEqual(["aws-secrets:alpaca-api-key-production"]);
+    expect(secrets.ALPACA_SECRET_KEY.production).toEqual(["aws-secrets:alpaca-secret-key-production"]);
+    expect(init.stdout).toContain(
+      "secret ALPACA_API_KEY of argo in production: store it in AWS Secrets Manager as alpaca-api-key-production, as alpaca.production.api_key says",
+    );
   });
 });
