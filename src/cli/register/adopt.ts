@@ -17,6 +17,7 @@ export function registerAdoptCommands(program: Command, on: On): void {
           "tradeops init",
           "tradeops init --yes && tradeops config check --all-envs",
           "tradeops init --json | jq .toFill",
+          "tradeops init --json | jq .secrets",
         ),
       ),
     async () => (await import("../commands/init.js")).initCommand,
