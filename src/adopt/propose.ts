@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, posix, relative } from "node:path";
 import { stringify } from "yaml";
 import { BUILTIN_ALIASES, canonicalEnvironment, ENVIRONMENTS, type EnvironmentName } from "../environment/names.js";
+import { isProcessCritical } from "../workspace/rules.js";
 import {
   ENV_VARIABLE,
   environmentVariableOf,
@@ -230,6 +231,7 @@ function secretsOf(
   const configKeys = new Map<string, string[]>();
   for (const f of p.secrets) {
     const n = f.kind === "config" ? secretNameOfKey(f.name) : f.name;
+    if (isProcessCritical(n)) continue;
     if (p.kind === "frontend" && PUBLIC_BUNDLE.test(n)) {
       const line = `${n} of ${name} (${describeFinding(f)}) looks like a secret, but a ${n.split("_")[0]}_ variable is compiled into the public bundle: keep secrets on the server`;
       if (!toFill.includes(line)) toFill.push(line);

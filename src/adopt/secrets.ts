@@ -1,6 +1,7 @@
 /** Which names `init` treats as secrets and where it saw each (file:line): values are read to classify, never kept. */
 import { isSecretLikeKey } from "../config/load.js";
 import { parseStructured } from "../validation/document.js";
+import { isProcessCritical } from "../workspace/rules.js";
 import { readText, variablesReadAt } from "./scan.js";
 
 export interface SecretFinding {
@@ -27,7 +28,8 @@ const CONNECTION_URL =
 
 export function isSecretName(name: string): boolean {
   const last = name.split(".").pop() ?? name;
-  if (PUBLIC_NAME.test(last)) return false;
+  // `PWD` is the shell's directory, `TRADEOPS_*` tradeops' own: never a secret to declare
+  if (PUBLIC_NAME.test(last) || (!name.includes(".") && isProcessCritical(name))) return false;
   return isSecretLikeKey(last) || SECRET_NAME.test(last) || CONNECTION_URL.test(last);
 }
 

@@ -277,3 +277,34 @@ describe("tradeops init: the shop's conventions", () => {
     );
   });
 });
+
+describe("tradeops init: odd files", () => {
+  it("leaves out names tradeops cannot declare, reads quoted and exported dotenv lines, skips a broken config.json", async () => {
+    const root = mkdtempSync(join(tmpdir(), "tradeops-odd-"));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+    writeFileSync(join(root, "requirements.txt"), "requests==2.32.0\n");
+    writeFileSync(
+      join(root, "bot.py"),
+      'import os\nhere = os.getenv("PWD")\ntok = os.getenv("TRADEOPS_CONTROL_TOKEN")\nkey = os.environ["EXCHANGE_KEY"]\n',
+    );
+    writeFileSync(
+      join(root, ".env"),
+      "# keys\nexport EXCHANGE_KEY=\"quoted-exchange-value-77\"\nsigning_pass = 'spaced-pass-88'\n",
+    );
+    writeFileSync(join(root, "config.json"), '{ "api_key": "unterminated-value-99", ');
+    const init = await cli(["init", "--yes"], { cwd: root });
+    expect(init.code, init.stderr).toBe(0);
+    const text = manifestText(root);
+    expect(Object.keys(parse(text).projects[Object.keys(parse(text).projects)[0]!].secrets)).toEqual([
+      "EXCHANGE_KEY",
+      "signing_pass",
+    ]);
+    expect(init.stdout).toContain("secret EXCHANGE_KEY of");
+    expect(init.stdout).toContain("seen at bot.py:4 (os.environ), .env:2 (dotenv)");
+    expectNoValue(init.stdout + init.stderr + text, [
+      "quoted-exchange-value-77",
+      "spaced-pass-88",
+      "unterminated-value-99",
+    ]);
+  });
+});
