@@ -94,6 +94,10 @@ export function proposeManifest(facts: RepositoryFacts, options: ProposeOptions)
       toFill.push(`projects.${name}.port: the port for its /health endpoint (tradeops serve and deploys use it)`);
     if (!p.commands.start && p.kind !== "library" && p.kind !== "frontend")
       toFill.push(`projects.${name}.commands.start: how it starts`);
+    if (p.kind === "frontend" && !p.commands.start && !p.outputDir)
+      toFill.push(
+        `projects.${name}.outputDir: the directory its build writes (served as static files), or commands.start if it runs its own server`,
+      );
     if (environments.includes("production") && p.kind !== "library")
       toFill.push(
         `targets.production.${name}: the hosts and base path it runs on (\`local\` or user@host)${

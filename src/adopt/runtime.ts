@@ -6,7 +6,8 @@ const prefix = (dir: string) => (dir === "." ? "" : `${dir}/`);
 
 /**
  * The directory a frontend's build writes when its output is plain files: `--outDir X` in the build script,
- * `outDir` in vite.config, Vite/Vue CLI/Parcel `dist`, Create React App `build`, a Next static export `out`.
+ * `outDir` in vite.config, webpack's `output.path`, Vite/Vue CLI/Parcel/webpack `dist`, Create React App `build`, a Next
+ * static export `out`.
  * Undefined for a frontend that needs its own server (Next without `output: "export"`, SvelteKit, Nuxt).
  */
 export function staticOutputDir(
@@ -36,6 +37,12 @@ export function staticOutputDir(
   }
   if (/react-scripts build|craco build/.test(build)) return "build";
   if (/vue-cli-service build|parcel build/.test(build)) return "dist";
+  if (/\bwebpack\b/.test(build))
+    return (
+      read(/^webpack\.config\.(js|mjs|cjs|ts)$/).match(
+        /path\s*:\s*path\.(?:resolve|join)\(\s*__dirname\s*,\s*["']([^"']+)["']/,
+      )?.[1] ?? "dist"
+    );
   return undefined;
 }
 

@@ -80,6 +80,9 @@ describe("tradeops init: secrets", () => {
     ]);
     expect(bm.projects.frontend.secrets).toBeUndefined();
     expect(b.stdout).toContain(
+      "BASIS_SLACK_TOKEN (.env.dev:7 (dotenv)) looks like a secret but no project's code reads it: declare it under the secrets of the project that uses it",
+    );
+    expect(b.stdout).toContain(
       "VITE_ANALYTICS_TOKEN of frontend (frontend/.env.dev:2 (dotenv)) looks like a secret, but a VITE_ variable is compiled into the public bundle",
     );
     expectNoValue(b.stdout + b.stderr + manifestText(basis.root), [
@@ -206,6 +209,29 @@ describe("tradeops init: how projects run", () => {
       undefined,
     );
     expect(staticOutputDir(root, "web", [], { scripts: { dev: "vite" } })).toBe(undefined);
+    writeFileSync(
+      join(root, "web/webpack.config.js"),
+      "module.exports = { output: { path: path.resolve(__dirname, 'bundle') } };\n",
+    );
+    expect(
+      staticOutputDir(root, "web", ["webpack.config.js"], { scripts: { build: "webpack --mode production" } }),
+    ).toBe("bundle");
+  });
+
+  it("a frontend whose output it cannot tell is listed to fill, not guessed", async () => {
+    const root = mkdtempSync(join(tmpdir(), "tradeops-rollup-"));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+    const pkg = { name: "web", scripts: { build: "rollup -c" }, dependencies: { react: "^18" } };
+    writeFileSync(join(root, "package.json"), JSON.stringify(pkg));
+    const init = await cli(["init", "--yes", "--json"], { cwd: root });
+    expect(init.code, init.stderr).toBe(0);
+    const out = JSON.parse(init.stdout);
+    const name = out.projects[0].name;
+    expect(out.projects[0].kind).toBe("frontend");
+    expect(out.toFill).toContain(
+      `projects.${name}.outputDir: the directory its build writes (served as static files), or commands.start if it runs its own server`,
+    );
+    expect(parse(out.text).projects[name].outputDir).toBeUndefined();
   });
 });
 

@@ -49,6 +49,7 @@ export const BASIS_SECRETS = {
   database: "postgresql://basis:basis-dev-pw-4417@localhost:5432/basis",
   redis: "redis-dev-pass-8812",
   analytics: "an4lyt1cs-t0ken-dev-5521",
+  slack: "xoxb-slack-dev-token-6623",
 } as const;
 
 /** A backend (FastAPI) and its Vite frontend; env.unified and `.env.<environment>` layers at the root. */
@@ -97,6 +98,7 @@ export function basisRepo(): SeedRepo {
       "BASIS_EXCHANGE_API_KEY=dev-exchange-key",
       `BASIS_DATABASE_URL=${BASIS_SECRETS.database}`,
       `BASIS_REDIS_PASS=${BASIS_SECRETS.redis}`,
+      `BASIS_SLACK_TOKEN=${BASIS_SECRETS.slack}`,
       "",
     ].join("\n"),
     ".env.staging":
