@@ -9,7 +9,7 @@ import { canonicalEnvironment, type EnvironmentName } from "../environment/names
 import { commandsFor } from "./commands.js";
 import { isFlagName } from "./conventions.js";
 import { findPort, type Heartbeat, heartbeatOf, persistentPaths, runsALoop, staticOutputDir } from "./runtime.js";
-import { dotenvKeys, isCodeFile, listFiles, readText, variablesRead, variablesReadAt } from "./scan.js";
+import { dotenvKeys, isCodeFile, listFiles, readText, variablesReadAt } from "./scan.js";
 import { type SecretFinding, secretsInCode, secretsInConfig, secretsInDotenv } from "./secrets.js";
 
 export type ProjectKind = "service" | "strategy" | "worker" | "frontend" | "library";
@@ -168,11 +168,13 @@ function detectProject(
   for (const f of own.filter(isCodeFile)) {
     const text = readText(root, f);
     code += `${text}\n`;
-    for (const v of variablesRead(text)) variables.add(v);
-    secrets.push(...secretsInCode(root, f));
-    for (const v of variablesReadAt(text))
+    const reads = variablesReadAt(text);
+    secrets.push(...secretsInCode(f, reads));
+    for (const v of reads) {
+      variables.add(v.name);
       if (isFlagName(v.name) && !flags.some((x) => x.name === v.name))
         flags.push({ name: v.name, file: f, line: v.line });
+    }
   }
   const ownEnv = envFilesIn(root, files, dir);
   const sharedEnv = dir === "." ? [] : rootEnvFiles.filter((e) => e.keys.some((k) => variables.has(k)));

@@ -56,18 +56,25 @@ export function isCodeFile(file: string): boolean {
   return CODE.test(file) && !/(^|\/)(tests?|__tests__)\//.test(file);
 }
 
-/** The environment variables a source file reads, in order of first appearance. */
-export function variablesRead(text: string): string[] {
-  return [...new Set(variablesReadAt(text).map((v) => v.name))];
-}
-
 /** Every read of an environment variable in a source file: the name, its line and the call that reads it. */
 export function variablesReadAt(text: string): { name: string; line: number; how: string }[] {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  const lineOf = (at: number) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
   const out: { name: string; line: number; how: string; at: number }[] = [];
   for (const [pattern, how] of READS)
     for (const m of text.matchAll(pattern)) {
       const at = m.index ?? 0;
-      out.push({ name: m[1]!, line: text.slice(0, at).split("\n").length, how, at });
+      out.push({ name: m[1]!, line: lineOf(at), how, at });
     }
   return out.sort((a, b) => a.at - b.at).map(({ name, line, how }) => ({ name, line, how }));
 }

@@ -2,7 +2,7 @@
 import { isSecretLikeKey } from "../config/load.js";
 import { parseStructured } from "../validation/document.js";
 import { isProcessCritical } from "../workspace/rules.js";
-import { readText, variablesReadAt } from "./scan.js";
+import { readText, type variablesReadAt } from "./scan.js";
 
 export interface SecretFinding {
   /** the variable (`ALPACA_API_KEY`) or the dotted config key (`alpaca.dev.api_key`) */
@@ -38,9 +38,9 @@ export function hasCredentials(value: unknown): boolean {
   return typeof value === "string" && /^[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i.test(value.trim());
 }
 
-/** Secret-looking variables a code file reads, each with its line. */
-export function secretsInCode(root: string, file: string): SecretFinding[] {
-  return variablesReadAt(readText(root, file))
+/** Secret-looking variables among a code file's reads (`variablesReadAt`), each with its line. */
+export function secretsInCode(file: string, reads: ReturnType<typeof variablesReadAt>): SecretFinding[] {
+  return reads
     .filter((v) => isSecretName(v.name))
     .map((v) => ({ name: v.name, file, line: v.line, how: v.how, kind: "variable" as const }));
 }
