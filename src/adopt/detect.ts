@@ -46,8 +46,6 @@ export interface DetectedProject {
   readonly envFiles: readonly EnvFile[];
   /** config.json and its committed template, relative to the project */
   readonly config?: { readonly local?: string; readonly example?: string };
-  /** secret-looking keys of the config template (else of config.json), dotted */
-  readonly configSecretKeys: readonly string[];
   /** every place a secret was seen: code reading it, a dotenv key, a config key (names and lines, never values) */
   readonly secrets: readonly SecretFinding[];
   /** switches its code reads from the environment (`USE_ARCHIVED_DATA`, `DRY_RUN`), first read of each */
@@ -206,10 +204,6 @@ function detectProject(
   const config = findConfig(names);
   for (const file of [config?.example, config?.local].filter((f): f is string => Boolean(f)))
     secrets.push(...secretsInConfig(root, `${prefix(dir)}${file}`));
-  const template = config?.example ?? config?.local;
-  const configSecretKeys = [
-    ...new Set(secrets.filter((s) => s.kind === "config" && s.file === `${prefix(dir)}${template}`).map((s) => s.name)),
-  ];
   const outputDir = frontend && pkg ? staticOutputDir(root, dir, names, pkg) : undefined;
   const commands = commandsFor({ root, dir, names, pkg, language, units, kind, code, port: port?.port });
   // a static build is served as files: its dev server is no start command
@@ -225,7 +219,6 @@ function detectProject(
     variables: [...variables],
     envFiles,
     ...(config ? { config } : {}),
-    configSecretKeys,
     secrets,
     flags,
     ...(outputDir ? { outputDir } : {}),
