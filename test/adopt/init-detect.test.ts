@@ -137,6 +137,9 @@ describe("tradeops init: how projects run", () => {
     expect(m.projects.ticks.port).toBeUndefined();
     expect(m.environments.detect.variable).toBe("TICKS_ENV");
     expect(init.stdout).not.toContain("projects.ticks.port");
+    expect(init.stdout).toContain(
+      "found ticks (worker) in .: config.json, pyproject.toml; health: heartbeat data/heartbeat",
+    );
     expect(init.stdout).toContain("with persist: [data/, logs/] to keep them across releases");
     expect(manifestText(repo.root)).toContain(
       "#     ticks: { hosts: [user@host], path: /srv/ticks, persist: [data/, logs/] }",
@@ -168,7 +171,11 @@ describe("tradeops init: how projects run", () => {
 
   it("static frontends: Vite writes dist/, a Next export out/; their dev servers are no start command", async () => {
     const alpine = alpineRepo();
-    expect((await cli(["init", "--yes"], { cwd: alpine.root })).code).toBe(0);
+    const init = await cli(["init", "--yes"], { cwd: alpine.root });
+    expect(init.code).toBe(0);
+    expect(init.stdout).toContain(
+      "found alpine-frontend (frontend) in alpine-frontend: alpine-frontend/package.json; static files from out/",
+    );
     const m = parse(manifestText(alpine.root));
     expect(m.projects["alpine-frontend"]).toMatchObject({
       kind: "frontend",

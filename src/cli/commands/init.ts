@@ -2,6 +2,7 @@
 
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
+import type { DetectedProject } from "../../adopt/detect.js";
 import { applyInit, planInit } from "../../adopt/init.js";
 import { EXIT } from "../../errors.js";
 import type { CliIO } from "../io.js";
@@ -26,7 +27,7 @@ export const initCommand: Handler = async (run) => {
   run.out.info(plan.proposal.text.trimEnd());
   run.out.info("");
   for (const p of plan.projects)
-    run.out.info(`found ${p.name} (${p.kind}) in ${p.path}: ${p.evidence.slice(0, 4).join(", ")}`);
+    run.out.info(`found ${p.name} (${p.kind}) in ${p.path}: ${p.evidence.slice(0, 4).join(", ")}${howItRuns(p)}`);
   for (const s of plan.proposal.secrets) run.out.info(`secret ${s.name} of ${s.project}, seen at ${s.seen.join(", ")}`);
   if (!written) {
     run.out.info("Not written. Run `tradeops init --yes` to write it.");
@@ -40,6 +41,13 @@ export const initCommand: Handler = async (run) => {
   run.out.info("Next: `tradeops config check --all-envs`, then `tradeops secrets check --env development`.");
   return EXIT.ok;
 };
+
+/** `; health: heartbeat data/heartbeat`, `; static files from dist/`: the choice init made for a project without a port. */
+function howItRuns(p: DetectedProject): string {
+  if (p.outputDir) return `; static files from ${p.outputDir}/`;
+  if (p.kind !== "worker") return "";
+  return p.heartbeat ? `; health: heartbeat ${p.heartbeat.file}` : "; health: liveness (no heartbeat file found)";
+}
 
 async function confirm(io: CliIO, question: string): Promise<boolean> {
   if (!io.stdin?.isTTY) return false;
