@@ -41,10 +41,13 @@ export function listFiles(root: string): string[] {
 }
 
 const CODE = /\.(py|ts|tsx|js|mjs|cjs|jsx|go|rb)$/;
-/** os.getenv("X"), os.environ["X"], os.environ.get("X"), process.env.X, process.env["X"], import.meta.env.X, os.Getenv("X"). */
+/**
+ * os.getenv("X"), os.environ["X"], os.environ.get("X") (and `getenv`/`environ` imported from os), process.env.X,
+ * process.env["X"], `const { X, Y: y } = process.env`, import.meta.env.X, os.Getenv("X"), ENV["X"].
+ */
 const READS: readonly [RegExp, string][] = [
-  [/os\.getenv\(\s*["']([A-Z][A-Z0-9_]*)["']/g, "os.getenv"],
-  [/os\.environ(?:\.get)?[[(]\s*["']([A-Z][A-Z0-9_]*)["']/g, "os.environ"],
+  [/(?<![\w.])(?:os\.)?getenv\(\s*["']([A-Z][A-Z0-9_]*)["']/g, "os.getenv"],
+  [/(?<![\w.])(?:os\.)?environ(?:\.get)?[[(]\s*["']([A-Z][A-Z0-9_]*)["']/g, "os.environ"],
   [/process\.env\.([A-Z][A-Z0-9_]*)/g, "process.env"],
   [/process\.env\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\]/g, "process.env"],
   [/import\.meta\.env\.([A-Z][A-Z0-9_]*)/g, "import.meta.env"],
@@ -76,6 +79,14 @@ export function variablesReadAt(text: string): { name: string; line: number; how
       const at = m.index ?? 0;
       out.push({ name: m[1]!, line: lineOf(at), how, at });
     }
+  // destructuring: const { DATABASE_URL, JWT_SECRET: secret = "" } = process.env
+  for (const m of text.matchAll(/\{([^{}]*)\}\s*=\s*process\.env\b/g)) {
+    const at = m.index ?? 0;
+    for (const part of m[1]!.split(",")) {
+      const name = part.trim().match(/^([A-Z][A-Z0-9_]*)\b/)?.[1];
+      if (name) out.push({ name, line: lineOf(at + m[0].indexOf(name)), how: "process.env", at });
+    }
+  }
   return out.sort((a, b) => a.at - b.at).map(({ name, line, how }) => ({ name, line, how }));
 }
 

@@ -312,13 +312,21 @@ describe("tradeops init: the shop's conventions", () => {
 });
 
 describe("tradeops init: odd files", () => {
-  it("leaves out names tradeops cannot declare, reads quoted and exported dotenv lines, skips a broken config.json", async () => {
+  it("reads imported getenv/environ and destructured process.env, leaves out names tradeops cannot declare, reads quoted dotenv lines, skips a broken config.json", async () => {
     const root = mkdtempSync(join(tmpdir(), "tradeops-odd-"));
     onTestFinished(() => rmSync(root, { recursive: true, force: true }));
     writeFileSync(join(root, "requirements.txt"), "requests==2.32.0\n");
     writeFileSync(
       join(root, "bot.py"),
       'import os\nhere = os.getenv("PWD")\ntok = os.getenv("TRADEOPS_CONTROL_TOKEN")\nkey = os.environ["EXCHANGE_KEY"]\n',
+    );
+    writeFileSync(
+      join(root, "settings.py"),
+      'from os import environ, getenv\nfeed = getenv("FEED_TOKEN")\nrpc = environ.get("RPC_PASS")\n',
+    );
+    writeFileSync(
+      join(root, "worker.js"),
+      'const {\n  WEBHOOK_SECRET,\n  SENTRY_DSN: dsn = "",\n  REGION,\n} = process.env;\n',
     );
     writeFileSync(
       join(root, ".env"),
@@ -330,8 +338,14 @@ describe("tradeops init: odd files", () => {
     const text = manifestText(root);
     expect(Object.keys(parse(text).projects[Object.keys(parse(text).projects)[0]!].secrets)).toEqual([
       "EXCHANGE_KEY",
+      "FEED_TOKEN",
+      "RPC_PASS",
+      "SENTRY_DSN",
+      "WEBHOOK_SECRET",
       "signing_pass",
     ]);
+    expect(init.stdout).toContain("seen at settings.py:3 (os.environ)");
+    expect(init.stdout).toContain("seen at worker.js:3 (process.env)");
     expect(init.stdout).toContain("secret EXCHANGE_KEY of");
     expect(init.stdout).toContain("seen at bot.py:4 (os.environ), .env:2 (dotenv)");
     expectNoValue(init.stdout + init.stderr + text, [
