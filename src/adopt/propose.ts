@@ -214,11 +214,12 @@ function configBlock(p: DetectedProject): Record<string, unknown> | undefined {
   return { base: local, ...exported };
 }
 
-/** `alpaca.dev.api_key` → ALPACA_API_KEY: the secret's name without the environment segment. */
+/** `alpaca.dev.api_key` → ALPACA_API_KEY, `exchange.accessKey` → EXCHANGE_ACCESS_KEY: without the environment segment. */
 export function secretNameOfKey(key: string): string {
   return key
     .split(".")
     .filter((s) => !ENV_SEGMENTS.has(s.toLowerCase()))
+    .map((s) => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2"))
     .join("_")
     .toUpperCase()
     .replace(/[^A-Z0-9_]/g, "_");

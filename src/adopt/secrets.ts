@@ -27,7 +27,8 @@ const CONNECTION_URL =
   /(^|_)(DATABASE|DB|POSTGRES(QL)?|PG|MYSQL|MONGO(DB)?|REDIS|AMQP|RABBITMQ|BROKER|CELERY_BROKER)_URL$/i;
 
 export function isSecretName(name: string): boolean {
-  const last = name.split(".").pop() ?? name;
+  // camelCase config keys read as words: accessKey → access_Key, dbPass → db_Pass
+  const last = (name.split(".").pop() ?? name).replace(/([a-z0-9])([A-Z])/g, "$1_$2");
   // `PWD` is the shell's directory, `TRADEOPS_*` tradeops' own: never a secret to declare
   if (PUBLIC_NAME.test(last) || (!name.includes(".") && isProcessCritical(name))) return false;
   return isSecretLikeKey(last) || SECRET_NAME.test(last) || CONNECTION_URL.test(last);

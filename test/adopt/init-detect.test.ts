@@ -312,7 +312,7 @@ describe("tradeops init: the shop's conventions", () => {
 });
 
 describe("tradeops init: odd files", () => {
-  it("reads imported getenv/environ and destructured process.env, leaves out names tradeops cannot declare, reads quoted dotenv lines, skips a broken config.json", async () => {
+  it("reads imported getenv/environ and destructured process.env, leaves out names tradeops cannot declare, reads quoted dotenv lines and camelCase config keys, skips a broken config.json", async () => {
     const root = mkdtempSync(join(tmpdir(), "tradeops-odd-"));
     onTestFinished(() => rmSync(root, { recursive: true, force: true }));
     writeFileSync(join(root, "requirements.txt"), "requests==2.32.0\n");
@@ -333,10 +333,14 @@ describe("tradeops init: odd files", () => {
       "# keys\nexport EXCHANGE_KEY=\"quoted-exchange-value-77\"\nsigning_pass = 'spaced-pass-88'\n",
     );
     writeFileSync(join(root, "config.json"), '{ "api_key": "unterminated-value-99", ');
+    const template = { exchange: { accessKey: "<key>", dbPass: "<pass>", publicKey: "pk", region: "eu" } };
+    writeFileSync(join(root, "config.json.example"), JSON.stringify(template, null, 2));
     const init = await cli(["init", "--yes"], { cwd: root });
     expect(init.code, init.stderr).toBe(0);
     const text = manifestText(root);
     expect(Object.keys(parse(text).projects[Object.keys(parse(text).projects)[0]!].secrets)).toEqual([
+      "EXCHANGE_ACCESS_KEY",
+      "EXCHANGE_DB_PASS",
       "EXCHANGE_KEY",
       "FEED_TOKEN",
       "RPC_PASS",
@@ -346,6 +350,8 @@ describe("tradeops init: odd files", () => {
     ]);
     expect(init.stdout).toContain("seen at settings.py:3 (os.environ)");
     expect(init.stdout).toContain("seen at worker.js:3 (process.env)");
+    expect(init.stdout).toContain("secret EXCHANGE_ACCESS_KEY of");
+    expect(init.stdout).toContain("seen at config.json.example:3 (config exchange.accessKey)");
     expect(init.stdout).toContain("secret EXCHANGE_KEY of");
     expect(init.stdout).toContain("seen at bot.py:4 (os.environ), .env:2 (dotenv)");
     expectNoValue(init.stdout + init.stderr + text, [
