@@ -10,7 +10,7 @@ import { commandsFor } from "./commands.js";
 import { isFlagName } from "./conventions.js";
 import { findPort, type Heartbeat, heartbeatOf, persistentPaths, runsALoop, staticOutputDir } from "./runtime.js";
 import { dotenvKeys, isCodeFile, listFiles, readText, variablesReadAt } from "./scan.js";
-import { type SecretFinding, secretsInCode, secretsInConfig, secretsInDotenv } from "./secrets.js";
+import { type SecretFinding, secretOnCommandLine, secretsInCode, secretsInConfig, secretsInDotenv } from "./secrets.js";
 
 export type ProjectKind = "service" | "strategy" | "worker" | "frontend" | "library";
 
@@ -50,6 +50,8 @@ export interface DetectedProject {
   readonly secrets: readonly SecretFinding[];
   /** switches its code reads from the environment (`USE_ARCHIVED_DATA`, `DRY_RUN`), first read of each */
   readonly flags: readonly { readonly name: string; readonly file: string; readonly line: number }[];
+  /** the start command found passes a secret on its command line (`--api-key`): left out of the proposal */
+  readonly startSecret?: string;
   /** a static frontend: the directory its build writes */
   readonly outputDir?: string;
   /** a worker's heartbeat file, when its code writes one */
@@ -208,6 +210,9 @@ function detectProject(
   const commands = commandsFor({ root, dir, names, pkg, language, units, kind, code, port: port?.port });
   // a static build is served as files: its dev server is no start command
   if (outputDir) delete commands.start;
+  // a start command that passes a secret as an argument is not copied into the manifest
+  const startSecret = commands.start ? secretOnCommandLine(commands.start) : undefined;
+  if (startSecret) delete commands.start;
   return {
     name: projectName(dir, root, units),
     path: dir,
@@ -221,6 +226,7 @@ function detectProject(
     ...(config ? { config } : {}),
     secrets,
     flags,
+    ...(startSecret ? { startSecret } : {}),
     ...(outputDir ? { outputDir } : {}),
     ...(heartbeat && kind !== "frontend" ? { heartbeat } : {}),
     persist: kind === "frontend" ? [] : persistentPaths(names, code),

@@ -92,7 +92,11 @@ export function proposeManifest(facts: RepositoryFacts, options: ProposeOptions)
     for (const flag of p.flags) toFill.push(flagToFill(name, flag, Boolean(config)));
     if (p.kind === "strategy" && !p.port)
       toFill.push(`projects.${name}.port: the port for its /health endpoint (tradeops serve and deploys use it)`);
-    if (!p.commands.start && p.kind !== "library" && p.kind !== "frontend")
+    if (p.startSecret)
+      toFill.push(
+        `projects.${name}.commands.start: the start command found (Procfile, unit or Dockerfile) passes a secret on its command line (${p.startSecret}), so it was left out: start it with the secret read from the environment`,
+      );
+    else if (!p.commands.start && p.kind !== "library" && p.kind !== "frontend")
       toFill.push(`projects.${name}.commands.start: how it starts`);
     if (p.kind === "frontend" && !p.commands.start && !p.outputDir)
       toFill.push(

@@ -94,3 +94,19 @@ export function describeFinding(f: SecretFinding): string {
   const how = f.kind === "variable" ? f.how : `config ${f.name}${f.how === "config" ? "" : `: ${f.how}`}`;
   return `${f.file}${f.line ? `:${f.line}` : ""} (${how})`;
 }
+
+/**
+ * What makes a command line carry a secret: a flag named like one with a literal value (`--api-key PK…`,
+ * `--token=…`) or a URL with credentials; `--api-key "$API_KEY"` reads it from the environment and is fine.
+ */
+export function secretOnCommandLine(command: string): string | undefined {
+  const tokens = command.split(/\s+/).map((t) => t.replace(/^["']|["']$/g, ""));
+  for (const [i, token] of tokens.entries()) {
+    if (hasCredentials(token)) return "a URL with credentials";
+    const m = token.match(/^--?([A-Za-z][\w-]*)(?:=(.*))?$/);
+    if (!m || !isSecretName(m[1]!.replaceAll("-", "_"))) continue;
+    const value = m[2] ?? tokens[i + 1];
+    if (value && !value.startsWith("$") && !value.startsWith("-")) return `--${m[1]}`;
+  }
+  return undefined;
+}

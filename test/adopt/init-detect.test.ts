@@ -360,4 +360,20 @@ describe("tradeops init: odd files", () => {
       "unterminated-value-99",
     ]);
   });
+
+  it("leaves out a start command that passes a secret on its command line, and says so", async () => {
+    const root = mkdtempSync(join(tmpdir(), "tradeops-cmdline-"));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+    writeFileSync(join(root, "requirements.txt"), "requests==2.32.0\n");
+    writeFileSync(join(root, "Procfile"), "worker: python feeder.py --api-key PKCMDLINE00000000001 --symbols SPY\n");
+    writeFileSync(join(root, "feeder.py"), "import time\nwhile True:\n    time.sleep(1)\n");
+    const init = await cli(["init", "--yes"], { cwd: root });
+    expect(init.code, init.stderr).toBe(0);
+    const name = Object.keys(parse(manifestText(root)).projects)[0]!;
+    expect(parse(manifestText(root)).projects[name].commands.start).toBeUndefined();
+    expect(init.stdout).toContain(
+      `projects.${name}.commands.start: the start command found (Procfile, unit or Dockerfile) passes a secret on its command line (--api-key), so it was left out`,
+    );
+    expectNoValue(init.stdout + init.stderr + manifestText(root), ["PKCMDLINE00000000001"]);
+  });
 });
