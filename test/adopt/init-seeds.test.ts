@@ -15,6 +15,7 @@ import {
   type SeedRepo,
   TICKS_SECRETS,
   ticksRepo,
+  withUrlPasswords,
 } from "../helpers/seed-repos.js";
 
 const REPOS: [string, () => SeedRepo][] = [
@@ -26,7 +27,7 @@ const REPOS: [string, () => SeedRepo][] = [
 ];
 
 /** Every value the repositories hold in their `.env` and config files, and the password of each URL on its own. */
-const VALUES = [
+const VALUES = withUrlPasswords([
   ...Object.values(BASIS_SECRETS),
   "dev-exchange-key",
   ARGO_DEV_KEY,
@@ -34,7 +35,7 @@ const VALUES = [
   ARGO_DATABASE_URL,
   ...Object.values(TICKS_SECRETS),
   "local-secret",
-].flatMap((v) => [v, ...(v.match(/:\/\/[^:]+:([^@]+)@/)?.slice(1) ?? [])]);
+]);
 
 describe("tradeops init on each seed-shaped repository", () => {
   it.each(REPOS)("%s: config check and secrets check pass with only secret values filled", async (_name, make) => {

@@ -373,3 +373,8 @@ export function alpineRepo(): SeedRepo {
     "alpine-frontend/app/page.tsx": "export default function Page() { return <main>alpine</main>; }\n",
   });
 }
+
+/** Each value, and the password inside a connection URL on its own: what must appear nowhere in init's output. */
+export function withUrlPasswords(values: readonly string[]): string[] {
+  return values.flatMap((v) => [v, ...(v.match(/:\/\/[^:]+:([^@]+)@/)?.slice(1) ?? [])]);
+}
