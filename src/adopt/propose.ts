@@ -4,10 +4,9 @@
  * never values), plus the list of what only the user can fill in.
  */
 import { existsSync } from "node:fs";
-import { dirname, join, posix, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { stringify } from "yaml";
 import { BUILTIN_ALIASES, canonicalEnvironment, ENVIRONMENTS, type EnvironmentName } from "../environment/names.js";
-import { isProcessCritical } from "../workspace/rules.js";
 import {
   ENV_VARIABLE,
   environmentVariableOf,
@@ -18,6 +17,7 @@ import {
 } from "./conventions.js";
 import type { DetectedProject, EnvFile, RepositoryFacts } from "./detect.js";
 import { dotenvValue, readText } from "./scan.js";
+import { secretChains, seenAt } from "./secret-chains.js";
 import { describeFinding } from "./secrets.js";
 
 export interface Proposal {
@@ -44,10 +44,6 @@ export function schemaModeline(root: string): string {
   }
   return "# yaml-language-server: $schema=node_modules/tradeops/schema/tradeops.schema.json";
 }
-
-/** Variables a frontend build inlines into the files it serves. */
-const PUBLIC_BUNDLE = /^(VITE|NEXT_PUBLIC|REACT_APP|VUE_APP|PUBLIC)_/;
-const ENV_SEGMENTS = new Set(["dev", "development", "prod", "production", "staging", "stage", "test", "live", "paper"]);
 
 export function proposeManifest(facts: RepositoryFacts, options: ProposeOptions): Proposal {
   const { root } = options;
@@ -81,7 +77,7 @@ export function proposeManifest(facts: RepositoryFacts, options: ProposeOptions)
       };
     const config = configBlock(p);
     if (config) entry.config = config;
-    const secrets = secretsOf(p, name, workspaceName, environments, toFill);
+    const secrets = secretChains(p, name, workspaceName, environments, toFill);
     if (Object.keys(secrets).length) entry.secrets = secrets;
     for (const secret of Object.keys(secrets)) found.push({ project: name, name: secret, seen: seenAt(p, secret) });
     const spelling = environmentVariableOf(p, detect.variable as string | undefined, root);
@@ -128,13 +124,6 @@ export function proposeManifest(facts: RepositoryFacts, options: ProposeOptions)
   };
   const snippet = environments.includes("production") ? targetsSnippet(facts, names) : [];
   return { manifest, text: renderManifest(root, manifest, toFill, snippet), toFill, secrets: found };
-}
-
-/** Where a proposed secret was seen: its variable in code and dotenv files, its config keys. */
-function seenAt(p: DetectedProject, secret: string): string[] {
-  return p.secrets
-    .filter((f) => (f.kind === "config" ? secretNameOfKey(f.name) === secret : f.name === secret))
-    .map(describeFinding);
 }
 
 /** The manifest file as init and migrate write it: `$schema` line, the manifest, what to fill as comments. */
@@ -216,78 +205,4 @@ function configBlock(p: DetectedProject): Record<string, unknown> | undefined {
   // a committed template with placeholders is the base; the developer's own file is the local layer, never deployed
   if (example) return { base: example, ...(local ? { local } : {}), ...exported };
   return { base: local, ...exported };
-}
-
-/** `alpaca.dev.api_key` → ALPACA_API_KEY, `exchange.accessKey` → EXCHANGE_ACCESS_KEY: without the environment segment. */
-export function secretNameOfKey(key: string): string {
-  return key
-    .split(".")
-    .filter((s) => !ENV_SEGMENTS.has(s.toLowerCase()))
-    .map((s) => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2"))
-    .join("_")
-    .toUpperCase()
-    .replace(/[^A-Z0-9_]/g, "_");
-}
-
-function secretsOf(
-  p: DetectedProject,
-  name: string,
-  workspace: string,
-  environments: readonly EnvironmentName[],
-  toFill: string[],
-): Record<string, unknown> {
-  const names = new Set<string>();
-  const configKeys = new Map<string, string[]>();
-  for (const f of p.secrets) {
-    const n = f.kind === "config" ? secretNameOfKey(f.name) : f.name;
-    if (isProcessCritical(n)) continue;
-    if (p.kind === "frontend" && PUBLIC_BUNDLE.test(n)) {
-      const line = `${n} of ${name} (${describeFinding(f)}) looks like a secret, but a ${n.split("_")[0]}_ variable is compiled into the public bundle: keep secrets on the server`;
-      if (!toFill.includes(line)) toFill.push(line);
-      continue;
-    }
-    names.add(n);
-    if (f.kind === "config" && !configKeys.get(n)?.includes(f.name))
-      configKeys.set(n, [...(configKeys.get(n) ?? []), f.name]);
-  }
-  const out: Record<string, unknown> = {};
-  for (const secret of [...names].sort()) {
-    const perEnv: Record<string, unknown> = {};
-    for (const env of environments) {
-      const sources: string[] = [];
-      for (const e of p.envFiles.filter((f) => f.environment === env && f.keys.includes(secret))) {
-        sources.push(`dotenv:${posix.relative(p.path, e.file)}#${secret}`);
-      }
-      const keys = configKeys.get(secret) ?? [];
-      const configKey =
-        keys.find((k) => k.split(".").some((s) => canonicalEnvironment(s) === env)) ??
-        (env === "development" ? keys.find((k) => !k.split(".").some((s) => canonicalEnvironment(s))) : undefined);
-      if (env === "development" || env === "test") {
-        sources.push(`env:${secret}`);
-        if (configKey) sources.push(`config:${configKey}`);
-        perEnv[env] = env === "test" ? { sources, optional: true } : sources;
-        continue;
-      }
-      // the template says where the shop keeps it: `FROM_AWS_SECRETS` under alpaca.production.api_key
-      const managed = p.secrets.some((f) => f.kind === "config" && f.name === configKey && f.store === "aws-secrets");
-      if (!sources.length && configKey && managed) {
-        const segment = configKey.split(".").find((s) => canonicalEnvironment(s) === env) ?? env;
-        const id = `${secret.toLowerCase().replaceAll("_", "-")}-${segment.toLowerCase()}`;
-        sources.push(`aws-secrets:${id}`);
-        toFill.push(
-          `secret ${secret} of ${name} in ${env}: store it in AWS Secrets Manager as ${id}, as ${configKey} says (or change its source)`,
-        );
-      }
-      if (!sources.length) {
-        const parameter = `/${workspace}/${env}/${name}/${secret}`;
-        sources.push(`aws-ssm:${parameter}`);
-        toFill.push(
-          `secret ${secret} of ${name} in ${env}: store it as the SSM parameter ${parameter} (or change its source)`,
-        );
-      }
-      perEnv[env] = sources;
-    }
-    out[secret] = perEnv;
-  }
-  return out;
 }
