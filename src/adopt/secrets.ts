@@ -34,9 +34,9 @@ export function isSecretName(name: string): boolean {
   return isSecretLikeKey(last) || SECRET_NAME.test(last) || CONNECTION_URL.test(last);
 }
 
-/** `postgres://user:password@host/db`: a URL that holds credentials. */
+/** `postgres://user:password@host/db`, `redis://:password@host`: a URL that holds credentials. */
 export function hasCredentials(value: unknown): boolean {
-  return typeof value === "string" && /^[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i.test(value.trim());
+  return typeof value === "string" && /^[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:[^\s/@]+@/i.test(value.trim());
 }
 
 /** Secret-looking variables among a code file's reads (`variablesReadAt`), each with its line. */

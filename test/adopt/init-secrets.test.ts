@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { parse } from "yaml";
+import { hasCredentials, isSecretName, secretOnCommandLine } from "../../src/adopt/secrets.js";
 import { cli } from "../helpers/cli.js";
 import {
   ARGO_DATABASE_URL,
@@ -189,5 +190,25 @@ describe("tradeops init: odd files", () => {
       `projects.${name}.commands.start: the start command found (Procfile, unit or Dockerfile) passes a secret on its command line (--api-key), so it was left out`,
     );
     expectNoValue(init.stdout + init.stderr + manifestText(root), ["PKCMDLINE00000000001"]);
+  });
+});
+
+describe("what init counts as a secret", () => {
+  it("by name, by a URL's credentials, by a command line's flag", () => {
+    const secret = ["BINANCE_KEY", "DB_PASS", "SMTP_PASSWORD", "GH_TOKEN", "SENTRY_DSN", "REDIS_URL", "PG_PWD"];
+    const secretKeys = ["alpaca.dev.api_key", "exchange.accessKey", "db.password", "feed.clientSecret"];
+    const plain = ["PORT", "PWD", "SORT_KEY", "STRIPE_PUBLISHABLE_KEY", "SSH_KEY_FILE", "TRADEOPS_TOKEN", "KEY_ID"];
+    const plainKeys = ["exchange.publicKey", "cache.key_path", "symbols", "db.host"];
+    for (const n of [...secret, ...secretKeys]) expect(isSecretName(n), n).toBe(true);
+    for (const n of [...plain, ...plainKeys]) expect(isSecretName(n), n).toBe(false);
+    expect(hasCredentials("postgres://u:p@h/db")).toBe(true);
+    expect(hasCredentials("redis://:p@h:6379")).toBe(true);
+    expect(hasCredentials("https://example.com/path")).toBe(false);
+    expect(hasCredentials("https://user@example.com")).toBe(false);
+    expect(secretOnCommandLine("bot --api-key PK000 --symbols SPY")).toBe("--api-key");
+    expect(secretOnCommandLine("bot --token=abc")).toBe("--token");
+    expect(secretOnCommandLine('bot --api-key "$API_KEY"')).toBeUndefined();
+    expect(secretOnCommandLine("bot --db postgres://u:p@h/db")).toBe("a URL with credentials");
+    expect(secretOnCommandLine("uvicorn main:app --port 8001")).toBeUndefined();
   });
 });
