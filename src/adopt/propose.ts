@@ -87,7 +87,9 @@ export function proposeManifest(facts: RepositoryFacts, options: ProposeOptions)
     projects[name] = entry;
     for (const flag of p.flags) toFill.push(flagToFill(name, flag, Boolean(config)));
     if (p.kind === "strategy" && !p.port)
-      toFill.push(`projects.${name}.port: the port for its /health endpoint (tradeops serve and deploys use it)`);
+      toFill.push(
+        `projects.${name}.port: the port of its /health endpoint, if it serves one (tradeops serve uses it); without one it deploys as a worker, judged by health.heartbeatFile or liveness`,
+      );
     if (p.startSecret)
       toFill.push(
         `projects.${name}.commands.start: the start command found (Procfile, unit or Dockerfile) passes a secret on its command line (${p.startSecret}), so it was left out: start it with the secret read from the environment`,
