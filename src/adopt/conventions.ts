@@ -5,8 +5,11 @@ import { dotenvValue, readText } from "./scan.js";
 
 /** Variables that name the environment (`BASIS_ENVIRONMENT`, `ENVIRONMENT`, `APP_ENV`), and those that do not. */
 export const ENV_VARIABLE = /(^|_)(ENVIRONMENT|ENV|STAGE)$/;
-/** Switches read from the environment: `USE_ARCHIVED_DATA`, `ENABLE_X`, `X_ENABLED`, `DRY_RUN`, `ALPACA_PAPER`. */
-const FLAG = /^(USE|ENABLE|DISABLE|SKIP)_|_(ENABLED|DISABLED)$|(^|_)(DRY_RUN|PAPER|LIVE_TRADING)$/;
+/**
+ * Switches read from the environment: `USE_ARCHIVED_DATA`, `ENABLE_X`, `X_ENABLED`, `DRY_RUN`. Paper or live is not
+ * one of them: that is the account bound per environment (`accounts`), with its guards.
+ */
+const FLAG = /^(USE|ENABLE|DISABLE|SKIP)_|_(ENABLED|DISABLED)$|(^|_)DRY_RUN$/;
 export const isFlagName = (name: string) => FLAG.test(name);
 
 export const NOT_DETECTION = new Set([
@@ -20,9 +23,12 @@ export const NOT_DETECTION = new Set([
 
 /** Commented `targets.production` entries to complete: the unit's directory as the path, the paths to persist. */
 export function targetsSnippet(facts: RepositoryFacts, names: readonly string[]): string[] {
+  const dirs = facts.projects.map((p) => p.units.find((u) => u.workingDirectory)?.workingDirectory);
   const lines = facts.projects.flatMap((p, i) => {
     if (p.kind === "library") return [];
-    const path = p.units.find((u) => u.workingDirectory)?.workingDirectory ?? `/srv/${names[i]}`;
+    // projects run from one checkout (Magellan's strategies) each get their own base path below it
+    const dir = dirs[i];
+    const path = !dir ? `/srv/${names[i]}` : dirs.filter((d) => d === dir).length > 1 ? `${dir}/${names[i]}` : dir;
     const persist = p.persist.length ? `, persist: [${p.persist.join(", ")}]` : "";
     return [`#     ${names[i]}: { hosts: [user@host], path: ${path}${persist} }`];
   });

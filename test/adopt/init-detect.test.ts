@@ -174,6 +174,9 @@ describe("tradeops init: the shop's conventions", () => {
       "USE_ARCHIVED_DATA (deployable_strategies/bear_trap/aws_deployment/run_strategy.py:5) is a switch read from the environment",
     );
     const m = parse(manifestText(repo.root));
+    expect(manifestText(repo.root)).toContain(
+      "#     bear_trap: { hosts: [user@host], path: /home/ssm-user/magellan/bear_trap }",
+    );
     expect(m.projects.bear_trap.config).toEqual({
       base: "aws_deployment/config.json",
       export: { names: { use_archived_data: "USE_ARCHIVED_DATA" } },
