@@ -53,6 +53,10 @@ export function secretChains(
     const perEnv: Record<string, unknown> = {};
     for (const env of environments) {
       const sources: string[] = [];
+      // the developer's own `.env.local` (never committed, never deployed) comes first in development
+      if (env === "development")
+        for (const f of p.secrets.filter((x) => x.name === secret && posix.basename(x.file) === ".env.local"))
+          sources.push(`dotenv:${posix.relative(p.path, f.file)}#${secret}`);
       for (const e of p.envFiles.filter((f) => f.environment === env && f.keys.includes(secret))) {
         sources.push(`dotenv:${posix.relative(p.path, e.file)}#${secret}`);
       }

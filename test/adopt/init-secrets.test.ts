@@ -7,6 +7,7 @@ import { parse } from "yaml";
 import { hasCredentials, isSecretName, secretOnCommandLine } from "../../src/adopt/secrets.js";
 import { cli } from "../helpers/cli.js";
 import {
+  ALPINE_LOCAL_JWT,
   ARGO_DATABASE_URL,
   alpineRepo,
   argoRepo,
@@ -110,7 +111,12 @@ describe("tradeops init: secrets", () => {
       "JWT_SECRET",
       "STRIPE_SECRET_KEY",
     ]);
+    expect(nm.projects["alpine-backend"].secrets.JWT_SECRET.development).toEqual([
+      "dotenv:.env.local#JWT_SECRET",
+      "env:JWT_SECRET",
+    ]);
     expect(n.stdout).toContain("secret JWT_SECRET of alpine-backend, seen at alpine-backend/server.js:4 (process.env)");
+    expectNoValue(n.stdout + n.stderr + manifestText(alpine.root), [ALPINE_LOCAL_JWT]);
   });
 
   it("a template's FROM_AWS_SECRETS names the Secrets Manager secret the shop uses in that environment", async () => {

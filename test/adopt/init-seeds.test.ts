@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { cli } from "../helpers/cli.js";
 import {
+  ALPINE_LOCAL_JWT,
   ARGO_DATABASE_URL,
   ARGO_DEV_KEY,
   alpineRepo,
@@ -35,6 +36,7 @@ const VALUES = withUrlPasswords([
   ARGO_DATABASE_URL,
   ...Object.values(TICKS_SECRETS),
   "local-secret",
+  ALPINE_LOCAL_JWT,
 ]);
 
 describe("tradeops init on each seed-shaped repository", () => {

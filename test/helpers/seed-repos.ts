@@ -337,41 +337,48 @@ export function ticksRepo(): SeedRepo {
   );
 }
 
-/** An Express backend and a Next.js frontend exported as static files (`output: "export"` → out/). */
+export const ALPINE_LOCAL_JWT = "jwt-local-dev-secret-4242";
+
+/** An Express backend (a developer's `.env.local` beside it) and a Next.js frontend exported as static files (→ out/). */
 export function alpineRepo(): SeedRepo {
-  return build("alpine", {
-    "alpine-backend/package.json": JSON.stringify(
-      {
-        name: "alpine-backend",
-        scripts: { start: "node server.js", test: "node --test" },
-        dependencies: { express: "^4.19.0" },
-      },
-      null,
-      2,
-    ),
-    "alpine-backend/server.js": [
-      'const express = require("express");',
-      "const app = express();",
-      "const db = process.env.DATABASE_URL;",
-      'const jwt = process.env["JWT_SECRET"];',
-      "const stripe = process.env.STRIPE_SECRET_KEY;",
-      'app.get("/health", (_req, res) => res.json({ status: "healthy" }));',
-      "app.listen(process.env.PORT || 9001);",
-      "",
-    ].join("\n"),
-    "alpine-backend/.env.production": "PORT=9001\nDATABASE_URL=\nJWT_SECRET=\nSTRIPE_SECRET_KEY=\n",
-    "alpine-frontend/package.json": JSON.stringify(
-      {
-        name: "alpine-frontend",
-        scripts: { dev: "next dev", build: "next build", start: "next start", lint: "next lint" },
-        dependencies: { next: "^14.2.0", react: "^18.3.0" },
-      },
-      null,
-      2,
-    ),
-    "alpine-frontend/next.config.js": "module.exports = { output: 'export', images: { unoptimized: true } };\n",
-    "alpine-frontend/app/page.tsx": "export default function Page() { return <main>alpine</main>; }\n",
-  });
+  return build(
+    "alpine",
+    {
+      "alpine-backend/package.json": JSON.stringify(
+        {
+          name: "alpine-backend",
+          scripts: { start: "node server.js", test: "node --test" },
+          dependencies: { express: "^4.19.0" },
+        },
+        null,
+        2,
+      ),
+      "alpine-backend/server.js": [
+        'const express = require("express");',
+        "const app = express();",
+        "const db = process.env.DATABASE_URL;",
+        'const jwt = process.env["JWT_SECRET"];',
+        "const stripe = process.env.STRIPE_SECRET_KEY;",
+        'app.get("/health", (_req, res) => res.json({ status: "healthy" }));',
+        "app.listen(process.env.PORT || 9001);",
+        "",
+      ].join("\n"),
+      "alpine-backend/.env.production": "PORT=9001\nDATABASE_URL=\nJWT_SECRET=\nSTRIPE_SECRET_KEY=\n",
+      "alpine-frontend/package.json": JSON.stringify(
+        {
+          name: "alpine-frontend",
+          scripts: { dev: "next dev", build: "next build", start: "next start", lint: "next lint" },
+          dependencies: { next: "^14.2.0", react: "^18.3.0" },
+        },
+        null,
+        2,
+      ),
+      "alpine-frontend/next.config.js": "module.exports = { output: 'export', images: { unoptimized: true } };\n",
+      "alpine-frontend/app/page.tsx": "export default function Page() { return <main>alpine</main>; }\n",
+      ".gitignore": ".env.local\n",
+    },
+    { "alpine-backend/.env.local": `JWT_SECRET=${ALPINE_LOCAL_JWT}\n` },
+  );
 }
 
 /** Each value, and the password inside a connection URL on its own: what must appear nowhere in init's output. */
