@@ -1,0 +1,25 @@
+/**
+ * Argo's Python signal service, its code unchanged, deployed twice and rolled back on a local target (the SSH
+ * target in deploy-signal-service-ssh.test.ts): each release records its signals into one chain that outlives
+ * releases and the rollback in a persistent data/, and verifies with tradeops on the target after every step.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeAws, startFakeAws } from "../helpers/aws-server.js";
+import { signalScenario } from "../helpers/signal-shop.js";
+
+let aws: FakeAws | undefined;
+beforeAll(async () => {
+  expect(existsSync(join(import.meta.dirname, "../../dist/cli.js")), "run `npm run build` first").toBe(true);
+  aws = await startFakeAws();
+});
+afterAll(async () => {
+  await aws?.close();
+});
+
+describe("a Python signal service deployed", () => {
+  it("on a local target twice and back, its signal chain kept and verified on the target", async () => {
+    await signalScenario(aws!);
+  }, 60_000);
+});
