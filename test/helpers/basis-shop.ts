@@ -12,7 +12,7 @@ import type { FakeAws } from "./aws-server.js";
 import { cli } from "./cli.js";
 import { freePorts } from "./deploy-desk.js";
 import { createShop, type Shop } from "./portless-shop.js";
-import { ENV_DEV, ENV_PRODUCTION, ENV_UNIFIED } from "./shops.js";
+import { BASIS_BACKEND_CONFIG, BASIS_DEV_VALUES, BASIS_HEAD, ENV_DEV, ENV_PRODUCTION, ENV_UNIFIED } from "./shops.js";
 
 export const EXCHANGE_KEY = "bx-dev-4f9c2a7e1b8d6053";
 
@@ -58,22 +58,11 @@ export async function basisShop(host: string): Promise<{ shop: Shop; port: numbe
   const shop = createShop(
     (targetOf) =>
       [
-        "name: basis",
-        "environments:",
-        "  detect: { variable: BASIS_ENVIRONMENT }",
-        "  development: {}",
-        "  production: {}",
-        "projects:",
-        "  backend:",
-        "    path: backend",
+        ...BASIS_HEAD,
         `    port: ${port}`,
         // uvicorn gets the port on its command line in platform.sh; here the port tradeops picks for the colour
         "    commands: { start: BASIS_API_PORT=$PORT python3 main.py }",
-        "    environmentVariable: { name: BASIS_ENVIRONMENT, values: { development: dev, production: prod } }",
-        "    config:",
-        "      base: ../env.unified",
-        "      environments: { development: ../.env.dev, production: ../.env.production }",
-        "      envPrefix: BASIS_",
+        ...BASIS_BACKEND_CONFIG,
         "    secrets:",
         "      BASIS_EXCHANGE_API_KEY:",
         "        development: [aws-secrets:basis/dev/exchange-api-key]",
@@ -132,15 +121,9 @@ export async function basisScenario(aws: FakeAws, host: string, sshConfig?: stri
     status: "healthy",
     exchange_key_set: true,
     settings: {
-      BASIS_ENVIRONMENT: "dev",
-      BASIS_DEPLOYMENT_MODE: "local",
-      BASIS_DATA_DIR: "./data",
-      BASIS_DATA_MODE: "csv",
-      BASIS_LOG_LEVEL: "DEBUG",
-      BASIS_EXECUTION_MODE: "backtest",
-      BASIS_API_PORT: expect.stringMatching(/^\d+$/),
+      ...BASIS_DEV_VALUES,
       BASIS_LIVE_TRADING__ENABLED: "false",
-      BASIS_LIVE_TRADING__MAX_TRADE_SIZE_USD: "100",
+      BASIS_API_PORT: expect.stringMatching(/^\d+$/),
     },
   });
   expect(v1.settings.BASIS_API_PORT).not.toBe(String(port));
