@@ -53,7 +53,8 @@ if __name__ == "__main__":
     main()
 `;
 
-const STRATEGIES = [
+/** Magellan's strategies: folder under prod/, project (and systemd unit) name, symbols. */
+export const MAGELLAN_STRATEGIES = [
   ["bear_trap", "magellan-bear-trap", ["SPY"]],
   ["daily_trend", "magellan-daily-trend", ["QQQ"]],
   ["hourly_swing", "magellan-hourly-swing", ["IWM"]],
@@ -63,7 +64,7 @@ const STRATEGIES = [
 export function magellanWorkspace(extraYaml = ""): string {
   const dir = fresh("tradeops-magellan-");
   const projects: string[] = [];
-  for (const [folder, name, symbols] of STRATEGIES) {
+  for (const [folder, name, symbols] of MAGELLAN_STRATEGIES) {
     write(dir, {
       [`prod/${folder}/runner.py`]: MAGELLAN_RUNNER,
       [`prod/${folder}/config.json`]: `${JSON.stringify({ symbols, position_size: 100 }, null, 2)}\n`,

@@ -6,6 +6,7 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { tradeopsOnPath } from "./cli.js";
 import { freePorts } from "./deploy-desk.js";
 
@@ -111,6 +112,21 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       }
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** One sshd for a test file: started before its tests, stopped after them; the getter returns it. */
+export function sshdForFile(options: SshdOptions | (() => SshdOptions) = {}): () => Sshd {
+  let sshd: Sshd | undefined;
+  beforeAll(async () => {
+    sshd = await startSshd(typeof options === "function" ? options() : options);
+  }, 30_000);
+  afterAll(async () => {
+    await sshd?.stop();
+  });
+  return () => {
+    if (!sshd) throw new Error("the sshd did not start");
+    return sshd;
   };
 }
 

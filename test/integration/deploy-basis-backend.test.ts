@@ -3,28 +3,20 @@
  * on a local and an SSH target (test/helpers/basis-shop.ts): env.unified + .env.dev and the exchange key from AWS
  * Secrets Manager reach each release as its commit had them; the key is never in an output or a record.
  */
-import { afterAll, beforeAll, describe, it } from "vitest";
-import { type FakeAws, startFakeAws } from "../helpers/aws-server.js";
+import { describe, it } from "vitest";
+import { fakeAwsForFile } from "../helpers/aws-server.js";
 import { basisScenario } from "../helpers/basis-shop.js";
-import { type Sshd, startSshd } from "../helpers/sshd.js";
+import { sshdForFile } from "../helpers/sshd.js";
 
-let aws: FakeAws | undefined;
-let sshd: Sshd | undefined;
-beforeAll(async () => {
-  aws = await startFakeAws();
-  sshd = await startSshd();
-}, 30_000);
-afterAll(async () => {
-  await sshd?.stop();
-  await aws?.close();
-});
+const aws = fakeAwsForFile();
+const sshd = sshdForFile();
 
 describe("Basis's backend deployed with its dotenv layers", () => {
   it("on a local target twice and back", async () => {
-    await basisScenario(aws!, "local");
+    await basisScenario(aws(), "local");
   }, 60_000);
 
   it("on an SSH target twice and back", async () => {
-    await basisScenario(aws!, sshd!.host, sshd!.clientConfig);
+    await basisScenario(aws(), sshd().host, sshd().clientConfig);
   }, 60_000);
 });

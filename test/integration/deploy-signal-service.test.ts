@@ -5,21 +5,17 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeAws, startFakeAws } from "../helpers/aws-server.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { fakeAwsForFile } from "../helpers/aws-server.js";
 import { signalScenario } from "../helpers/signal-shop.js";
 
-let aws: FakeAws | undefined;
-beforeAll(async () => {
+beforeAll(() => {
   expect(existsSync(join(import.meta.dirname, "../../dist/cli.js")), "run `npm run build` first").toBe(true);
-  aws = await startFakeAws();
 });
-afterAll(async () => {
-  await aws?.close();
-});
+const aws = fakeAwsForFile();
 
 describe("a Python signal service deployed", () => {
   it("on a local target twice and back, its signal chain kept and verified on the target", async () => {
-    await signalScenario(aws!);
+    await signalScenario(aws());
   }, 60_000);
 });
