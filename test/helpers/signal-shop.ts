@@ -1,10 +1,11 @@
 /**
- * Argo's Python signal service as the shop keeps it (the example desk's signal-lab, its code unchanged, at the root of
- * its own repository), and the scenario the signal-service deploy tests run on a local and an SSH target: deployed
- * twice and rolled back under the supervisor runner, each release recording its signals through the supervisor's
- * endpoint into one chain kept in a persistent data/, verified with tradeops on the target after every step.
+ * The desk's Python signal service (examples/desk/signal-lab, its code unchanged, in its folder of the monorepo), and
+ * the scenario the signal-service deploy tests run on a local and an SSH target: deployed twice and rolled back under
+ * the supervisor runner, each release recording its signals through the supervisor's endpoint into the environment's
+ * `sqlite:data/signals.db` — one chain in the target's shared area — verified with tradeops on the target after
+ * every step.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { expect, onTestFinished } from "vitest";
 import type { FakeAws } from "./aws-server.js";
@@ -28,7 +29,7 @@ function signalLabFiles(): Record<string, string> {
       const path = join(dir, name);
       if (name === "__pycache__" || name === "data") continue;
       if (statSync(path).isDirectory()) walk(path);
-      else files[relative(SIGNAL_LAB, path)] = readFileSync(path, "utf8");
+      else files[join("signal-lab", relative(SIGNAL_LAB, path))] = readFileSync(path, "utf8");
     }
   };
   walk(SIGNAL_LAB);
@@ -40,13 +41,13 @@ export async function signalShop(host: string): Promise<Shop> {
   return createShop(
     (targetOf) =>
       [
-        "name: argo",
+        "name: desk",
         "environments:",
         "  detect: { default: staging }",
         "  staging: { signals: { store: 'sqlite:data/signals.db', required: true } }",
         "projects:",
         "  signal-lab:",
-        "    path: .",
+        "    path: signal-lab",
         "    kind: service",
         `    port: ${port}`,
         "    commands: { test: python3 -m unittest discover -s tests, start: python3 main.py }",
@@ -60,7 +61,7 @@ export async function signalShop(host: string): Promise<Shop> {
         "      MARKET_DATA_TOKEN: { staging: [aws-ssm:/argo/staging/signal-lab/MARKET_DATA_TOKEN] }",
         "targets:",
         "  staging:",
-        `    signal-lab: { hosts: [${host}], path: ${targetOf("signal-lab")}, port: ${port}, internalPorts: [${blue}, ${green}], persist: [data/] }`,
+        `    signal-lab: { hosts: [${host}], path: ${targetOf("signal-lab")}, port: ${port}, internalPorts: [${blue}, ${green}] }`,
         "policies:",
         "  staging: { healthLevel: 2, monitorSeconds: 1 }",
         "",
@@ -140,7 +141,9 @@ export async function signalScenario(aws: FakeAws, sshd?: Sshd): Promise<void> {
 
   // v2 changes the look-back in the staging config: the shop's code stays as it is
   const staging = readFileSync(join(SIGNAL_LAB, "config/staging.yaml"), "utf8");
-  shop.commit("a longer look-back in staging", { "config/staging.yaml": `${staging}signals:\n  lookback: 30\n` });
+  shop.commit("a longer look-back in staging", {
+    "signal-lab/config/staging.yaml": `${staging}signals:\n  lookback: 30\n`,
+  });
   const { release: r2 } = await deploy();
   expect(r2).not.toBe(r1);
   const chain2 = await recordedBy(r2, v1.head.seq);
@@ -155,8 +158,9 @@ export async function signalScenario(aws: FakeAws, sshd?: Sshd): Promise<void> {
   printed.push(logs.stdout, logs.stderr);
   expect(logs.stdout).toContain('"token_present": true');
 
-  const listing = await run("releases", "signal-lab", "--env", "staging");
-  expect(listing.stdout).toContain(`persistent data/ → ${join(target, "shared/persist/data")}`);
+  // the chain lives in the target's shared area, none in a release's directory
+  expect(existsSync(join(target, "shared/persist/data/signals.db"))).toBe(true);
+  for (const r of [r1, r2]) expect(existsSync(join(target, "releases", r, "data/signals.db"))).toBe(false);
 
   const back = await run("rollback", "signal-lab", "--env", "staging");
   printed.push(back.stdout, back.stderr);

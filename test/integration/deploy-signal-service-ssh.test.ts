@@ -1,7 +1,7 @@
 /**
- * Argo's Python signal service, its code unchanged, deployed twice and rolled back on an SSH target with tradeops
- * installed and AWS reachable, as on a host with a role (test/helpers/signal-shop.ts): one signal chain in the
- * persistent data/, verified over SSH after each step.
+ * The desk's Python signal service (signal-lab), its code unchanged, deployed twice and rolled back on an SSH target
+ * with tradeops installed and AWS reachable, as on a host with a role (test/helpers/signal-shop.ts): one signal chain
+ * in the target's shared area, verified over SSH after each step.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";

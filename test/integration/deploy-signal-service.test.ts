@@ -1,7 +1,7 @@
 /**
- * Argo's Python signal service, its code unchanged, deployed twice and rolled back on a local target (the SSH
- * target in deploy-signal-service-ssh.test.ts): each release records its signals into one chain that outlives
- * releases and the rollback in a persistent data/, and verifies with tradeops on the target after every step.
+ * The desk's Python signal service (signal-lab), its code unchanged, deployed twice and rolled back on a local target
+ * (the SSH target in deploy-signal-service-ssh.test.ts): each release records its signals into one chain in the
+ * target's shared area that outlives releases and the rollback, verified with tradeops on the target after each step.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
