@@ -50,7 +50,7 @@ export function magellanShop(host: string): Shop {
   );
 }
 
-interface Record_ {
+interface DeployedRecord {
   readonly project: string;
   readonly release: string;
   readonly steps: readonly { readonly step: string }[];
@@ -92,14 +92,14 @@ export async function magellanScenario(host: string, sshConfig?: string): Promis
   // the direct runner, whose logs the scenario reads (recorded on the targets: later deploys keep it)
   const first = await run("deploy", "all", "to", "development", "--json", "--runner", "direct");
   expect(first.code, first.stderr + first.stdout).toBe(0);
-  const releases1 = JSON.parse(first.stdout).records as Record_[];
+  const releases1 = JSON.parse(first.stdout).records as DeployedRecord[];
   expect(releases1.map((r) => r.project).sort()).toEqual([...names].sort());
 
   // one commit per strategy: gate 2 refuses a commit that mixes projects
   for (const [folder, name] of MAGELLAN_STRATEGIES) shop.commit(`${name} v2`, { [`prod/${folder}/VERSION`]: "2\n" });
   const second = await run("deploy", "all", "to", "development", "--json");
   expect(second.code, second.stderr + second.stdout).toBe(0);
-  for (const record of JSON.parse(second.stdout).records as Record_[]) {
+  for (const record of JSON.parse(second.stdout).records as DeployedRecord[]) {
     expect(record.steps.map((s) => s.step)).toEqual(["upload", "handoff", "start", "finish"]);
     expectServing(record.project, record.release);
   }

@@ -58,7 +58,7 @@ export async function signalShop(host: string): Promise<Shop> {
         "      environments: { staging: config/staging.yaml }",
         "      envPrefix: SIGLAB_",
         "    secrets:",
-        "      MARKET_DATA_TOKEN: { staging: [aws-ssm:/argo/staging/signal-lab/MARKET_DATA_TOKEN] }",
+        "      MARKET_DATA_TOKEN: { staging: [aws-ssm:/desk/staging/signal-lab/MARKET_DATA_TOKEN] }",
         "targets:",
         "  staging:",
         `    signal-lab: { hosts: [${host}], path: ${targetOf("signal-lab")}, port: ${port}, internalPorts: [${blue}, ${green}] }`,
@@ -83,7 +83,7 @@ interface SignalRecord {
  * reach `aws` (the supervisor on the host resolves the service's secrets itself, as `tradeops run` does).
  */
 export async function signalScenario(aws: FakeAws, sshd?: Sshd): Promise<void> {
-  aws.parameters.set("/argo/staging/signal-lab/MARKET_DATA_TOKEN", MARKET_DATA_TOKEN);
+  aws.parameters.set("/desk/staging/signal-lab/MARKET_DATA_TOKEN", MARKET_DATA_TOKEN);
   const shop = await signalShop(sshd ? sshd.host : "local");
   onTestFinished(() => shop.cleanup());
   const env = {
