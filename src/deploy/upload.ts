@@ -9,13 +9,14 @@ import { readFileSync } from "node:fs";
 import { posix } from "node:path";
 import { TroError } from "../errors.js";
 import { ensureOk, sh, tail } from "../exec/command.js";
+import { RELEASE_MANIFEST } from "../workspace/release.js";
 import type { ArtifactManifest } from "./artifact.js";
 import { TARGET_COMMAND_TIMEOUT_MS } from "./constants.js";
 import { linkPersistentPaths } from "./persist.js";
 import type { TargetSession } from "./session.js";
 
 /** The manifest written into every release directory. */
-export const RELEASE_MANIFEST = ".tradeops-release.json";
+export { RELEASE_MANIFEST };
 
 const UNPACK =
   'set -e; rm -rf "$2.part"; mkdir -p "$2.part"; tar -xzf "$1" -C "$2.part"; rm -rf "$2"; mv "$2.part" "$2"; rm -f "$1"';

@@ -72,7 +72,10 @@ export function ensureOk(
   executor: Pick<Executor, "host" | "local">,
 ): CommandResult {
   if (result.code === 0) return result;
-  const detail = tail(result.stderr || result.stdout, 3).replace(/\s+/g, " ");
+  // one sentence: the output's own closing full stop gives way to the message's
+  const detail = tail(result.stderr || result.stdout, 3)
+    .replace(/\s+/g, " ")
+    .replace(/[\s.]+$/, "");
   if (!executor.local && result.code === 255) {
     throw new TroError("TRO_ERR_TARGET_UNAVAILABLE", `Cannot reach ${executor.host} to ${what}: ${detail}.`, {
       hint: "Check the host, user, port and key (`ssh` reads ~/.ssh/config); then retry.",

@@ -2,6 +2,7 @@
 import { basename, join } from "node:path";
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
+import { releasePersistRoot } from "../workspace/release.js";
 import type { Workspace } from "../workspace/types.js";
 import { openPostgresBackend } from "./postgres/backend.js";
 import { SignalRecorder } from "./recorder.js";
@@ -31,7 +32,8 @@ export interface OpenSignalStoreOptions extends Omit<StoreOpenOptions, "environm
 }
 
 /**
- * Where an environment's signal store is, with `${VAR}` expanded.
+ * Where an environment's signal store is, with `${VAR}` expanded; a relative sqlite path is relative to the workspace
+ * root, or in a release deployed on a target, to the target's `shared/persist/`.
  * @throws TroError TRO_ERR_MANIFEST_INVALID for an unset variable or a malformed setting; TRO_ERR_ENV_UNDECLARED
  */
 export function signalStoreLocation(
@@ -47,7 +49,9 @@ export function signalStoreLocation(
   const path = ["environments", environment, "signals", "store"];
   const position = workspace.locate(path);
   return resolveStoreSetting(settings.signals.store, {
-    root: workspace.root,
+    // a deployed release's relative sqlite store is the target's, in its persistent area: one chain for every
+    // release and rollback, not one per release directory
+    root: releasePersistRoot(workspace.root) ?? workspace.root,
     env,
     key: path.join("."),
     where: position ? { file: basename(workspace.manifestPath), ...position } : undefined,

@@ -39,6 +39,13 @@ describe("the local executor", () => {
     expect(() => ensureOk(result, "greet", local)).toThrow(expect.objectContaining({ code: "TRO_ERR_COMMAND_FAILED" }));
   });
 
+  it("ends its message with one full stop when the command's own output ends with one", async () => {
+    const result = await local.run({ argv: sh('echo "error: 1 secret did not resolve." >&2; exit 78') });
+    expect(() => ensureOk(result, "start it", local)).toThrow(
+      /^Could not start it on local: exited 78: error: 1 secret did not resolve\.$/,
+    );
+  });
+
   it("kills a command that runs past its timeout and says so", async () => {
     const result = await local.run({ argv: ["sleep", "5"], timeoutMs: 100 });
     expect(result.code).toBe(124);

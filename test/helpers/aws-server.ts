@@ -6,6 +6,7 @@
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll } from "vitest";
 
 export interface AwsCall {
   readonly target: string;
@@ -166,5 +167,20 @@ export async function startFakeAws(): Promise<FakeAws> {
         server.closeAllConnections();
         server.close(() => done());
       }),
+  };
+}
+
+/** One AWS endpoint for a test file: started before its tests, closed after them; the getter returns it. */
+export function fakeAwsForFile(): () => FakeAws {
+  let aws: FakeAws | undefined;
+  beforeAll(async () => {
+    aws = await startFakeAws();
+  });
+  afterAll(async () => {
+    await aws?.close();
+  });
+  return () => {
+    if (!aws) throw new Error("the AWS endpoint did not start");
+    return aws;
   };
 }

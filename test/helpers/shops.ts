@@ -53,7 +53,8 @@ if __name__ == "__main__":
     main()
 `;
 
-const STRATEGIES = [
+/** Magellan's strategies: folder under prod/, project (and systemd unit) name, symbols. */
+export const MAGELLAN_STRATEGIES = [
   ["bear_trap", "magellan-bear-trap", ["SPY"]],
   ["daily_trend", "magellan-daily-trend", ["QQQ"]],
   ["hourly_swing", "magellan-hourly-swing", ["IWM"]],
@@ -63,7 +64,7 @@ const STRATEGIES = [
 export function magellanWorkspace(extraYaml = ""): string {
   const dir = fresh("tradeops-magellan-");
   const projects: string[] = [];
-  for (const [folder, name, symbols] of STRATEGIES) {
+  for (const [folder, name, symbols] of MAGELLAN_STRATEGIES) {
     write(dir, {
       [`prod/${folder}/runner.py`]: MAGELLAN_RUNNER,
       [`prod/${folder}/config.json`]: `${JSON.stringify({ symbols, position_size: 100 }, null, 2)}\n`,
@@ -143,6 +144,39 @@ BASIS_EXECUTION_MODE=live
 BASIS_API_PORT=8001
 `;
 
+/** What the backend sees in development: env.unified's values overridden by .env.dev. */
+export const BASIS_DEV_VALUES = {
+  BASIS_ENVIRONMENT: "dev",
+  BASIS_DEPLOYMENT_MODE: "local",
+  BASIS_DATA_DIR: "./data",
+  BASIS_DATA_MODE: "csv",
+  BASIS_LOG_LEVEL: "DEBUG",
+  BASIS_EXECUTION_MODE: "backtest",
+  BASIS_LIVE_TRADING__MAX_TRADE_SIZE_USD: "100",
+  BASIS_API_PORT: "8001",
+};
+
+/** Basis's manifest up to its backend's path. */
+export const BASIS_HEAD = [
+  "name: basis",
+  "environments:",
+  "  detect: { variable: BASIS_ENVIRONMENT }",
+  "  development: {}",
+  "  production: {}",
+  "projects:",
+  "  backend:",
+  "    path: backend",
+];
+
+/** The backend's environment in the shop's own spelling and its dotenv layers. */
+export const BASIS_BACKEND_CONFIG = [
+  "    environmentVariable: { name: BASIS_ENVIRONMENT, values: { development: dev, production: prod } }",
+  "    config:",
+  "      base: ../env.unified",
+  "      environments: { development: ../.env.dev, production: ../.env.production }",
+  "      envPrefix: BASIS_",
+];
+
 /** Basis: env.unified, .env.dev and .env.production at the root, the backend in backend/. */
 export function basisWorkspace(files: Record<string, string> = {}): string {
   const dir = fresh("tradeops-basis-");
@@ -151,23 +185,9 @@ export function basisWorkspace(files: Record<string, string> = {}): string {
     ".env.dev": ENV_DEV,
     ".env.production": ENV_PRODUCTION,
     "backend/main.py": BASIS_BACKEND,
-    "tradeops.yaml": [
-      "name: basis",
-      "environments:",
-      "  detect: { variable: BASIS_ENVIRONMENT }",
-      "  development: {}",
-      "  production: {}",
-      "projects:",
-      "  backend:",
-      "    path: backend",
-      "    commands: { start: python3 main.py }",
-      "    environmentVariable: { name: BASIS_ENVIRONMENT, values: { development: dev, production: prod } }",
-      "    config:",
-      "      base: ../env.unified",
-      "      environments: { development: ../.env.dev, production: ../.env.production }",
-      "      envPrefix: BASIS_",
-      "",
-    ].join("\n"),
+    "tradeops.yaml": [...BASIS_HEAD, "    commands: { start: python3 main.py }", ...BASIS_BACKEND_CONFIG, ""].join(
+      "\n",
+    ),
     ...files,
   });
   return dir;

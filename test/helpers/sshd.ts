@@ -2,10 +2,12 @@
  * A real OpenSSH server on a loopback port, with generated host and user keys and its own config (TESTING.md), and a
  * client config that `TRADEOPS_SSH_CONFIG` points the SSH executor at. Nothing of the system's SSH setup changes.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import { tradeopsOnPath } from "./cli.js";
 import { freePorts } from "./deploy-desk.js";
 
 export interface Sshd {
@@ -17,12 +19,26 @@ export interface Sshd {
   readonly clientConfig: string;
   /** how many logins the server accepted so far */
   logins(): number;
+  /** runs a command on the host over SSH (as the deploy does); its exit code and output */
+  exec(argv: readonly string[]): { code: number; stdout: string; stderr: string };
   stop(): Promise<void>;
 }
 
 const STARTUP_TIMEOUT_MS = 10_000;
+/** a tradeops command on the host starts in about a second; a loaded machine may take many times that */
+const EXEC_TIMEOUT_MS = 60_000;
 
-export async function startSshd(): Promise<Sshd> {
+/** One word for the remote shell. */
+const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+
+export interface SshdOptions {
+  /** this checkout's CLI on the sessions' PATH as `tradeops`, as on a host where tradeops is installed */
+  readonly tradeops?: boolean;
+  /** more variables every session has (values without spaces), e.g. the AWS settings of a host with a role */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   const dir = mkdtempSync(join(tmpdir(), "tradeops-sshd-"));
   const [port] = (await freePorts(1)) as [number];
   const user = userInfo().username;
@@ -45,6 +61,7 @@ export async function startSshd(): Promise<Sshd> {
       "AllowTcpForwarding yes",
       "LogLevel VERBOSE",
       `PidFile ${join(dir, "sshd.pid")}`,
+      ...setEnv(dir, options),
       "",
     ].join("\n"),
   );
@@ -80,6 +97,14 @@ export async function startSshd(): Promise<Sshd> {
     host: `${user}@127.0.0.1:${port}`,
     clientConfig,
     logins: () => (readFileSync(log, "utf8").match(/Accepted publickey/g) ?? []).length,
+    exec: (argv) => {
+      const done = spawnSync(
+        "ssh",
+        ["-F", clientConfig, "-o", "BatchMode=yes", "-p", String(port), `${user}@127.0.0.1`, "--", ...argv.map(quote)],
+        { encoding: "utf8", timeout: EXEC_TIMEOUT_MS },
+      );
+      return { code: done.status ?? 1, stdout: done.stdout ?? "", stderr: done.stderr ?? "" };
+    },
     stop: async () => {
       if (child.exitCode === null) {
         child.kill("SIGTERM");
@@ -88,6 +113,31 @@ export async function startSshd(): Promise<Sshd> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One sshd for a test file: started before its tests, stopped after them; the getter returns it. */
+export function sshdForFile(options: SshdOptions | (() => SshdOptions) = {}): () => Sshd {
+  let sshd: Sshd | undefined;
+  beforeAll(async () => {
+    sshd = await startSshd(typeof options === "function" ? options() : options);
+  }, 30_000);
+  afterAll(async () => {
+    await sshd?.stop();
+  });
+  return () => {
+    if (!sshd) throw new Error("the sshd did not start");
+    return sshd;
+  };
+}
+
+/** The sessions' extra variables, as one SetEnv line (sshd keeps the first of a repeated keyword). */
+function setEnv(dir: string, options: SshdOptions): string[] {
+  const vars = {
+    ...(options.tradeops ? { PATH: tradeopsOnPath(dir, process.env.PATH) } : {}),
+    ...options.env,
+  };
+  const words = Object.entries(vars).map(([name, value]) => `${name}=${value}`);
+  return words.length ? [`SetEnv ${words.join(" ")}`] : [];
 }
 
 function spawnSyncSsh(config: string, user: string, port: number): number {

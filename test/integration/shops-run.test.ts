@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
-import { basisWorkspace, magellanWorkspace } from "../helpers/shops.js";
+import { BASIS_DEV_VALUES, basisWorkspace, magellanWorkspace } from "../helpers/shops.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const BIN = join(ROOT, "bin/tradeops.js");
@@ -28,17 +28,7 @@ function run(dir: string, project: string, env: Record<string, string>) {
 
 it("Basis: BASIS_ENVIRONMENT=dev stays dev, and env.unified + .env.dev reach the backend", () => {
   const out = run(basisWorkspace(), "backend", { BASIS_ENVIRONMENT: "dev" });
-  expect(out).toEqual({
-    BASIS_ENVIRONMENT: "dev",
-    BASIS_DEPLOYMENT_MODE: "local",
-    BASIS_DATA_DIR: "./data",
-    BASIS_DATA_MODE: "csv",
-    BASIS_LOG_LEVEL: "DEBUG",
-    BASIS_EXECUTION_MODE: "backtest",
-    BASIS_LIVE_TRADING__MAX_TRADE_SIZE_USD: "100",
-    BASIS_API_PORT: "8001",
-    LOG_LEVEL: "debug",
-  });
+  expect(out).toEqual({ ...BASIS_DEV_VALUES, LOG_LEVEL: "debug" });
 });
 
 it("Magellan: each runner reads ENVIRONMENT, USE_ARCHIVED_DATA and LOG_LEVEL as its code expects", () => {
