@@ -27,16 +27,19 @@ beforeAll(async () => {
   await privateCli();
 }, 60_000);
 
+// marks this run's processes: another checkout running the same test at the same time keeps its own
+const RUN_MARK = `${process.pid}-${Date.now()}`;
+
 afterEach(() => {
   if (terminal?.pid) pids.add(terminal.pid);
-  for (const pid of findProcessesWithEnv("TRADEOPS_TEST_UP", "1")) pids.add(pid);
+  for (const pid of findProcessesWithEnv("TRADEOPS_TEST_UP", RUN_MARK)) pids.add(pid);
   pids.killAll();
 });
 
 it("prefixes and colours each service's lines, serves status meanwhile, and stops everything on Ctrl-C", async () => {
   const [p1, p2] = [await freePort(), await freePort()];
   const ws = makeWorkspace({ web: { start: serviceCommand(), port: p1 }, api: { start: serviceCommand(), port: p2 } });
-  const env = await cliEnv({ TRADEOPS_TEST_UP: "1", TERM: "xterm" });
+  const env = await cliEnv({ TRADEOPS_TEST_UP: RUN_MARK, TERM: "xterm" });
   delete env.NO_COLOR;
   const command = `exec ${process.execPath} ${await privateCli()} --workspace ${ws} up web api`;
   terminal = spawn("script", ["-qfec", command, "/dev/null"], { env, stdio: ["pipe", "pipe", "pipe"] });
