@@ -1,6 +1,7 @@
 import { EXIT, TroError } from "../../errors.js";
 import { createLogger } from "../../logging/logger.js";
 import { runTradingNode } from "../../node/node.js";
+import { isStandby, standBy } from "../../node/standby.js";
 import { createStartTimeline, formatTimeline } from "../../node/start-timeline.js";
 import type { ExecutionMode } from "../../runtime/types.js";
 import { openFromRun } from "../context.js";
@@ -12,6 +13,10 @@ export const serveCommand: Handler = async (run) => {
   // the supervisor and deploys hand a release its colour's port as PORT
   const port = portFlag(run.opts.port ?? run.io.env.PORT, { allowAny: true });
   const speed = parseNumber(run.opts.speed as string | undefined, "--speed");
+  // a warm spare of the supervisor (health.warmSpare) waits here, with the node's code loaded, until it is told to go
+  if (isStandby(run.io.env) && !(await standBy([() => import("../../server/host.js"), () => import("zod")]))) {
+    return EXIT.ok;
+  }
   // the timeline starts at the process's start: boot is node and the CLI loading, manifest the workspace
   const timeline = createStartTimeline();
   timeline.record("boot", performance.now());
