@@ -1,10 +1,10 @@
 /**
- * Why: a warm spare (health.warmSpare) takes over a crashed node in milliseconds because it has already paid for node
- * and the CLI's code. Started by the supervisor with TRADEOPS_STANDBY=1 and an IPC channel, `tradeops serve` loads the
- * node's modules, says it is ready, and waits: no port bound, no manifest, config or strategy read, no store, broker or
- * executor lease opened. On "go" it drops the channel and starts exactly as any node does (manifest, port, config and
- * strategy read then, so never stale; the lease taken through the normal path). If the supervisor goes away or drops
- * it first, it exits without having done anything.
+ * Why: a warm spare (health.warmSpare) takes over a crashed node in milliseconds because it has already paid for node,
+ * the CLI's code and a warm compiler. Started by the supervisor with TRADEOPS_STANDBY=1 and an IPC channel,
+ * `tradeops serve` runs its preloads (modules; config and strategy once, discarded), says it is ready, and waits: no
+ * port bound, no store, broker or executor lease opened. On "go" it drops the channel and starts exactly as any node
+ * does (manifest, port, config and strategy read afresh, so never stale; the lease taken through the normal path). If
+ * the supervisor goes away or drops it first, it exits without having done anything.
  */
 
 import { STANDBY_GO, STANDBY_READY, STANDBY_VARIABLE } from "../supervisor/standby-protocol.js";
@@ -51,7 +51,10 @@ export async function standBy(
       if (go && channel.connected !== false) channel.disconnect?.();
       resolve(go);
     };
-    const onMessage = (message: unknown) => isGo(message) && done(true);
+    const onMessage = (message: unknown) => {
+      if (process.env.SPARE_DEBUG) process.stdout.write(`GOT ${Date.now()}\n`);
+      isGo(message) && done(true);
+    };
     const onDisconnect = () => done(false);
     channel.on("message", onMessage);
     channel.on("disconnect", onDisconnect);
