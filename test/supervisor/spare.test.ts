@@ -1,9 +1,14 @@
-/** The warm spare's two pure parts: the launch fingerprint, and the standby handshake over a channel. */
+/**
+ * The warm spare's pure parts: the manifest rule (only `tradeops serve` stands by), the launch fingerprint, and the
+ * standby handshake over a channel.
+ */
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
 import { isStandby, type StandbyChannel, standBy } from "../../src/node/standby.js";
 import { launchFingerprint } from "../../src/supervisor/spare.js";
 import { STANDBY_GO, STANDBY_READY } from "../../src/supervisor/standby-protocol.js";
+import { loadWorkspace } from "../../src/workspace/load.js";
+import { makeWorkspace } from "./helpers.js";
 
 class Channel extends EventEmitter implements StandbyChannel {
   sent: unknown[] = [];
@@ -58,5 +63,30 @@ describe("standBy", () => {
     await new Promise((r) => setImmediate(r));
     channel.emit("disconnect");
     await expect(waiting).resolves.toBe(false);
+  });
+});
+
+describe("health.warmSpare in the manifest", () => {
+  it("is refused, naming where, unless a strategy's start command runs tradeops serve", () => {
+    const bad = makeWorkspace({ web: { start: "python3 main.py", port: 8001, health: { warmSpare: true } } });
+    let error: unknown;
+    try {
+      loadWorkspace({ workspace: bad });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({
+      code: "TRO_ERR_MANIFEST_INVALID",
+      exitCode: 78,
+      problems: [{ key: "projects.web.health.warmSpare", message: expect.stringContaining("`tradeops serve`") }],
+    });
+    const good = makeWorkspace({
+      argo: {
+        kind: "strategy",
+        start: "node ../bin/tradeops.js --workspace . serve argo",
+        health: { warmSpare: true },
+      },
+    });
+    expect(loadWorkspace({ workspace: good }).projects.argo!.health.warmSpare).toBe(true);
   });
 });
