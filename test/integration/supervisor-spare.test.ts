@@ -3,7 +3,8 @@
  * CLI under an in-process supervisor. A SIGKILLed argo is replaced by its spare (the pid becomes the spare's, /health
  * answers, a new spare follows); the spare binds no port and takes no lease until it goes, then takes the lease through
  * the normal path; a config change makes the spare unusable (a fresh process starts, the spare is replaced); stop
- * leaves no process; no secret reaches status, logs, events or the state file.
+ * leaves no process; no secret reaches status, logs, events or the state file. Through the CLI: `status` and
+ * `status --json` show the spare, `stop` stops it with the service.
  */
 import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,7 +15,7 @@ import { findProcessesWithEnv } from "../../src/supervisor/process-info.js";
 import { Supervisor } from "../../src/supervisor/supervisor.js";
 import type { InstanceStatus } from "../../src/supervisor/types.js";
 import { copyWorkspace } from "../helpers/cli.js";
-import { freePort, httpGet, isAlive, Pids, ROOT, waitFor } from "../supervisor/helpers.js";
+import { cliEnv, freePort, httpGet, isAlive, Pids, ROOT, runCli, waitFor } from "../supervisor/helpers.js";
 
 const CLI = join(ROOT, "bin/tradeops.js");
 const SECRET = `spare-control-${process.pid}-${Date.now()}`;
@@ -172,5 +173,38 @@ describe("warm spare", () => {
     const replaced = await readySpare(spare.pid);
     expect(replaced.fingerprint).not.toBe(spare.fingerprint);
     expect(readFileSync(`/proc/${replaced.pid}/environ`, "utf8")).toMatch(/MAX_TRADE_USD=1500\0/);
+  }, 150_000);
+
+  it("tradeops status shows the spare (text and --json); tradeops stop stops it with the service", async () => {
+    const ws = desk();
+    const port = await freePort();
+    const env = await cliEnv({ ARGO_CONTROL_TOKEN: SECRET });
+    const cli = (...args: string[]) => runCli(["--workspace", ws, ...args], env, ws);
+    try {
+      const started = await cli("start", "argo", "--port", String(port), "--wait-healthy", "40");
+      expect(started.code, started.stderr).toBe(0);
+      const spare = await waitFor(
+        "a ready spare in status --json",
+        async () => {
+          const { stdout } = await cli("status", "argo", "--json");
+          const one = (JSON.parse(stdout) as { instances: InstanceStatus[] }).instances[0];
+          pids.add(one?.pid, one?.spare?.pid);
+          return one?.spare?.state === "ready" ? one.spare : undefined;
+        },
+        40_000,
+        200,
+      );
+      expect(spare.fingerprint).toMatch(/^[0-9a-f]{12}$/);
+      const text = await cli("status", "argo");
+      expect(text.stdout).toContain(`warm spare pid ${spare.pid}: ready since`);
+      const stopped = await cli("stop", "argo");
+      expect(stopped.code, stopped.stderr).toBe(0);
+      await waitFor("the spare gone", () => !isAlive(spare.pid));
+      const after = JSON.parse((await cli("status", "argo", "--json")).stdout) as { instances: InstanceStatus[] };
+      expect(after.instances[0]).toMatchObject({ state: "stopped", spare: null });
+      expect(JSON.stringify([started, text, stopped, after])).not.toContain(SECRET);
+    } finally {
+      await cli("supervisor", "stop");
+    }
   }, 150_000);
 });
