@@ -12,6 +12,8 @@ import { STANDBY_GO, STANDBY_READY, STANDBY_VARIABLE } from "./standby-protocol.
 
 /** How long a spare (which holds nothing) gets after SIGTERM before SIGKILL. */
 const SPARE_GRACE_MS = 2_000;
+/** a spare that exits by itself this often for one launch is not started again for it (it cannot stand by) */
+const SPARE_MAX_EXITS = 3;
 
 export interface SpareStatus {
   readonly pid: number;
@@ -48,6 +50,8 @@ interface Held {
 export class WarmSpare {
   #held?: Held;
   #queue: Promise<unknown> = Promise.resolve();
+  /** spares that exited by themselves, per launch fingerprint */
+  readonly #exits = new Map<string, number>();
 
   constructor(
     private readonly o: {
@@ -81,6 +85,7 @@ export class WarmSpare {
       const fingerprint = launchFingerprint(spec);
       const live = this.#live();
       if (live?.fingerprint === fingerprint) return;
+      if ((this.#exits.get(fingerprint) ?? 0) >= SPARE_MAX_EXITS) return;
       if (live) await this.#stop(live, "replaced: the launch changed (command, directory, config, secrets or release)");
       const handle = await this.o.spawner.spawn({ ...spec, env: { ...spec.env, [STANDBY_VARIABLE]: "1" }, ipc: true });
       const held: Held = { handle, fingerprint, startedAt: this.o.now(), ready: false };
@@ -94,8 +99,14 @@ export class WarmSpare {
       void handle.exited.then(() => {
         if (this.#held !== held) return;
         this.#held = undefined;
-        this.o.mark(`spare pid ${handle.pid} exited`);
+        const exits = (this.#exits.get(fingerprint) ?? 0) + 1;
+        this.#exits.set(fingerprint, exits);
+        this.o.mark(
+          `spare pid ${handle.pid} exited by itself${exits >= SPARE_MAX_EXITS ? `, ${exits} times: no spare for this launch` : ""}`,
+        );
         this.o.changed();
+        // another in its place at once (the instance asks again at every health poll otherwise)
+        this.ensure(spec).catch((error: Error) => this.o.mark(`spare not started: ${error.message}`));
       });
       this.o.mark(`spare pid ${handle.pid} started`);
       this.o.changed();
