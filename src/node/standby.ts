@@ -52,8 +52,7 @@ export async function standBy(
       resolve(go);
     };
     const onMessage = (message: unknown) => {
-      if (process.env.SPARE_DEBUG) process.stdout.write(`GOT ${Date.now()}\n`);
-      isGo(message) && done(true);
+      if (isGo(message)) done(true);
     };
     const onDisconnect = () => done(false);
     channel.on("message", onMessage);
