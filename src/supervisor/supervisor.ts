@@ -213,6 +213,8 @@ export class Supervisor {
       await Promise.allSettled([...this.instances.values()].map((i) => i.stop(this.stopGraceMs)));
       if (options.keepDesired) for (const [name, desired] of wanted) this.instances.get(name)!.desired = desired;
     }
+    // spares hold nothing and are never adopted: they go with their supervisor
+    await Promise.allSettled([...this.instances.values()].map((i) => i.spare.discard("the supervisor stopped")));
     for (const instance of this.instances.values()) instance.detach();
     await this.#signals?.close();
     this.#persist();

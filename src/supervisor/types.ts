@@ -1,4 +1,5 @@
 /** The supervisor's nouns, shared by the daemon, its clients, `tradeops up` and the state file. */
+import type { SpareStatus } from "./spare.js";
 import type { InstanceState } from "./states.js";
 
 export const COLORS = ["blue", "green"] as const;
@@ -82,6 +83,8 @@ export interface InstanceStatus {
   readonly dir: string | null;
   readonly command: string | null;
   readonly recent: readonly StateChange[];
+  /** the warm spare (health.warmSpare): a loaded process in standby, no port bound, no lease taken */
+  readonly spare: SpareStatus | null;
 }
 
 export interface RestartPolicyStatus {

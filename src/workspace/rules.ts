@@ -9,6 +9,9 @@ import { didYouMean } from "../validation/suggest.js";
 import { type PathKind, pathKind } from "./snapshot.js";
 import type { Workspace } from "./types.js";
 
+/** a start command that runs `tradeops serve` (`tradeops serve argo`, `node …/bin/tradeops.js --workspace W serve argo`) */
+const SERVE = /\btradeops(\.js)?\s(.*\s)?serve(\s|$)/;
+
 export function checkWorkspaceRules(
   ws: Workspace,
   doc: StructuredDocument,
@@ -93,6 +96,14 @@ export function checkWorkspaceRules(
     }
     if (project.health.heartbeatFile && project.health.command)
       errors.push(at([...base, "health", "command"], "choose one health check: heartbeatFile or command, not both"));
+    // a spare stands by only when it is `tradeops serve`: of any other program it would be a second running copy
+    if (project.health.warmSpare && !(project.kind === "strategy" && SERVE.test(project.commands.start ?? "")))
+      errors.push(
+        at(
+          [...base, "health", "warmSpare"],
+          "a warm spare needs a strategy whose start command runs `tradeops serve` (of another program it would be a second running copy)",
+        ),
+      );
     if (project.port !== undefined) {
       const owner = ports.get(project.port);
       if (owner) errors.push(at([...base, "port"], `port ${project.port} is already used by project \`${owner}\``));

@@ -193,6 +193,12 @@ const health = strict({
     .describe(
       "backoff restarts in a row (after the immediate restart of a first crash) before the service is marked failed; 0 never restarts",
     ),
+  warmSpare: z
+    .boolean()
+    .optional()
+    .describe(
+      "keep a second, loaded process of a `tradeops serve` start command in standby (no port, no lease): an unrequested restart hands over to it in milliseconds (default false)",
+    ),
   deepPath: z
     .string()
     .startsWith("/")

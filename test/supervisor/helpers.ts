@@ -147,6 +147,7 @@ export interface FastHealth {
   failuresBeforeRestart?: number;
   backoffSeconds?: number[];
   maxRestarts?: number;
+  warmSpare?: boolean;
 }
 
 export interface TestProject {

@@ -1,17 +1,46 @@
 import { EXIT, TroError } from "../../errors.js";
 import { createLogger } from "../../logging/logger.js";
 import { runTradingNode } from "../../node/node.js";
+import { isStandby, standBy } from "../../node/standby.js";
 import { createStartTimeline, formatTimeline } from "../../node/start-timeline.js";
 import type { ExecutionMode } from "../../runtime/types.js";
 import { openFromRun } from "../context.js";
 import { portFlag } from "../flags.js";
 import type { Handler } from "../program.js";
 
+/**
+ * What a warm spare loads before it says it is ready: the modules the node would load after its bind, and its config
+ * and strategy once, to warm their compiler and caches (both are read afresh after "go", so never stale; an error here
+ * is left for the real start to report).
+ */
+function standbyPreload(run: Parameters<Handler>[0]) {
+  return [
+    () => import("../../server/host.js"),
+    () => import("better-sqlite3"),
+    async () => {
+      try {
+        const ctx = openFromRun(run);
+        const { prepareProject } = await import("../../runtime/runner.js");
+        await prepareProject({
+          workspace: ctx.workspace,
+          project: run.args[0]!,
+          environment: ctx.environment,
+          env: run.io.env,
+        });
+      } catch {
+        // the start after "go" reads them again and reports what is wrong
+      }
+    },
+  ];
+}
+
 /** `tradeops serve PROJECT`: the trading node in this process, until its feed ends or a signal stops it. */
 export const serveCommand: Handler = async (run) => {
   // the supervisor and deploys hand a release its colour's port as PORT
   const port = portFlag(run.opts.port ?? run.io.env.PORT, { allowAny: true });
   const speed = parseNumber(run.opts.speed as string | undefined, "--speed");
+  // a warm spare of the supervisor (health.warmSpare) waits here, with the node's code loaded, until it is told to go
+  if (isStandby(run.io.env) && !(await standBy(standbyPreload(run)))) return EXIT.ok;
   // the timeline starts at the process's start: boot is node and the CLI loading, manifest the workspace
   const timeline = createStartTimeline();
   timeline.record("boot", performance.now());

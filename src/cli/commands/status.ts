@@ -85,6 +85,7 @@ function render(run: CommandRun, status: SupervisorStatus, workspace: string): v
   status.instances.forEach((i, n) => {
     run.out.line(line(rows[n]!, paint[i.state]));
     if (i.state === "backoff" && i.nextStartAt) run.out.line(c.dim(`  ${backoffText(i)}`));
+    if (i.spare) run.out.line(c.dim(`  warm spare pid ${i.spare.pid}: ${i.spare.state} since ${i.spare.startedAt}`));
     if (i.lastFailure && (i.state === "failed" || i.state === "backoff" || i.state === "unhealthy")) {
       run.out.line(
         `  ${paint[i.state](`${i.state === "failed" ? "failed" : "last failure"} ${i.lastFailure.at}:`)} ${i.lastFailure.reason}`,
