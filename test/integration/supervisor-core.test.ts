@@ -8,11 +8,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { rotatedFiles } from "../../src/supervisor/logs.js";
-import { findProcessesWithEnv } from "../../src/supervisor/process-info.js";
 import { Supervisor, type SupervisorOptions } from "../../src/supervisor/supervisor.js";
 import type { InstanceStatus, StateChange } from "../../src/supervisor/types.js";
 import { copyWorkspace } from "../helpers/cli.js";
-import { freePort, httpGet, isAlive, makeWorkspace, Pids, serviceCommand, waitFor } from "../supervisor/helpers.js";
+import {
+  copiesOf,
+  freePort,
+  httpGet,
+  isAlive,
+  makeWorkspace,
+  Pids,
+  serviceCommand,
+  waitFor,
+} from "../supervisor/helpers.js";
 
 const pids = new Pids();
 const open: Supervisor[] = [];
@@ -257,7 +265,7 @@ describe("a supervisor that lost its state", () => {
       code: "TRO_ERR_GUARD_REFUSED",
       message: expect.stringContaining(`A copy of bot (pid ${bot.pid}) still runs outside supervision`),
     });
-    expect(findProcessesWithEnv("TRADEOPS_INSTANCE", "bot")).toEqual([bot.pid]);
+    expect(copiesOf(stateDir, "bot")).toEqual([bot.pid]);
     expect(second.one("bot")).toMatchObject({ state: "failed", pid: null });
   });
 });
@@ -305,6 +313,6 @@ describe("logs and secrets", () => {
     expect(failed.lastFailure!.logTail.join("\n")).toContain("secret=[redacted: SECRET_PROBE from env:PROBE_SOURCE]");
     expect(JSON.stringify(supervisor.status())).not.toContain(secret);
     expect(readFileSync(join(dir, ".tradeops/development/supervisor/state.json"), "utf8")).not.toContain(secret);
-    expect(findProcessesWithEnv("TRADEOPS_INSTANCE", "leaky")).toEqual([]);
+    expect(copiesOf(join(dir, ".tradeops/development/supervisor"), "leaky")).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import { findProcessesWithEnv } from "../../src/supervisor/process-info.js";
 import { copyWorkspace } from "../helpers/cli.js";
 import {
   cliEnv,
+  copiesOf,
   freePort,
   httpGet,
   isAlive,
@@ -166,8 +167,8 @@ describe("the background supervisor", () => {
     }
     const again = await tradeops(ws, ["start", "bot"]);
     expect(again.stdout).toContain(`bot is already`);
-    expect(findProcessesWithEnv("TRADEOPS_INSTANCE", "bot")).toEqual([pidOf(before, "bot")]);
-    expect(findProcessesWithEnv("TRADEOPS_INSTANCE", "web")).toEqual([pidOf(before, "web")]);
+    expect(copiesOf(stateDir, "bot")).toEqual([pidOf(before, "bot")]);
+    expect(copiesOf(stateDir, "web")).toEqual([pidOf(before, "web")]);
     expect(supervisorsOf(stateDir)).toEqual([after.supervisor.pid]);
 
     // the adopted service is still watched: a crash is noticed and repaired

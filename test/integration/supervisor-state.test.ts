@@ -9,6 +9,7 @@ import { afterEach, beforeAll, expect, it } from "vitest";
 import { findProcessesWithEnv } from "../../src/supervisor/process-info.js";
 import {
   cliEnv,
+  copiesOf,
   freePort,
   isAlive,
   makeWorkspace,
@@ -66,7 +67,7 @@ it("a corrupt state file is reported; the service is adopted from the backup, th
       adopted: true,
     });
     expect(isAlive(pid)).toBe(true);
-    expect(findProcessesWithEnv("TRADEOPS_INSTANCE", "web")).toEqual([pid]);
+    expect(copiesOf(stateDir, "web")).toEqual([pid]);
     const log = readFileSync(join(stateDir, "supervisor.log"), "utf8");
     expect(log).toContain("state.json is corrupt (it is not valid JSON (a torn or edited write))");
     expect(log).toContain(damage === "torn" ? "used its backup" : "adopted pid");

@@ -62,9 +62,20 @@ it("prefixes and colours each service's lines, serves status meanwhile, and stop
   expect(screen).toContain(`${ESC}[35mapi${ESC}[39m | listening`);
 
   // another terminal: status works through the same (foreground) supervisor; a second `up` is refused
-  const status = await runCli(["--workspace", ws, "status", "--json"], await cliEnv());
-  const instances = JSON.parse(status.stdout).instances as { name: string; state: string; pid: number }[];
-  expect(instances.map((i) => `${i.name}:${i.state}`)).toEqual(["api:running", "web:running"]);
+  // (asked until both are running: on a loaded machine the supervisor's own health probe may come after the lines)
+  let states: string[] = [];
+  let instances: { name: string; state: string; pid: number }[] = [];
+  await waitFor(
+    "status shows both running",
+    async () => {
+      const status = await runCli(["--workspace", ws, "status", "--json"], await cliEnv());
+      instances = JSON.parse(status.stdout).instances;
+      states = instances.map((i) => `${i.name}:${i.state}`);
+      return states.join() === "api:running,web:running";
+    },
+    15_000,
+  );
+  expect(states).toEqual(["api:running", "web:running"]);
   const second = await runCli(["--workspace", ws, "up", "web"], await cliEnv());
   expect(second.code).toBe(75);
   expect(second.stderr).toContain("A supervisor (pid");
@@ -78,7 +89,8 @@ it("prefixes and colours each service's lines, serves status meanwhile, and stop
   expect(plain()).toContain("stopping (Ctrl-C again to force)");
   expect(plain()).toContain("web | SIGTERM: bye");
   for (const i of instances) expect(isAlive(i.pid)).toBe(false);
-  expect(findProcessesWithEnv("TRADEOPS_INSTANCE", "web")).toEqual([]);
+  // nothing of this run is left (another test file's "web" may run at the same time)
+  expect(findProcessesWithEnv("TRADEOPS_TEST_UP", RUN_MARK)).toEqual([]);
   // and the supervisor's socket is gone with it
   const after = await runCli(["--workspace", ws, "status"], await cliEnv());
   expect(after.stdout).toContain("No supervisor runs for svtest (development)");

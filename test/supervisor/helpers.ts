@@ -10,7 +10,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { isSameProcess } from "../../src/supervisor/process-info.js";
+import { SUPERVISOR_MARKER, supervisorMarker } from "../../src/supervisor/command.js";
+import { findProcessesWithEnv, isSameProcess } from "../../src/supervisor/process-info.js";
 
 export const ROOT = join(import.meta.dirname, "../..");
 export const SERVICE = join(import.meta.dirname, "fixtures/service.mjs");
@@ -226,4 +227,9 @@ export async function cliEnv(extra: Record<string, string> = {}): Promise<Record
     TRADEOPS_SUPERVISOR_ENTRY: await privateCli(),
     ...extra,
   };
+}
+
+/** The live processes of one instance of one supervisor (by its marker): another test file's "web" never counts. */
+export function copiesOf(stateDir: string, name: string): number[] {
+  return findProcessesWithEnv(SUPERVISOR_MARKER, supervisorMarker(stateDir, name));
 }
