@@ -13,10 +13,11 @@ import { SWITCH_GUARD_MS } from "./constants.js";
 import { finishMember, rollBackAll } from "./group-end.js";
 import { type GroupOptions, type Member, setState, timed } from "./member.js";
 import { monitorWindow } from "./monitor.js";
-import { activeSlot, switchPortless } from "./portless-switch.js";
+import { switchPortless } from "./portless-switch.js";
 import { changedKeys } from "./prepare.js";
-import { handoffOrders, type Slot, startVerified, switchTraffic } from "./switch.js";
-import { type GateResult, otherColor, portOf, type ReleaseRecord } from "./types.js";
+import { deploySlots, type Slot, servingSlot } from "./slots.js";
+import { handoffOrders, startVerified, switchTraffic } from "./switch.js";
+import type { GateResult, ReleaseRecord } from "./types.js";
 import { runReleaseCommand, uploadRelease } from "./upload.js";
 
 export type { GroupOptions, Member } from "./member.js";
@@ -55,17 +56,7 @@ export async function deployGroup(members: readonly Member[], options: GroupOpti
 
 async function switchMember(member: Member, options: GroupOptions): Promise<void> {
   const { planned, session } = member;
-  const state = await session.records.readState();
-  const route = (await session.proxy.status())?.route;
-  const active = route ?? (state.active ? { color: state.active, ...state.colors[state.active]! } : undefined);
-  const from: Slot | undefined =
-    session.target.style === "static"
-      ? activeSlot(state)
-      : active && (await session.runner.running(active.color))
-        ? { color: active.color, release: active.release, port: active.port }
-        : undefined;
-  const color = from ? otherColor(from.color) : planned.color;
-  const slot: Slot = { color, release: planned.release, port: portOf(session.target, color) };
+  const { from, to: slot } = await hostSlots(member, options);
   member.slot = slot;
   const previous = from ? (await session.records.readReleases()).find((r) => r.id === from.release) : undefined;
   member.record.configKeysChanged = changedKeys(previous?.configDigest, member.configDigest);
@@ -169,6 +160,25 @@ async function switchMember(member: Member, options: GroupOptions): Promise<void
         `${from ? `${from.release} stopped sending and exited; ` : ""}${slot.release} holds the lease; gap ${gap} ms`,
     );
   }
+}
+
+/**
+ * The plan's slots for this host, checked against what serves now (the lock is held: nothing else moves it). They
+ * differ only when the target changed between the plan and the lock — a recovery of a dead deploy, or a process that
+ * exited — and then the same rule (slots.ts) places the release again, and says so.
+ */
+async function hostSlots(member: Member, options: GroupOptions): Promise<{ from?: Slot; to: Slot }> {
+  const { planned, session } = member;
+  const serving = await servingSlot(session);
+  const slots = deploySlots(session.target, planned.release, serving);
+  const plannedFrom = planned.active?.release;
+  if (slots.to.color !== planned.color || serving?.release !== plannedFrom)
+    options.emit?.({
+      type: "note",
+      level: "info",
+      message: `${planned.project} on ${session.host}: ${serving ? `${serving.release} serves on ${serving.color}` : "nothing serves"} (the plan saw ${plannedFrom ?? "nothing"}); ${planned.release} goes to ${slots.to.color}`,
+    });
+  return slots;
 }
 
 async function monitorGate(members: readonly Member[], options: GroupOptions): Promise<GateResult> {

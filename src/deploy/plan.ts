@@ -16,7 +16,8 @@ import type { LockStatus } from "./lock.js";
 import { type ConfirmationVerdict, checkConfirmation, checkWindow, type WindowVerdict } from "./policy.js";
 import type { TargetState } from "./records.js";
 import { type SharedVersion, unbumped } from "./shared-version.js";
-import { type Color, type GateNumber, portOf, type ReleaseRecord, type ResolvedTarget } from "./types.js";
+import { deploySlots, recordedSlot } from "./slots.js";
+import type { Color, GateNumber, ReleaseRecord, ResolvedTarget } from "./types.js";
 
 export const PLAN_VERSION = 1;
 
@@ -286,8 +287,8 @@ function refusal(
 function plannedProject(state: DeployState, project: string, why: string): PlannedProject {
   const snap = state.snapshots[project]!;
   const definition = state.workspace.projects[project]!;
-  const active = snap.state.active ? snap.state.colors[snap.state.active] : undefined;
-  const color: Color = snap.state.active === "blue" ? "green" : "blue";
+  const release = releaseId(state, snap);
+  const { from, to } = deploySlots(snap.target, release, recordedSlot(snap.state));
   const sendsOrders = definition.sendsOrders;
   const steps = [
     "upload",
@@ -303,13 +304,10 @@ function plannedProject(state: DeployState, project: string, why: string): Plann
     project,
     why,
     target: snap.target,
-    release: releaseId(state, snap),
-    color,
-    port: portOf(snap.target, color),
-    active:
-      active && snap.state.active
-        ? { color: snap.state.active, release: active.release, port: active.port }
-        : undefined,
+    release,
+    color: to.color,
+    port: to.port,
+    active: from,
     sendsOrders,
     base: snap.base,
     steps: snap.target.style ? portlessSteps(snap.target.style, sendsOrders, definition.commands) : steps,

@@ -14,19 +14,10 @@ import type { HealthLevel, ProbeResult } from "../health/probe.js";
 import { STOP_GRACE_SECONDS } from "./constants.js";
 import { type GroupOptions, type Member, setState, timed } from "./member.js";
 import type { TargetSession } from "./session.js";
+import { isWarm, otherColor, returnSlot, type Slot } from "./slots.js";
 import { currentIsWhole, currentRelease, switchCurrent } from "./static-release.js";
-import type { Slot } from "./switch.js";
-import { type Color, otherColor } from "./types.js";
+import type { Color } from "./types.js";
 import { probeActiveWorker, targetNow, waitWorkerHealthy } from "./worker-health.js";
-
-/** What serves now on a portless target: the active colour's release, by the records (no proxy to ask). */
-export function activeSlot(state: {
-  active?: Color;
-  colors: Partial<Record<Color, { release: string }>>;
-}): Slot | undefined {
-  const release = state.active ? state.colors[state.active]?.release : undefined;
-  return state.active && release ? { color: state.active, release, port: 0 } : undefined;
-}
 
 /** Health of a portless target at any level: the active worker's checks, or `current` resolving to a whole release. */
 export async function probePortless(session: TargetSession, level: HealthLevel): Promise<ProbeResult> {
@@ -169,9 +160,7 @@ export async function returnPortless(
     await switchCurrent(session, to.release);
     return { warm: true, slot: to };
   }
-  const running = await session.runner.running(to.color);
-  const color = to.color === from.color ? otherColor(from.color) : to.color;
-  const slot: Slot = { color, release: to.release, port: 0 };
+  const slot = returnSlot(session.target, from, to);
   const fail = (reason: string) =>
     new TroError("TRO_ERR_DEPLOY_FAILED", `Could not bring ${to.release} back: ${reason}.`, {
       hint: "Check the release's log on the target (`shared/logs/`), then deploy a fix or roll back to another release.",
@@ -185,7 +174,7 @@ export async function returnPortless(
     await session.lease.transfer(to.release);
     return { warm: false, slot, orderGapMs: Date.now() - fencedAt };
   }
-  const warm = running?.release === to.release && to.color !== from.color;
+  const warm = to.color !== from.color && (await isWarm(session, to));
   if (!warm) {
     const wait = await startWorker(session, slot, options.timeoutMs);
     if (!wait.ok) throw fail(`${wait.reason}; ${from.release} keeps running`);

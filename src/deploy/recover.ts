@@ -9,8 +9,9 @@ import { STOP_GRACE_SECONDS } from "./constants.js";
 import { portlessRoute } from "./portless-switch.js";
 import type { TargetState } from "./records.js";
 import type { TargetSession } from "./session.js";
-import { returnTo, type Slot } from "./switch.js";
-import { COLORS, type Color, type DeployRecord, portOf } from "./types.js";
+import { inProgressSlots } from "./slots.js";
+import { returnTo } from "./switch.js";
+import { COLORS, type Color, type DeployRecord } from "./types.js";
 
 export interface RecoverOptions {
   readonly level: HealthLevel;
@@ -38,18 +39,9 @@ export async function recoverTarget(
   const route = session.target.style ? await portlessRoute(session, inProgress) : (status?.route ?? null);
   const notes: string[] = [];
   let outcome: DeployRecord["outcome"] = "interrupted";
-  const newSlot: Slot = {
-    color: inProgress.color,
-    release: inProgress.release,
-    port: portOf(session.target, inProgress.color),
-  };
+  const { from: back, to: newSlot } = inProgressSlots(session.target, inProgress);
   if (route?.release === inProgress.release && route.color === inProgress.color) {
-    if (inProgress.previousActive && inProgress.previousRelease) {
-      const back: Slot = {
-        color: inProgress.previousActive,
-        release: inProgress.previousRelease,
-        port: portOf(session.target, inProgress.previousActive),
-      };
+    if (back) {
       const done = await returnTo(session, newSlot, back, { level: options.level, timeoutMs: options.timeoutMs });
       notes.push(
         `${inProgress.release} took traffic but never passed gate 11; returned to ${back.release}${done.warm ? " (warm)" : ""}`,

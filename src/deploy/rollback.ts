@@ -23,9 +23,10 @@ import { lastKnownGood } from "./records.js";
 import { recoverTarget } from "./recover.js";
 import { chooseRunner, recordRunner } from "./runner-choice.js";
 import { openSession } from "./session.js";
+import { isWarm, otherColor, slotOf } from "./slots.js";
 import { returnTo, type Slot } from "./switch.js";
 import { requireTarget } from "./targets.js";
-import { type DeployRecord, otherColor, portOf } from "./types.js";
+import type { DeployRecord } from "./types.js";
 import { probeWorkerOn } from "./worker-health.js";
 
 export interface RollbackOptions {
@@ -123,9 +124,9 @@ export async function rollbackProject(options: RollbackOptions): Promise<DeployR
       }
       const started = Date.now();
       const from: Slot = { color: current.color, release: current.release, port: current.port };
-      const warm = (await session.runner.running(otherColor(from.color)))?.release === chosen.id;
-      const toColor = otherColor(from.color);
-      const to: Slot = { color: toColor, release: chosen.id, port: portOf(target, toColor) };
+      const to = slotOf(target, otherColor(from.color), chosen.id);
+      const warm = await isWarm(session, to);
+      const toColor = to.color;
       state.inProgress = {
         id,
         kind: "rollback",

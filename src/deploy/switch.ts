@@ -13,13 +13,9 @@ import { describeProbe, isFullyHealthy } from "./gates/context.js";
 import { returnPortless } from "./portless-switch.js";
 import { logSnippet } from "./runner.js";
 import type { TargetSession } from "./session.js";
-import { type Color, portOf } from "./types.js";
+import { isWarm, returnSlot, type Slot } from "./slots.js";
 
-export interface Slot {
-  readonly color: Color;
-  readonly release: string;
-  readonly port: number;
-}
+export type { Slot } from "./slots.js";
 
 export type HealthWait =
   | { readonly ok: true; readonly probe: ProbeResult }
@@ -141,13 +137,9 @@ export async function returnTo(
   options: { readonly level: HealthLevel; readonly timeoutMs: number },
 ): Promise<{ warm: boolean; slot: Slot; orderGapMs?: number }> {
   if (session.target.style) return returnPortless(session, from, to, options);
-  const running = await session.runner.running(to.color);
-  const warm = running?.release === to.release && to.color !== from.color;
+  const warm = to.color !== from.color && (await isWarm(session, to));
   if (!warm) {
-    const slot =
-      to.color === from.color
-        ? { ...to, color: otherOf(from.color), port: portOf(session.target, otherOf(from.color)) }
-        : to;
+    const slot = returnSlot(session.target, from, to);
     const started = await startVerified(session, slot, {
       orders: !session.lease,
       level: options.level,
@@ -169,8 +161,4 @@ export async function returnTo(
   if (session.lease) orderGapMs = await handoffOrders(session, from, to);
   else await session.runner.stop(from.color, STOP_GRACE_SECONDS);
   return { warm, slot: to, orderGapMs };
-}
-
-function otherOf(color: Color): Color {
-  return color === "blue" ? "green" : "blue";
 }

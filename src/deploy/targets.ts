@@ -2,6 +2,7 @@
 import { isAbsolute, resolve } from "node:path";
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
+import { parseHost } from "../workspace/lookup.js";
 import type { Workspace } from "../workspace/types.js";
 import { portlessStyleOf } from "./deploy-style.js";
 import type { ResolvedTarget } from "./types.js";
@@ -43,7 +44,7 @@ export function findTarget(
       { hint: `e.g. port: ${port}, internalPorts: [${port + 1}, ${port + 2}]` },
     );
   }
-  const local = t.hosts.every((h) => h === "local");
+  const local = t.hosts.every((h) => parseHost(h).local);
   return {
     environment,
     project,

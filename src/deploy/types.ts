@@ -4,11 +4,6 @@ import type { EnvironmentName } from "../environment/names.js";
 export const COLORS = ["blue", "green"] as const;
 export type Color = (typeof COLORS)[number];
 
-/** The colour a release is not running in. */
-export function otherColor(color: Color): Color {
-  return color === "blue" ? "green" : "blue";
-}
-
 export const GATE_NAMES = {
   1: "identify changes",
   2: "verify scope",
@@ -57,11 +52,6 @@ export interface ResolvedTarget {
   readonly persist: readonly string[];
   /** a target without a port: a worker (no proxy; port 0) or static files (`current` link); absent: blue/green */
   readonly style?: "worker" | "static";
-}
-
-/** The ports of each colour. */
-export function portOf(target: ResolvedTarget, color: Color): number {
-  return target.internalPorts[color === "blue" ? 0 : 1];
 }
 
 /** uploaded → started → active → inactive (replaced, still on disk) → pruned; or failed (it never went live, or was rolled back). */
