@@ -20,7 +20,8 @@ import { workspaceIdOf } from "../workspace/identity.js";
 import type { Workspace } from "../workspace/types.js";
 import { buildArtifacts } from "./build.js";
 import { coupledGroup } from "./changes.js";
-import { LOCK_HEARTBEAT_MS, START_TIMEOUT_MS, SWITCH_GUARD_MS } from "./constants.js";
+import { type DeployClock, isoNow, systemClock } from "./clock.js";
+import { START_TIMEOUT_MS } from "./constants.js";
 import { deployGroup, type Member } from "./deploy-group.js";
 import type { DeployEvent } from "./events.js";
 import { GATE_COMMAND_TIMEOUT_MS } from "./gates/commands.js";
@@ -29,10 +30,9 @@ import type { SignalParityCheck } from "./gates/parity.js";
 import { runGates } from "./gates/run.js";
 import type { GitRepo } from "./git.js";
 import { postgresLeaseLocation } from "./lease-driver.js";
-import type { LockOwner } from "./lock.js";
-import { processStart } from "./lock.js";
+import { abortReason, holdLocks, type LockHold, lockOwner } from "./lock-hold.js";
 import type { DeployPlan } from "./plan.js";
-import { policyOf } from "./policy.js";
+import { policyOf, recheckWindow, refusalError } from "./policy.js";
 import { configDigest, type PreparedRelease, prepareRelease, renderEnvFile } from "./prepare.js";
 import { recoverTarget } from "./recover.js";
 import { chooseRunner, type RunnerChoice, recordRunner } from "./runner-choice.js";
@@ -64,6 +64,8 @@ export interface ApplyDeps {
   readonly signalParity?: SignalParityCheck;
   /** `--accept-signal-changes REASON` */
   readonly acceptSignalChanges?: string;
+  /** the time the window is re-checked at and records are stamped with (default: the system's) */
+  readonly clock?: DeployClock;
 }
 
 export interface DeployResult {
@@ -80,8 +82,14 @@ export interface DeployResult {
  *   TRO_ERR_TARGET_UNAVAILABLE
  */
 export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promise<DeployResult> {
-  if (plan.refusal && !deps.dryRun)
-    throw new TroError(plan.refusal.code, plan.refusal.message, { hint: plan.refusal.hint });
+  // the plan decided everything; apply re-checks only what can change since: the clock (a blocked window may have
+  // started) here and again before shipping, and the locks (taken below, watched by the heartbeat)
+  const clock = deps.clock ?? systemClock;
+  const policy = policyOf(deps.workspace, plan.environment);
+  const closed = () => (deps.dryRun ? undefined : recheckWindow(plan, policy, new Date(clock.now())));
+  if (plan.refusal && !deps.dryRun) throw refusalError(plan.refusal);
+  const closedAtStart = closed();
+  if (closedAtStart) throw refusalError(closedAtStart);
   if (!plan.deploys.length) return { plan, outcome: "nothing", gates: [], records: [] };
   const emit = deps.onEvent;
   // every record and the lock written on a target pass through this scrubber, fed with each secret the deploy loads
@@ -113,6 +121,7 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
         tradeops: deps.tradeops,
         scrub: (text) => scrubber.scrub(text),
         workspaceId: workspaceIdOf(deps.workspace),
+        clock,
         ...(project.sendsOrders && d.target.lease === "postgres"
           ? { postgresLease: postgresLeaseLocation(deps.workspace, plan.environment, deps.env) }
           : {}),
@@ -123,47 +132,29 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
     sessions.set(d.project, list);
   }
   const all = [...sessions.values()].flat();
-  const owner: LockOwner = {
-    id: `${plan.id}-${randomBytes(3).toString("hex")}`,
+  const owner = lockOwner(clock, {
+    id: plan.id,
     who: deps.who,
     host: deps.hostname,
-    pid: process.pid,
-    pidStart: processStart(process.pid),
     command: deps.command,
     project: plan.deploys.map((d) => d.project).join(","),
     environment: plan.environment,
     release: plan.deploys[0]?.release,
-    startedAt: new Date().toISOString(),
-    heartbeatAt: new Date().toISOString(),
-  };
-  const held: TargetSession[] = [];
+  });
+  let hold: LockHold | undefined;
+  const held = () => hold?.held ?? [];
   const work = mkdtempSync(join(tmpdir(), "tradeops-deploy-"));
-  let beat: NodeJS.Timeout | undefined;
-  // a heartbeat still in flight when the lock is released would write owner.json back (and so the lock)
-  let beating: Promise<unknown> = Promise.resolve();
   const level = plan.healthLevel as HealthLevel;
   const startTimeoutMs = deps.startTimeoutMs ?? START_TIMEOUT_MS;
   try {
     if (!deps.dryRun) {
-      for (const session of all) {
-        const previous = await session.lock.acquire({ ...owner, project: session.project.name });
-        held.push(session);
-        if (previous) {
-          const why = `the deploy lock of ${session.project.name} on ${session.host} was stale (held by ${previous.who ?? "?"}, pid ${previous.pid ?? "?"} on ${previous.host ?? "?"}); taken over`;
-          emit?.({ type: "note", level: "warn", message: why });
-        }
+      hold = await holdLocks(all, owner, { clock, emit });
+      for (const session of hold.held) {
         const runnerNote = await recordRunner(session.records, runnerChoices.get(session)!);
         if (runnerNote)
           emit?.({ type: "note", level: "info", message: `${session.project.name} on ${session.host}: ${runnerNote}` });
       }
-      beat = setInterval(() => {
-        beating = Promise.all(
-          held.map((s) => s.lock.heartbeat({ ...owner, project: s.project.name }).catch(() => undefined)),
-        );
-        for (const s of held) void s.proxy.renew(SWITCH_GUARD_MS).catch(() => undefined);
-      }, LOCK_HEARTBEAT_MS);
-      beat.unref();
-      for (const session of held) {
+      for (const session of hold.held) {
         const recovered = await recoverTarget(session, {
           level,
           timeoutMs: startTimeoutMs,
@@ -178,12 +169,12 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
           });
       }
     }
-    const artifacts = await buildArtifacts(plan, deps.workspace, deps.git, work, emit, deps.env);
+    const artifacts = await buildArtifacts(plan, deps.workspace, deps.git, work, emit, deps.env, clock);
     const prepared = new Map<string, PreparedRelease>();
     const ctx: GateContext = {
       workspace: deps.workspace,
       environment: plan.environment,
-      policy: policyOf(deps.workspace, plan.environment),
+      policy,
       git: deps.git,
       deployed: plan.deploys.map((d) => d.project),
       tested: plan.tested,
@@ -228,8 +219,10 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
     const failed = gates.find((g) => g.status === "fail");
     if (deps.dryRun) return { plan, outcome: "dry-run", gates, records: [] };
     const records: DeployRecord[] = [];
-    const interrupted = deps.signal?.aborted;
-    if (failed || interrupted) {
+    const signal = hold ? AbortSignal.any([hold.lost, ...(deps.signal ? [deps.signal] : [])]) : deps.signal;
+    const interrupted = signal?.aborted;
+    const late = closed();
+    if (failed || interrupted || late) {
       // a gate before 7 may have failed with a secret in its output: learn the secrets before recording it
       for (const d of plan.deploys) {
         const known = prepared.get(d.project);
@@ -240,20 +233,18 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
             () => undefined,
           );
       }
-      for (const session of held) {
+      for (const session of held()) {
         const record = newRecord(plan, session, deps, gates);
-        record.outcome = interrupted ? "interrupted" : "failed";
-        record.finishedAt = new Date().toISOString();
+        record.outcome = failed ? "failed" : interrupted ? "interrupted" : "refused";
+        record.finishedAt = isoNow(clock);
         await session.records.appendHistory(record);
       }
       if (failed) throw gateFailure(failed);
-      throw new TroError(
-        "TRO_ERR_DEPLOY_FAILED",
-        "The deploy was interrupted by the operator during the gates; nothing was shipped.",
-        {
+      if (interrupted)
+        throw new TroError("TRO_ERR_DEPLOY_FAILED", `${abortReason(signal)} during the gates; nothing was shipped.`, {
           hint: "Deploy again when ready.",
-        },
-      );
+        });
+      throw refusalError(late!);
     }
     for (const group of groupsOf(plan, deps.workspace)) {
       const members: Member[] = [];
@@ -283,15 +274,12 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
         startTimeoutMs,
         skipMonitor: skips.get(11),
         emit,
-        signal: deps.signal,
+        signal,
       });
     }
     return { plan, outcome: "succeeded", gates, records };
   } finally {
-    if (beat) clearInterval(beat);
-    await beating;
-    for (const session of held)
-      await session.lock.release({ ...owner, project: session.project.name }).catch(() => undefined);
+    await hold?.release();
     for (const session of all) await session.lease?.close?.().catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
   }
@@ -314,7 +302,7 @@ function newRecord(
     previous: planned.active?.release,
     commit: plan.head,
     who: deps.who,
-    startedAt: new Date().toISOString(),
+    startedAt: isoNow(deps.clock ?? systemClock),
     gates: [...gates],
     steps: [],
     emergency: plan.window.emergency,

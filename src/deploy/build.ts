@@ -13,6 +13,7 @@ import {
   selectArtifactFiles,
   stageArtifact,
 } from "./artifact.js";
+import { type DeployClock, systemClock } from "./clock.js";
 import { type EventSink, step } from "./events.js";
 import type { GitRepo } from "./git.js";
 import { findLocalOnly } from "./local-only.js";
@@ -39,6 +40,7 @@ export async function buildArtifacts(
   emit?: EventSink,
   /** the environment a static frontend's build command runs with */
   env: Readonly<Record<string, string | undefined>> = {},
+  clock: DeployClock = systemClock,
 ): Promise<Map<string, BuiltArtifact>> {
   const out = new Map<string, BuiltArtifact>();
   const policy = policyOf(workspace, plan.environment);
@@ -84,6 +86,7 @@ export async function buildArtifacts(
       },
       (b) =>
         `${b.manifest.files.length} files (${b.manifest.ignored} left out by .deployignore), sha256 ${b.manifest.hash.slice(0, 12)}`,
+      clock,
     );
     out.set(d.project, built);
   }

@@ -9,6 +9,7 @@
  * returns traffic (and the lease) to the release it replaced. The deploy then fails (TRO_ERR_DEPLOY_FAILED).
  */
 import { TroError } from "../errors.js";
+import { isoNow } from "./clock.js";
 import { SWITCH_GUARD_MS } from "./constants.js";
 import { finishMember, rollBackAll } from "./group-end.js";
 import { type GroupOptions, type Member, setState, timed } from "./member.js";
@@ -86,7 +87,7 @@ async function switchMember(member: Member, options: GroupOptions): Promise<void
         dirty: planned.release.includes("-dirty"),
         artifactHash: member.artifact.manifest.hash,
         files: member.artifact.manifest.files.length,
-        createdAt: new Date().toISOString(),
+        createdAt: isoNow(session.clock),
         deployId: member.record.id,
         status: "uploaded",
         color: slot.color,
@@ -122,7 +123,7 @@ async function switchMember(member: Member, options: GroupOptions): Promise<void
         s.colors[slot.color] = {
           release: slot.release,
           port: slot.port,
-          startedAt: new Date().toISOString(),
+          startedAt: isoNow(session.clock),
           orders: !session.lease,
         };
       });
@@ -182,7 +183,8 @@ async function hostSlots(member: Member, options: GroupOptions): Promise<{ from?
 }
 
 async function monitorGate(members: readonly Member[], options: GroupOptions): Promise<GateResult> {
-  const started = Date.now();
+  const clock = members[0]!.session.clock;
+  const started = clock.now();
   const base = { gate: 11 as const, name: "health after the switch" };
   if (options.skipMonitor)
     return {
@@ -201,13 +203,14 @@ async function monitorGate(members: readonly Member[], options: GroupOptions): P
     members.map((m) => m.session),
     options.level,
     options.monitorSeconds,
+    clock,
     options.signal,
   );
   const result: GateResult = {
     ...base,
     status: verdict.ok ? "pass" : "fail",
     reason: verdict.reason,
-    durationMs: Date.now() - started,
+    durationMs: clock.now() - started,
   };
   options.emit?.({ type: "gate-end", result });
   for (const m of members) {

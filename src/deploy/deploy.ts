@@ -9,12 +9,13 @@ import type { Executor } from "../exec/command.js";
 import { createExecutor } from "../exec/create.js";
 import type { Workspace } from "../workspace/types.js";
 import { applyDeployPlan, type DeployResult } from "./apply.js";
+import { type DeployClock, systemClock } from "./clock.js";
 import type { DeployEvent } from "./events.js";
 import type { SignalParityCheck } from "./gates/parity.js";
 import { gatherDeployState } from "./gather.js";
 import { openGit } from "./git.js";
-import { type DeployPlan, planDeploy } from "./plan.js";
-import { checkConfirmation, checkSkips, checkWindow, policyOf } from "./policy.js";
+import { type DeployPlan, type DeployRequest, planDeploy } from "./plan.js";
+import { checkSkips, planPolicy, policyOf, refusalError } from "./policy.js";
 
 export interface DeployOptions {
   readonly workspace: Workspace;
@@ -36,7 +37,8 @@ export interface DeployOptions {
   readonly who: string;
   readonly hostname: string;
   readonly command: string;
-  readonly now?: () => Date;
+  /** the time the policy is judged at and records are stamped with (default: the system's) */
+  readonly clock?: DeployClock;
   /** judge blocked days and hours as of this moment (`gates --at`, `--dry-run` only: a deploy uses the clock) */
   readonly at?: Date;
   readonly startTimeoutMs?: number;
@@ -73,55 +75,42 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       if (!executors.has(host)) executors.set(host, createExecutor(host, { env: options.env }));
       return executors.get(host)!;
     });
-  const now = options.now ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
   try {
-    const gather = (confirm: string | undefined) =>
-      gatherDeployState({
-        workspace,
-        request: {
-          which: options.which,
-          environment,
-          confirm,
-          emergency: options.emergency,
-          skips,
-          allowDirty: Boolean(options.allowDirty),
-          since: options.since,
-        },
-        policy,
-        git,
-        now: now(),
-        windowAt: options.at,
-        nonce: randomBytes(2).toString("hex"),
-        hostname: options.hostname,
-        executorFor,
-      });
-    // the policy refuses before any target is touched: a wrong phrase or a blocked day costs nothing
-    let confirm = options.confirm;
     const rehearsal = options.dryRun || options.gatesOnly;
     if (options.at && !rehearsal)
       throw new TroError("TRO_ERR_USAGE", "--at only rehearses: a real deploy is judged by the real clock.", {
         hint: "Use it with `tradeops gates` or `deploy --dry-run`.",
       });
-    const confirmation = checkConfirmation(policy, confirm);
-    if (!rehearsal && confirmation.required && !confirmation.ok && confirm === undefined && options.ask) {
-      confirm = await options.ask(confirmation.phrase!);
+    let request: DeployRequest = {
+      which: options.which,
+      environment,
+      confirm: options.confirm,
+      emergency: options.emergency,
+      skips,
+      allowDirty: Boolean(options.allowDirty),
+      since: options.since,
+    };
+    // the plan's policy part first: a blocked day or a wrong phrase refuses before any target is read
+    const at = () => options.at ?? new Date(clock.now());
+    let policyPlan = planPolicy(policy, request, at());
+    if (!rehearsal && policyPlan.ask && options.ask) {
+      request = { ...request, confirm: await options.ask(policyPlan.ask) };
+      policyPlan = planPolicy(policy, request, at());
     }
-    const window = checkWindow(policy, options.at ?? now(), environment);
-    if (!rehearsal && window.blocked && !options.emergency) {
-      throw new TroError("TRO_ERR_POLICY_REFUSED", `Deploys to ${environment} are blocked now: ${window.reason}.`, {
-        hint: 'Deploy outside the window; in a real emergency add --emergency --reason "…" (recorded).',
-      });
-    }
-    if (!rehearsal && !checkConfirmation(policy, confirm).ok) {
-      throw new TroError(
-        "TRO_ERR_POLICY_REFUSED",
-        confirm === undefined
-          ? `Deploying to ${environment} needs the exact confirmation phrase.`
-          : `The confirmation phrase does not match the ${environment} policy's.`,
-        { hint: `Type it when asked, or pass --confirm "${confirmation.phrase}" (exactly, including case).` },
-      );
-    }
-    const plan = planDeploy(await gather(confirm));
+    if (!rehearsal && policyPlan.refusal) throw refusalError(policyPlan.refusal);
+    const state = await gatherDeployState({
+      workspace,
+      request,
+      policy,
+      git,
+      now: new Date(clock.now()),
+      windowAt: options.at,
+      nonce: randomBytes(2).toString("hex"),
+      hostname: options.hostname,
+      executorFor,
+    });
+    const plan = planDeploy(state);
     options.onPlan?.(plan);
     return await applyDeployPlan(plan, {
       workspace,
@@ -141,6 +130,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       gatesOnly: options.gatesOnly,
       signalParity: options.signalParity,
       acceptSignalChanges: options.acceptSignalChanges,
+      clock,
     });
   } finally {
     for (const executor of executors.values()) await executor.close().catch(() => undefined);

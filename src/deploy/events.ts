@@ -1,4 +1,5 @@
 /** What a deploy reports while it works; the CLI turns it into a live task list or plain lines. */
+import type { DeployClock } from "./clock.js";
 import type { GateEvent } from "./gates/run.js";
 
 export type StepStatus = "pass" | "fail" | "skip";
@@ -25,9 +26,10 @@ export async function step<T>(
   where: { readonly project: string; readonly host: string },
   name: string,
   run: () => Promise<T>,
-  describe?: (value: T) => string | undefined,
+  describe: ((value: T) => string | undefined) | undefined,
+  clock: DeployClock,
 ): Promise<T> {
-  const started = Date.now();
+  const started = clock.now();
   emit?.({ type: "step-start", ...where, step: name });
   try {
     const value = await run();
@@ -36,13 +38,13 @@ export async function step<T>(
       ...where,
       step: name,
       status: "pass",
-      durationMs: Date.now() - started,
+      durationMs: clock.now() - started,
       detail: describe?.(value),
     });
     return value;
   } catch (error) {
     const detail = String((error as Error)?.message ?? error).split("\n")[0];
-    emit?.({ type: "step-end", ...where, step: name, status: "fail", durationMs: Date.now() - started, detail });
+    emit?.({ type: "step-end", ...where, step: name, status: "fail", durationMs: clock.now() - started, detail });
     throw error;
   }
 }

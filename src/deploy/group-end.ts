@@ -3,6 +3,7 @@
  * returned to the release it replaced), or every member finished (known-good, old colour stopped, old releases
  * pruned). Either way each member's record is closed into the target's history.
  */
+import { isoNow } from "./clock.js";
 import { STOP_GRACE_SECONDS } from "./constants.js";
 import { step } from "./events.js";
 import { closeRecord, type GroupOptions, type Member, setState, timed } from "./member.js";
@@ -28,7 +29,7 @@ export async function rollBackAll(members: readonly Member[], reason: string, op
             s.colors[back.slot.color] = {
               release: from.release,
               port: back.slot.port,
-              startedAt: new Date().toISOString(),
+              startedAt: isoNow(session.clock),
               orders: true,
             };
           });
@@ -36,6 +37,7 @@ export async function rollBackAll(members: readonly Member[], reason: string, op
           return back;
         },
         (b) => `traffic back on ${from.release} (${b.slot.color}${b.warm ? ", warm" : ", restarted"})`,
+        session.clock,
       )
         .then(() => true)
         .catch((error) => {
@@ -75,7 +77,7 @@ export async function finishMember(member: Member, options: GroupOptions): Promi
       const from = member.switched!.from;
       await session.proxy.confirm(to.release);
       if (from && !session.lease) await session.runner.stop(from.color, STOP_GRACE_SECONDS);
-      const now = new Date().toISOString();
+      const now = isoNow(session.clock);
       const releases = await session.records.readReleases();
       for (const r of releases) {
         if (r.id === planned.release) {

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { TroError } from "../errors.js";
 import { sh } from "../exec/command.js";
+import { systemClock } from "./clock.js";
 import { LOCK_STALE_MS } from "./constants.js";
 import type { TargetLayout } from "./layout.js";
 import type { TargetFiles } from "./target-files.js";
@@ -48,7 +49,8 @@ export interface DeployLock {
   status(): Promise<LockStatus>;
   /** takes the lock, or takes over a stale one (returned); throws when a live deploy holds it */
   acquire(owner: LockOwner): Promise<LockOwner | undefined>;
-  heartbeat(owner: LockOwner): Promise<void>;
+  /** rewrites the owner's beat; false when the lock is no longer this owner's (broken, or taken over) */
+  heartbeat(owner: LockOwner): Promise<boolean>;
   release(owner: LockOwner): Promise<void>;
   /** removes the lock whoever holds it; returns who did */
   breakLock(): Promise<LockOwner | undefined>;
@@ -60,7 +62,7 @@ const REMOVE_IF = 'if grep -q "\\"id\\": \\"$2\\"" "$1/owner.json" 2>/dev/null; 
 /** The deploy lock of one target and project. */
 export function openDeployLock(options: DeployLockOptions): DeployLock {
   const { files, layout } = options;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock.now;
   const isAlive = options.isAlive ?? isProcessAlive;
   const judge = (owner: LockOwner): { stale: boolean; reason?: string } => {
     if (owner.host === options.hostname) {
@@ -113,8 +115,10 @@ export function openDeployLock(options: DeployLockOptions): DeployLock {
     },
     heartbeat: async (owner) => {
       owner.heartbeatAt = new Date(now()).toISOString();
-      const current = await files.readJson<LockOwner>(layout.lockOwner).catch(() => undefined);
-      if (current?.id === owner.id) await files.writeJson(layout.lockOwner, owner);
+      const current = await files.readJson<LockOwner>(layout.lockOwner);
+      if (current?.id !== owner.id) return false;
+      await files.writeJson(layout.lockOwner, owner);
+      return true;
     },
     release: async (owner) => {
       await files.executor.run({ argv: sh(REMOVE_IF, layout.lockDir, owner.id) });

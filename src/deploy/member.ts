@@ -3,6 +3,7 @@ import { TroError } from "../errors.js";
 import type { HealthLevel } from "../health/probe.js";
 import type { ArtifactManifest } from "./artifact.js";
 import { type EventSink, step } from "./events.js";
+import { abortReason } from "./lock-hold.js";
 import type { PlannedProject } from "./plan.js";
 import type { TargetState } from "./records.js";
 import type { TargetSession } from "./session.js";
@@ -49,17 +50,18 @@ export async function timed<T>(
 ): Promise<T> {
   const where = { project: member.planned.project, host: member.session.host };
   if (options.signal?.aborted)
-    throw new TroError("TRO_ERR_DEPLOY_FAILED", `interrupted by the operator before ${name}`);
-  const started = Date.now();
+    throw new TroError("TRO_ERR_DEPLOY_FAILED", `${abortReason(options.signal)} before ${name}`);
+  const clock = member.session.clock;
+  const started = clock.now();
   await setState(member, (s) => {
     if (s.inProgress) s.inProgress.step = name;
   });
   try {
-    const value = await step(options.emit, where, name, run, describe);
+    const value = await step(options.emit, where, name, run, describe, clock);
     member.record.steps.push({
       step: name,
       status: "pass",
-      durationMs: Date.now() - started,
+      durationMs: clock.now() - started,
       detail: describe?.(value),
     });
     return value;
@@ -67,7 +69,7 @@ export async function timed<T>(
     member.record.steps.push({
       step: name,
       status: "fail",
-      durationMs: Date.now() - started,
+      durationMs: clock.now() - started,
       detail: String((error as Error)?.message ?? error),
     });
     throw error;
@@ -76,7 +78,7 @@ export async function timed<T>(
 
 /** Closes a member's record and appends it to the target's history. */
 export async function closeRecord(member: Member): Promise<void> {
-  const finished = Date.now();
+  const finished = member.session.clock.now();
   member.record.finishedAt = new Date(finished).toISOString();
   member.record.durationMs = finished - Date.parse(member.record.startedAt);
   await member.session.records.appendHistory(member.record);

@@ -3,8 +3,10 @@
  * through the public port, so the proxy and the release are judged together. One failed probe fails the gate.
  */
 import type { HealthLevel } from "../health/probe.js";
+import type { DeployClock } from "./clock.js";
 import { MONITOR_INTERVAL_MS } from "./constants.js";
 import { describeProbe, isFullyHealthy } from "./gates/context.js";
+import { abortReason } from "./lock-hold.js";
 import type { TargetSession } from "./session.js";
 
 export interface MonitorVerdict {
@@ -18,19 +20,19 @@ export async function monitorWindow(
   sessions: readonly TargetSession[],
   level: HealthLevel,
   seconds: number,
+  clock: DeployClock,
   signal?: AbortSignal,
 ): Promise<MonitorVerdict> {
-  const started = Date.now();
+  const started = clock.now();
   const deadline = started + seconds * 1000;
   let probes = 0;
   for (;;) {
     for (const session of sessions) {
-      if (signal?.aborted)
-        return { ok: false, probes, reason: "interrupted by the operator during the monitoring window" };
+      if (signal?.aborted) return { ok: false, probes, reason: `${abortReason(signal)} during the monitoring window` };
       const result = await session.probePublic(level);
       probes++;
       if (!isFullyHealthy(result)) {
-        const after = ((Date.now() - started) / 1000).toFixed(1);
+        const after = ((clock.now() - started) / 1000).toFixed(1);
         return {
           ok: false,
           probes,
@@ -38,19 +40,9 @@ export async function monitorWindow(
         };
       }
     }
-    const left = deadline - Date.now();
+    const left = deadline - clock.now();
     if (left <= 0) break;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.min(MONITOR_INTERVAL_MS, left));
-      signal?.addEventListener(
-        "abort",
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+    await clock.sleep(Math.min(MONITOR_INTERVAL_MS, left), signal);
   }
   return {
     ok: true,

@@ -5,7 +5,6 @@
  * `deploy --dry-run` prints it; `applyDeployPlan` carries it out.
  */
 import type { EnvironmentName } from "../environment/names.js";
-import type { ErrorCode } from "../errors.js";
 import type { PolicyManifest } from "../workspace/schema.js";
 import type { Workspace } from "../workspace/types.js";
 import { analyzeChanges, coupledGroup, findMixedCommits } from "./changes.js";
@@ -13,7 +12,7 @@ import { portlessSteps } from "./deploy-style.js";
 import type { GateVerdict } from "./gates/context.js";
 import type { CommitInfo } from "./git.js";
 import type { LockStatus } from "./lock.js";
-import { type ConfirmationVerdict, checkConfirmation, checkWindow, type WindowVerdict } from "./policy.js";
+import { type ConfirmationVerdict, planPolicy, type Refusal, type WindowVerdict } from "./policy.js";
 import type { TargetState } from "./records.js";
 import { type SharedVersion, unbumped } from "./shared-version.js";
 import { deploySlots, recordedSlot } from "./slots.js";
@@ -87,7 +86,7 @@ export interface DeployPlan {
   readonly allowDirty: boolean;
   readonly window: WindowVerdict & { readonly emergency?: string };
   readonly confirmation: ConfirmationVerdict;
-  readonly refusal?: { readonly code: ErrorCode; readonly message: string; readonly hint: string };
+  readonly refusal?: Refusal;
   readonly skips: readonly { readonly gate: GateNumber; readonly reason: string }[];
   /** gates 1, 2 and 10 as decided here */
   readonly decided: readonly { readonly gate: GateNumber; readonly verdict: GateVerdict }[];
@@ -119,9 +118,8 @@ export function planDeploy(state: DeployState): DeployPlan {
       ),
     },
   ];
-  const confirmation = checkConfirmation(policy, request.confirm);
+  const { window, confirmation, refusal: policyRefusal } = planPolicy(policy, request, state.windowAt ?? state.now);
   decided.push({ gate: 10, verdict: confirmGate(confirmation, env) });
-  const window = { ...checkWindow(policy, state.windowAt ?? state.now, env), emergency: request.emergency };
   if (request.emergency && !window.blocked)
     warnings.push(`--emergency given outside any blocked window (${window.local}); recorded anyway`);
   if (state.policy.sharedVersionBump !== "fail")
@@ -146,7 +144,7 @@ export function planDeploy(state: DeployState): DeployPlan {
     allowDirty: request.allowDirty,
     window,
     confirmation,
-    refusal: refusal(state, window, confirmation),
+    refusal: dirtyRefusal(state) ?? policyRefusal,
     skips: [...request.skips].map(([gate, reason]) => ({ gate, reason })),
     decided,
     deploys,
@@ -254,34 +252,13 @@ function confirmGate(confirmation: ConfirmationVerdict, env: EnvironmentName): G
   return { status: "fail", reason: `the ${env} policy needs the exact phrase "${confirmation.phrase}"` };
 }
 
-function refusal(
-  state: DeployState,
-  window: WindowVerdict & { emergency?: string },
-  confirmation: ConfirmationVerdict,
-): DeployPlan["refusal"] {
-  const env = state.request.environment;
-  if (state.dirty.length && !state.request.allowDirty) {
-    return {
-      code: "TRO_ERR_GATE_FAILED",
-      message: `The working tree has uncommitted changes that would ship: ${state.dirty.join(", ")}.`,
-      hint: "Commit or stash them; --allow-dirty deploys them anyway (recorded).",
-    };
-  }
-  if (window.blocked && !window.emergency) {
-    return {
-      code: "TRO_ERR_POLICY_REFUSED",
-      message: `Deploys to ${env} are blocked now: ${window.reason}.`,
-      hint: 'Deploy outside the window; in a real emergency add --emergency --reason "…" (recorded).',
-    };
-  }
-  if (!confirmation.ok) {
-    return {
-      code: "TRO_ERR_POLICY_REFUSED",
-      message: `Deploying to ${env} needs the exact confirmation phrase.`,
-      hint: `Type it when asked, or pass --confirm "${confirmation.phrase}".`,
-    };
-  }
-  return undefined;
+function dirtyRefusal(state: DeployState): Refusal | undefined {
+  if (!state.dirty.length || state.request.allowDirty) return undefined;
+  return {
+    code: "TRO_ERR_GATE_FAILED",
+    message: `The working tree has uncommitted changes that would ship: ${state.dirty.join(", ")}.`,
+    hint: "Commit or stash them; --allow-dirty deploys them anyway (recorded).",
+  };
 }
 
 function plannedProject(state: DeployState, project: string, why: string): PlannedProject {

@@ -3,9 +3,10 @@
  * (in the policy's time zone), the confirmation phrase, and which gates may be skipped.
  */
 import type { EnvironmentName } from "../environment/names.js";
-import { TroError } from "../errors.js";
+import { type ErrorCode, TroError } from "../errors.js";
 import { DEFAULT_POLICY, type PolicyManifest } from "../workspace/schema.js";
 import type { Workspace } from "../workspace/types.js";
+import type { DeployPlan, DeployRequest } from "./plan.js";
 import { GATE_NAMES, type GateNumber } from "./types.js";
 
 const DAY_NAMES: Record<string, string> = {
@@ -133,6 +134,75 @@ export function checkSkips(
     out.set(gate as GateNumber, reason.trim());
   }
   return out;
+}
+
+/** Why a deploy may not go ahead, as the plan states it and `apply` throws it. */
+export interface Refusal {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly hint: string;
+}
+
+/** The policy's part of a plan: the blocked window at `at`, the confirmation phrase, and the refusal they make. */
+export interface PolicyPlan {
+  readonly window: WindowVerdict & { readonly emergency?: string };
+  readonly confirmation: ConfirmationVerdict;
+  readonly refusal?: Refusal;
+  /** the phrase to ask for on a terminal: needed, not given, and nothing else refuses */
+  readonly ask?: string;
+}
+
+/**
+ * Decides the policy's window and phrase for a request. Pure; `planDeploy` uses it, and `deploy()` asks it before
+ * reading any target, so that a blocked day or a wrong phrase costs nothing.
+ */
+export function planPolicy(
+  policy: PolicyManifest,
+  request: Pick<DeployRequest, "environment" | "confirm" | "emergency">,
+  at: Date,
+): PolicyPlan {
+  const env = request.environment;
+  const window = { ...checkWindow(policy, at, env), emergency: request.emergency };
+  const confirmation = checkConfirmation(policy, request.confirm);
+  if (window.blocked && !window.emergency)
+    return { window, confirmation, refusal: blockedRefusal(env, window.reason, "now") };
+  if (confirmation.ok) return { window, confirmation };
+  const refusal: Refusal = {
+    code: "TRO_ERR_POLICY_REFUSED",
+    message:
+      request.confirm === undefined
+        ? `Deploying to ${env} needs the exact confirmation phrase.`
+        : `The confirmation phrase does not match the ${env} policy's.`,
+    hint: `Type it when asked, or pass --confirm "${confirmation.phrase}" (exactly, including case).`,
+  };
+  return { window, confirmation, refusal, ...(request.confirm === undefined ? { ask: confirmation.phrase } : {}) };
+}
+
+/**
+ * What `apply` re-checks of a plan's policy: only the clock can change it (the phrase was judged already). A window
+ * that opened since the plan was made refuses, unless the plan is an emergency one.
+ */
+export function recheckWindow(
+  plan: Pick<DeployPlan, "window" | "environment">,
+  policy: PolicyManifest,
+  now: Date,
+): Refusal | undefined {
+  if (plan.window.emergency) return undefined;
+  const window = checkWindow(policy, now, plan.environment);
+  return window.blocked ? blockedRefusal(plan.environment, window.reason, "since the plan was made") : undefined;
+}
+
+/** A refusal as the error `deploy` and `apply` throw. */
+export function refusalError(refusal: Refusal): TroError {
+  return new TroError(refusal.code, refusal.message, { hint: refusal.hint });
+}
+
+function blockedRefusal(env: EnvironmentName, reason: string | undefined, when: string): Refusal {
+  return {
+    code: "TRO_ERR_POLICY_REFUSED",
+    message: `Deploys to ${env} are blocked ${when}: ${reason}.`,
+    hint: 'Deploy outside the window; in a real emergency add --emergency --reason "…" (recorded).',
+  };
 }
 
 const MOMENT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;

@@ -11,6 +11,7 @@
  */
 import { TroError } from "../errors.js";
 import type { HealthLevel, ProbeResult } from "../health/probe.js";
+import { isoNow } from "./clock.js";
 import { STOP_GRACE_SECONDS } from "./constants.js";
 import { type GroupOptions, type Member, setState, timed } from "./member.js";
 import type { TargetSession } from "./session.js";
@@ -62,7 +63,7 @@ async function started(member: Member, slot: Slot): Promise<void> {
     r.status = "started";
   });
   await setState(member, (s) => {
-    s.colors[slot.color] = { release: slot.release, port: 0, startedAt: new Date().toISOString(), orders: true };
+    s.colors[slot.color] = { release: slot.release, port: 0, startedAt: isoNow(member.session.clock), orders: true };
   });
 }
 
@@ -102,7 +103,7 @@ export async function switchPortless(member: Member, from: Slot | undefined, opt
     `${slot.color}, ${p.checks.map((c) => c.name).join(" + ")} ${p.passing}/${p.total}`;
   if (session.lease) {
     const lease = session.lease;
-    const fencedAt = Date.now();
+    const fencedAt = session.clock.now();
     await timed(
       member,
       "handoff",
@@ -116,7 +117,7 @@ export async function switchPortless(member: Member, from: Slot | undefined, opt
     );
     await timed(member, "start", options, start, checks);
     await lease.transfer(slot.release);
-    member.record.orderGapMs = Date.now() - fencedAt;
+    member.record.orderGapMs = session.clock.now() - fencedAt;
     return;
   }
   await timed(member, "start", options, start, checks);
@@ -166,13 +167,13 @@ export async function returnPortless(
       hint: "Check the release's log on the target (`shared/logs/`), then deploy a fix or roll back to another release.",
     });
   if (session.lease) {
-    const fencedAt = Date.now();
+    const fencedAt = session.clock.now();
     await session.lease.fence();
     await session.runner.stop(from.color, STOP_GRACE_SECONDS);
     const wait = await startWorker(session, slot, options.timeoutMs);
     if (!wait.ok) throw fail(wait.reason);
     await session.lease.transfer(to.release);
-    return { warm: false, slot, orderGapMs: Date.now() - fencedAt };
+    return { warm: false, slot, orderGapMs: session.clock.now() - fencedAt };
   }
   const warm = to.color !== from.color && (await isWarm(session, to));
   if (!warm) {

@@ -5,6 +5,7 @@
  * serves. Everything is recorded as a `recovery` in the history.
  */
 import type { HealthLevel } from "../health/probe.js";
+import { isoNow } from "./clock.js";
 import { STOP_GRACE_SECONDS } from "./constants.js";
 import { portlessRoute } from "./portless-switch.js";
 import type { TargetState } from "./records.js";
@@ -29,7 +30,8 @@ export async function recoverTarget(
   const state = await session.records.readState();
   const inProgress = state.inProgress;
   if (!inProgress) return undefined;
-  const started = Date.now();
+  const { clock } = session;
+  const started = clock.now();
   // a target without a port has no proxy: its route is the colour its runner runs
   const status = session.target.style
     ? undefined
@@ -89,8 +91,8 @@ export async function recoverTarget(
     commit: "",
     who: options.who,
     startedAt: new Date(started).toISOString(),
-    finishedAt: new Date().toISOString(),
-    durationMs: Date.now() - started,
+    finishedAt: isoNow(clock),
+    durationMs: clock.now() - started,
     gates: [],
     steps: [],
     outcome,

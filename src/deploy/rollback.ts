@@ -146,6 +146,7 @@ export async function rollbackProject(options: RollbackOptions): Promise<DeployR
         "rollback",
         () => returnTo(session, from, to, { level, timeoutMs }),
         (b) => `${from.release} → ${chosen.id} on ${b.slot.color}${b.warm ? " (warm, instant)" : " (started cold)"}`,
+        session.clock,
       );
       const probe = await step(
         options.onEvent,
@@ -164,6 +165,7 @@ export async function rollbackProject(options: RollbackOptions): Promise<DeployR
           return p;
         },
         (p) => `level ${level} ${p.passing}/${p.total}`,
+        session.clock,
       ).catch((error: Error) => error);
       const now = new Date().toISOString();
       for (const r of releases) {

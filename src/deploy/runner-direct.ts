@@ -7,6 +7,7 @@ import { TroError } from "../errors.js";
 import { ensureOk } from "../exec/command.js";
 import { buildStartArgv } from "../supervisor/command.js";
 import type { Project } from "../workspace/types.js";
+import { type DeployClock, isoNow, systemClock } from "./clock.js";
 import type { TargetLayout } from "./layout.js";
 import { aliveCommand, detachCommand, stopCommand, tailCommand } from "./process-commands.js";
 import { type InstanceInfo, probePort, type ReleaseRunner } from "./runner.js";
@@ -22,6 +23,8 @@ export interface DirectRunnerOptions {
   readonly leaseAccount: string;
   /** the deploying workspace's id (TRADEOPS_WORKSPACE_ID) */
   readonly workspaceId?: string;
+  /** stamps `startedAt` (default: the system clock) */
+  readonly clock?: DeployClock;
   /** where the executor lease lives (TRADEOPS_LEASE_BACKEND) */
   readonly leaseBackend?: "file" | "postgres";
   /** the host's name in the lease's holder (TRADEOPS_LEASE_HOST), for the PostgreSQL lease across hosts */
@@ -86,7 +89,7 @@ export function createDirectRunner(options: DirectRunnerOptions): ReleaseRunner 
         release: spec.release,
         port: spec.port,
         pid: Number(result.stdout.trim()),
-        startedAt: new Date().toISOString(),
+        startedAt: isoNow(options.clock ?? systemClock),
       };
       await files.writeJson(recordOf(spec.color), info);
       return info;

@@ -8,6 +8,7 @@
 import { posix } from "node:path";
 import { ensureOk, sh } from "../exec/command.js";
 import type { Project } from "../workspace/types.js";
+import { type DeployClock, isoNow, systemClock } from "./clock.js";
 import type { TargetLayout } from "./layout.js";
 import { aliveCommand, tailCommand } from "./process-commands.js";
 import { type InstanceInfo, probePort, type ReleaseRunner } from "./runner.js";
@@ -24,6 +25,8 @@ export interface SupervisorRunnerOptions {
   readonly leaseAccount: string;
   /** the deploying workspace's id (TRADEOPS_WORKSPACE_ID) */
   readonly workspaceId?: string;
+  /** stamps `startedAt` (default: the system clock) */
+  readonly clock?: DeployClock;
   /** where the executor lease lives (TRADEOPS_LEASE_BACKEND) */
   readonly leaseBackend?: "file" | "postgres";
   /** the host's name in the lease's holder (TRADEOPS_LEASE_HOST), for the PostgreSQL lease across hosts */
@@ -106,7 +109,7 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
         release: spec.release,
         port: spec.port,
         pid: found?.pid ?? 0,
-        startedAt: found?.startedAt || new Date().toISOString(),
+        startedAt: found?.startedAt || isoNow(options.clock ?? systemClock),
       };
     },
     stop: async (color, graceSeconds) => {

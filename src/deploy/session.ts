@@ -7,6 +7,7 @@ import type { Executor } from "../exec/command.js";
 import type { HealthLevel, ProbeResult } from "../health/probe.js";
 import { parseHost } from "../workspace/lookup.js";
 import type { Project } from "../workspace/types.js";
+import { type DeployClock, systemClock } from "./clock.js";
 import { type TargetLayout, targetLayout } from "./layout.js";
 import { type LeaseDriver, leaseAccount } from "./lease-driver.js";
 import { openLeaseDriver } from "./lease-open.js";
@@ -26,6 +27,8 @@ export interface TargetSession {
   readonly target: ResolvedTarget;
   readonly host: string;
   readonly executor: Executor;
+  /** the time every step, record and wait on this host reads */
+  readonly clock: DeployClock;
   readonly files: TargetFiles;
   readonly layout: TargetLayout;
   readonly records: TargetRecords;
@@ -58,6 +61,8 @@ export interface SessionOptions {
   readonly workspaceId?: string;
   /** the environment's PostgreSQL, for a target whose executor lease lives there (`lease: postgres`) */
   readonly postgresLease?: { readonly url: string; readonly display: string };
+  /** the deploy's clock (default: the system's) */
+  readonly clock?: DeployClock;
 }
 
 /** Opens a session on one host. */
@@ -67,6 +72,7 @@ export function openSession(options: SessionOptions): TargetSession {
   const layout = targetLayout(target.path);
   const files = targetFiles(executor);
   const scrub = options.scrub ?? ((text: string) => text);
+  const clock = options.clock ?? systemClock;
   const recordFiles = scrubbingFiles(files, scrub);
   const account = leaseAccount(project.accounts[environment]);
   const runnerOptions = {
@@ -77,6 +83,7 @@ export function openSession(options: SessionOptions): TargetSession {
     leaseAccount: account,
     leaseBackend: target.lease,
     workspaceId: options.workspaceId ?? "",
+    clock,
     // the PostgreSQL lease spans hosts: each host's process of a release holds it under its own name
     ...(project.sendsOrders && target.lease === "postgres" ? { leaseHost: options.host } : {}),
   };
@@ -95,10 +102,11 @@ export function openSession(options: SessionOptions): TargetSession {
     target,
     host: options.host,
     executor,
+    clock,
     files,
     layout,
     records: targetRecords(recordFiles, layout),
-    lock: openDeployLock({ files: recordFiles, layout, hostname: options.hostname, scrub }),
+    lock: openDeployLock({ files: recordFiles, layout, hostname: options.hostname, scrub, now: clock.now }),
     proxy: proxyControl({
       files,
       layout,

@@ -21,8 +21,6 @@ export type HealthWait =
   | { readonly ok: true; readonly probe: ProbeResult }
   | { readonly ok: false; readonly reason: string };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Waits until the colour answers 100% at `level`; fails early when its process dies (crash at start). */
 export async function waitHealthy(
   session: TargetSession,
@@ -31,7 +29,8 @@ export async function waitHealthy(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<HealthWait> {
-  const deadline = Date.now() + timeoutMs;
+  const { clock } = session;
+  const deadline = clock.now() + timeoutMs;
   let last: ProbeResult | undefined;
   for (;;) {
     if (signal?.aborted) return { ok: false, reason: "interrupted" };
@@ -41,8 +40,8 @@ export async function waitHealthy(
     }
     last = await session.runner.health(slot.port, level);
     if (isFullyHealthy(last)) return { ok: true, probe: last };
-    if (Date.now() >= deadline) break;
-    await sleep(START_PROBE_INTERVAL_MS);
+    if (clock.now() >= deadline) break;
+    await clock.sleep(START_PROBE_INTERVAL_MS, signal);
   }
   const checks = last ? describeProbe(last).join("; ") : "no answer";
   return {
@@ -118,11 +117,11 @@ export async function handoffOrders(session: TargetSession, from: Slot | undefin
     if (from && from.color !== to.color) await session.runner.stop(from.color, STOP_GRACE_SECONDS);
     return 0;
   }
-  const fencedAt = Date.now();
+  const fencedAt = session.clock.now();
   await lease.fence();
   if (from && from.color !== to.color) await session.runner.stop(from.color, STOP_GRACE_SECONDS);
   await lease.transfer(to.release);
-  return Date.now() - fencedAt;
+  return session.clock.now() - fencedAt;
 }
 
 /**

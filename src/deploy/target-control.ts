@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { TroError } from "../errors.js";
 import { sh } from "../exec/command.js";
 import type { HealthLevel } from "../health/probe.js";
+import { isoNow } from "./clock.js";
 import { START_TIMEOUT_MS, STOP_GRACE_SECONDS } from "./constants.js";
 import { type LockOwner, processStart } from "./lock.js";
 import { policyOf } from "./policy.js";
@@ -107,7 +108,7 @@ export async function startTarget(options: ControlOptions): Promise<StartResult[
     const { stopped: _, ...rest } = state;
     await session.records.writeState({
       ...rest,
-      colors: { ...state.colors, [color]: { ...instance, startedAt: info?.startedAt || new Date().toISOString() } },
+      colors: { ...state.colors, [color]: { ...instance, startedAt: info?.startedAt || isoNow(session.clock) } },
     });
     const health = `level ${level} ${wait.probe.passing}/${wait.probe.total}`;
     return { host: session.host, color, release: slot.release, pid: info?.pid ?? 0, started: true, health };

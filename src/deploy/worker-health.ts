@@ -93,7 +93,8 @@ export async function waitWorkerHealthy(
   release: string,
   options: { readonly since: number; readonly timeoutMs: number; readonly signal?: AbortSignal },
 ): Promise<{ ok: true; probe: ProbeResult } | { ok: false; reason: string }> {
-  const started = Date.now();
+  const { clock } = session;
+  const started = clock.now();
   const deadline = started + options.timeoutMs;
   const livenessOnly = !session.project.health.heartbeatFile && !session.project.health.command;
   let last: ProbeResult | undefined;
@@ -104,10 +105,10 @@ export async function waitWorkerHealthy(
       const log = logSnippet(await session.runner.logTail(color, 5));
       return { ok: false, reason: `${release} exited during start${log ? ` (its log: ${log})` : ""}` };
     }
-    const settled = !livenessOnly || Date.now() - started >= WORKER_SETTLE_MS;
+    const settled = !livenessOnly || clock.now() - started >= WORKER_SETTLE_MS;
     if (last.passing === last.total && settled) return { ok: true, probe: last };
-    if (Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, WORKER_PROBE_INTERVAL_MS));
+    if (clock.now() >= deadline) break;
+    await clock.sleep(WORKER_PROBE_INTERVAL_MS, options.signal);
   }
   const failing = last.checks.filter((c) => c.status !== "healthy").map((c) => `${c.name}: ${c.error_code}`);
   return {

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { systemClock } from "../../src/deploy/clock.js";
 import { deploy } from "../../src/deploy/deploy.js";
 import { loadWorkspace } from "../../src/workspace/load.js";
 import { cli } from "../helpers/cli.js";
@@ -190,7 +191,7 @@ describe("policy refusals (exit 77) before any target is touched", () => {
         who: "t",
         hostname: "test-host",
         command: "test",
-        now: () => new Date(iso),
+        clock: { ...systemClock, now: () => Date.parse(iso) },
       });
     await expect(at("2026-11-20T10:00:00Z")).rejects.toMatchObject({
       code: "TRO_ERR_POLICY_REFUSED",
