@@ -1,10 +1,9 @@
 /**
- * `tradeops rollback`: back to the last known-good release (one that passed gate 11 — not merely the previous one),
- * or to a named release still on the target. Instant when that release still runs warm in the other colour;
- * otherwise it starts there, passes health, and takes the traffic (and the lease) over. Locked and recorded like a
- * deploy.
+ * `tradeops rollback`: gather what each host serves → `planRollback` → apply the plan's moves under the same locks,
+ * heartbeat and records as a deploy. Back to the last known-good release (one that passed gate 11), or a named one;
+ * coupled members come back to their release from the same deploy. Instant when the release still runs warm in the
+ * idle colour; otherwise it starts there, passes health, and takes the traffic (and the lease) over.
  */
-
 import { randomBytes } from "node:crypto";
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
@@ -13,19 +12,21 @@ import type { HealthLevel } from "../health/probe.js";
 import { workspaceIdOf } from "../workspace/identity.js";
 import { requireProject } from "../workspace/lookup.js";
 import type { Workspace } from "../workspace/types.js";
+import { coupledGroup } from "./changes.js";
+import { type DeployClock, isoNow, systemClock } from "./clock.js";
 import { START_TIMEOUT_MS } from "./constants.js";
 import { type EventSink, step } from "./events.js";
 import { describeProbe, isFullyHealthy } from "./gates/context.js";
 import { postgresLeaseLocation } from "./lease-driver.js";
-import { type LockOwner, processStart } from "./lock.js";
-import { policyOf } from "./policy.js";
-import { lastKnownGood } from "./records.js";
+import { abortReason, holdLocks, lockOwner } from "./lock-hold.js";
+import { policyOf, refusalError } from "./policy.js";
 import { recoverTarget } from "./recover.js";
-import { chooseRunner, recordRunner } from "./runner-choice.js";
-import { openSession } from "./session.js";
-import { isWarm, otherColor, slotOf } from "./slots.js";
-import { returnTo, type Slot } from "./switch.js";
-import { requireTarget } from "./targets.js";
+import { planRollback, type RollbackMember, type RollbackMove, type RollbackPlan } from "./rollback-plan.js";
+import { chooseRunner, type RunnerChoice, recordRunner } from "./runner-choice.js";
+import { openSession, type TargetSession } from "./session.js";
+import { otherColor, routedSlot } from "./slots.js";
+import { returnTo } from "./switch.js";
+import { findTarget, requireTarget } from "./targets.js";
 import type { DeployRecord } from "./types.js";
 import { probeWorkerOn } from "./worker-health.js";
 
@@ -46,19 +47,128 @@ export interface RollbackOptions {
   readonly onEvent?: EventSink;
   /** the variables a `postgres:${VAR}` signal store expands (default: this process's) */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** plan only: no lock, no recovery, nothing moved */
+  readonly dryRun?: boolean;
+  /** the named project alone, without its coupled members */
+  readonly alone?: boolean;
+  readonly clock?: DeployClock;
+  /** the session of a host (default: opened over `executorFor`, with the runner recorded there) */
+  readonly sessionFor?: (project: string, host: string) => TargetSession;
+}
+
+export interface RollbackResult {
+  readonly plan: RollbackPlan;
+  readonly records: readonly DeployRecord[];
+}
+
+interface Opened {
+  readonly session: TargetSession;
+  readonly choice: RunnerChoice;
 }
 
 /**
- * Rolls a project back on every host of its target.
+ * Plans a rollback and, unless a dry run, applies it.
  * @throws TroError TRO_ERR_USAGE (no such release, nothing to return to), TRO_ERR_LOCK_HELD, TRO_ERR_DEPLOY_FAILED
  */
+export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
+  const clock = options.clock ?? systemClock;
+  const named = requireProject(options.workspace, options.project).name;
+  requireTarget(options.workspace, options.environment, named);
+  const projects = options.alone
+    ? [named]
+    : [named, ...coupledGroup(options.workspace, named).filter((p) => p !== named)].filter((p) =>
+        findTarget(options.workspace, options.environment, p),
+      );
+  const opened: Opened[] = [];
+  for (const name of projects) opened.push(...(await openHosts(options, name, clock)));
+  const plan = async () => {
+    const members: RollbackMember[] = [];
+    for (const name of projects) {
+      const hosts = opened.filter((o) => o.session.project.name === name);
+      members.push({
+        project: name,
+        target: hosts[0]!.session.target,
+        sendsOrders: hosts[0]!.session.project.sendsOrders,
+        hosts: await Promise.all(hosts.map((o) => observe(o.session))),
+      });
+    }
+    const request = {
+      project: named,
+      environment: options.environment,
+      to: options.to,
+      reason: options.reason,
+      now: new Date(clock.now()),
+      nonce: randomBytes(2).toString("hex"),
+      healthLevel: policyOf(options.workspace, options.environment).healthLevel,
+    };
+    return planRollback(request, members);
+  };
+  const sessions = opened.map((o) => o.session);
+  try {
+    if (options.dryRun) {
+      const dry = await plan();
+      if (dry.refusal) throw refusalError(dry.refusal);
+      return { plan: dry, records: [] };
+    }
+    const owner = lockOwner(clock, {
+      id: "rollback",
+      who: options.who,
+      host: options.hostname,
+      command: options.command,
+      project: projects.join(","),
+      environment: options.environment,
+    });
+    const hold = await holdLocks(sessions, owner, { clock, emit: options.onEvent });
+    try {
+      const level = policyOf(options.workspace, options.environment).healthLevel as HealthLevel;
+      const timeoutMs = options.startTimeoutMs ?? START_TIMEOUT_MS;
+      for (const { session, choice } of opened) {
+        const note = await recordRunner(session.records, choice);
+        if (note)
+          options.onEvent?.({
+            type: "note",
+            level: "info",
+            message: `${session.project.name} on ${session.host}: ${note}`,
+          });
+        await recoverTarget(session, { level, timeoutMs, who: options.who, reason: "found a deploy left in progress" });
+      }
+      const planned = await plan();
+      if (planned.refusal) throw refusalError(planned.refusal);
+      for (const note of planned.notes)
+        options.onEvent?.({ type: "note", level: note.includes("no release") ? "warn" : "info", message: note });
+      const records: DeployRecord[] = [];
+      for (const m of planned.moves) {
+        if (hold.lost.aborted)
+          throw new TroError("TRO_ERR_DEPLOY_FAILED", `The rollback stopped: ${abortReason(hold.lost)}.`, {
+            hint: "`tradeops history` has what was done; `tradeops lock status` says who holds the lock.",
+          });
+        const session = sessions.find((s) => s.project.name === m.project && s.host === m.host)!;
+        records.push(await applyMove(session, m, planned, { ...options, level, timeoutMs }));
+      }
+      return { plan: planned, records };
+    } finally {
+      await hold.release();
+    }
+  } finally {
+    for (const s of sessions) await s.lease?.close?.().catch(() => undefined);
+  }
+}
+
+/** Rolls a project alone back (the console's rollback); the records of each host. */
 export async function rollbackProject(options: RollbackOptions): Promise<DeployRecord[]> {
-  const project = requireProject(options.workspace, options.project);
-  const target = requireTarget(options.workspace, options.environment, project.name);
-  const level = policyOf(options.workspace, options.environment).healthLevel as HealthLevel;
-  const timeoutMs = options.startTimeoutMs ?? START_TIMEOUT_MS;
-  const records: DeployRecord[] = [];
+  return [...(await rollback({ ...options, alone: true })).records];
+}
+
+async function openHosts(options: RollbackOptions, name: string, clock: DeployClock): Promise<Opened[]> {
+  const project = options.workspace.projects[name]!;
+  const target = requireTarget(options.workspace, options.environment, name);
+  const out: Opened[] = [];
   for (const host of target.hosts) {
+    const given = options.sessionFor?.(name, host);
+    if (given) {
+      out.push({ session: given, choice: { kind: given.runner.kind } });
+      continue;
+    }
     const choice = await chooseRunner(options.executorFor(host), target.path, options.runner);
     const session = openSession({
       project,
@@ -70,156 +180,129 @@ export async function rollbackProject(options: RollbackOptions): Promise<DeployR
       previousRunner: choice.recorded,
       tradeops: options.tradeops,
       workspaceId: workspaceIdOf(options.workspace),
+      clock,
       ...(project.sendsOrders && target.lease === "postgres"
         ? { postgresLease: postgresLeaseLocation(options.workspace, options.environment, options.env ?? process.env) }
         : {}),
     });
-    const id = `${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}Z-rollback-${randomBytes(2).toString("hex")}`;
-    const owner: LockOwner = {
-      id,
-      who: options.who,
-      host: options.hostname,
-      pid: process.pid,
-      pidStart: processStart(process.pid),
-      command: options.command,
-      project: project.name,
-      environment: options.environment,
-      startedAt: new Date().toISOString(),
-      heartbeatAt: new Date().toISOString(),
-    };
-    await session.lock.acquire(owner);
-    try {
-      const runnerNote = await recordRunner(session.records, choice);
-      if (runnerNote)
-        options.onEvent?.({ type: "note", level: "info", message: `${project.name} on ${host}: ${runnerNote}` });
-      await recoverTarget(session, { level, timeoutMs, who: options.who, reason: "found a deploy left in progress" });
-      const state = await session.records.readState();
-      const route = (await session.proxy.status())?.route;
-      const current = route ?? (state.active ? { color: state.active, ...state.colors[state.active]! } : undefined);
-      if (!current) {
+    out.push({ session, choice });
+  }
+  return out;
+}
+
+async function observe(session: TargetSession) {
+  const [state, releases, serving] = await Promise.all([
+    session.records.readState(),
+    session.records.readReleases(),
+    routedSlot(session),
+  ]);
+  const idle = serving ? (await session.runner.running(otherColor(serving.color)))?.release : undefined;
+  return {
+    host: session.host,
+    releases,
+    ...(serving ? { serving } : {}),
+    ...(idle ? { idle } : {}),
+    ...(state.inProgress ? { inProgress: state.inProgress.id } : {}),
+  };
+}
+
+/** One host's move: recorded in progress, traffic returned, health verified, records and history written. */
+async function applyMove(
+  session: TargetSession,
+  m: RollbackMove,
+  plan: RollbackPlan,
+  o: RollbackOptions & { readonly level: HealthLevel; readonly timeoutMs: number },
+): Promise<DeployRecord> {
+  const { clock } = session;
+  const started = clock.now();
+  const state = await session.records.readState();
+  state.inProgress = {
+    id: plan.id,
+    kind: "rollback",
+    release: m.to.release,
+    color: m.to.color,
+    previousActive: m.from.color,
+    previousRelease: m.from.release,
+    step: "switch",
+    startedAt: isoNow(clock),
+    who: o.who,
+  };
+  await session.records.writeState(state);
+  const where = { project: m.project, host: m.host };
+  const back = await step(
+    o.onEvent,
+    where,
+    "rollback",
+    () => returnTo(session, m.from, m.to, { level: o.level, timeoutMs: o.timeoutMs }),
+    (b) => `${m.from.release} → ${m.to.release} on ${b.slot.color}${b.warm ? " (warm, instant)" : " (started cold)"}`,
+    clock,
+  );
+  const probe = await step(
+    o.onEvent,
+    where,
+    "verify",
+    async () => {
+      const p =
+        session.target.style === "worker"
+          ? await probeWorkerOn(session, back.slot.color)
+          : await session.probePublic(o.level);
+      if (!isFullyHealthy(p))
         throw new TroError(
-          "TRO_ERR_USAGE",
-          `Nothing of ${project.name} serves in ${options.environment} on ${host}, so there is nothing to roll back.`,
-          {
-            hint: `Deploy it: tradeops deploy ${project.name} to ${options.environment}.`,
-          },
+          "TRO_ERR_HEALTH_FAILED",
+          `${m.to.release} is not healthy after the rollback: ${describeProbe(p).join("; ")}`,
         );
-      }
-      const releases = await session.records.readReleases();
-      const chosen = options.to ? releases.find((r) => r.id === options.to) : lastKnownGood(releases, current.release);
-      if (!chosen || chosen.status === "pruned") {
-        const known = releases.filter((r) => r.status !== "pruned").map((r) => `${r.id}${r.goodAt ? " (good)" : ""}`);
-        throw new TroError(
-          "TRO_ERR_USAGE",
-          options.to
-            ? `Release ${options.to} of ${project.name} is not on ${host}${chosen ? " any more (pruned)" : ""}.`
-            : `${project.name} has no known-good release other than ${current.release} on ${host}.`,
-          { hint: known.length ? `Releases there: ${known.join(", ")}.` : "No release is kept there." },
-        );
-      }
-      if (chosen.id === current.release) {
-        throw new TroError("TRO_ERR_USAGE", `${chosen.id} already serves ${project.name} in ${options.environment}.`, {
-          hint: "`tradeops releases` lists the others.",
-        });
-      }
-      const started = Date.now();
-      const from: Slot = { color: current.color, release: current.release, port: current.port };
-      const to = slotOf(target, otherColor(from.color), chosen.id);
-      const warm = await isWarm(session, to);
-      const toColor = to.color;
-      state.inProgress = {
-        id,
-        kind: "rollback",
-        release: chosen.id,
-        color: toColor,
-        previousActive: from.color,
-        previousRelease: from.release,
-        step: "switch",
-        startedAt: owner.startedAt,
-        who: options.who,
-      };
-      await session.records.writeState(state);
-      const where = { project: project.name, host };
-      const back = await step(
-        options.onEvent,
-        where,
-        "rollback",
-        () => returnTo(session, from, to, { level, timeoutMs }),
-        (b) => `${from.release} → ${chosen.id} on ${b.slot.color}${b.warm ? " (warm, instant)" : " (started cold)"}`,
-        session.clock,
-      );
-      const probe = await step(
-        options.onEvent,
-        where,
-        "verify",
-        async () => {
-          const p =
-            target.style === "worker"
-              ? await probeWorkerOn(session, back.slot.color)
-              : await session.probePublic(level);
-          if (!isFullyHealthy(p))
-            throw new TroError(
-              "TRO_ERR_HEALTH_FAILED",
-              `${chosen.id} is not healthy after the rollback: ${describeProbe(p).join("; ")}`,
-            );
-          return p;
-        },
-        (p) => `level ${level} ${p.passing}/${p.total}`,
-        session.clock,
-      ).catch((error: Error) => error);
-      const now = new Date().toISOString();
-      for (const r of releases) {
-        if (r.id === chosen.id) {
-          r.status = "active";
-          r.color = back.slot.color;
-        } else if (r.id === from.release) {
-          r.status = "inactive";
-          r.reason = `rolled back from: ${options.reason ?? "manual rollback"}`;
-        }
-      }
-      await session.records.writeReleases(releases);
-      const fresh = await session.records.readState();
-      fresh.active = back.slot.color;
-      delete fresh.colors[from.color];
-      fresh.colors[back.slot.color] = { release: chosen.id, port: back.slot.port, startedAt: now, orders: true };
-      fresh.inProgress = undefined;
-      await session.records.writeState(fresh);
-      const healthy = !(probe instanceof Error);
-      const record: DeployRecord = {
-        id,
-        kind: "rollback",
-        project: project.name,
-        environment: options.environment,
-        host,
-        release: chosen.id,
-        previous: from.release,
-        commit: chosen.commit,
-        artifactHash: chosen.artifactHash,
-        who: options.who,
-        startedAt: new Date(started).toISOString(),
-        finishedAt: now,
-        durationMs: Date.now() - started,
-        gates: [],
-        steps: [
-          { step: "rollback", status: "pass", durationMs: Date.now() - started, detail: warm ? "warm" : "cold start" },
-        ],
-        health: {
-          level,
-          verdict: healthy ? "healthy" : "unhealthy",
-          detail: healthy ? `${probe.passing}/${probe.total}` : probe.message,
-        },
-        outcome: healthy ? "succeeded" : "failed",
-        rollbackReason: options.reason ?? "manual rollback",
-        orderGapMs: back.orderGapMs,
-        color: back.slot.color,
-      };
-      await session.records.appendHistory(record);
-      records.push(record);
-      if (!healthy) throw probe;
-    } finally {
-      await session.lock.release(owner).catch(() => undefined);
-      await session.lease?.close?.().catch(() => undefined);
+      return p;
+    },
+    (p) => `level ${o.level} ${p.passing}/${p.total}`,
+    clock,
+  ).catch((error: Error) => error);
+  const now = isoNow(clock);
+  const releases = await session.records.readReleases();
+  for (const r of releases) {
+    if (r.id === m.to.release) {
+      r.status = "active";
+      r.color = back.slot.color;
+    } else if (r.id === m.from.release) {
+      r.status = "inactive";
+      r.reason = `rolled back from: ${m.reason}`;
     }
   }
-  return records;
+  await session.records.writeReleases(releases);
+  const fresh = await session.records.readState();
+  fresh.active = back.slot.color;
+  delete fresh.colors[m.from.color];
+  fresh.colors[back.slot.color] = { release: m.to.release, port: back.slot.port, startedAt: now, orders: true };
+  fresh.inProgress = undefined;
+  await session.records.writeState(fresh);
+  const healthy = !(probe instanceof Error);
+  const durationMs = clock.now() - started;
+  const record: DeployRecord = {
+    id: plan.id,
+    kind: "rollback",
+    project: m.project,
+    environment: plan.environment,
+    host: m.host,
+    release: m.to.release,
+    previous: m.from.release,
+    commit: m.commit,
+    artifactHash: m.artifactHash,
+    who: o.who,
+    startedAt: new Date(started).toISOString(),
+    finishedAt: now,
+    durationMs,
+    gates: [],
+    steps: [{ step: "rollback", status: "pass", durationMs, detail: back.warm ? "warm" : "cold start" }],
+    health: {
+      level: o.level,
+      verdict: healthy ? "healthy" : "unhealthy",
+      detail: healthy ? `${probe.passing}/${probe.total}` : probe.message,
+    },
+    outcome: healthy ? "succeeded" : "failed",
+    rollbackReason: m.reason,
+    orderGapMs: back.orderGapMs,
+    color: back.slot.color,
+  };
+  await session.records.appendHistory(record);
+  if (!healthy) throw probe;
+  return record;
 }

@@ -69,14 +69,17 @@ export async function isWarm(session: Pick<TargetSession, "runner">, slot: Slot)
   return (await session.runner.running(slot.color))?.release === slot.release;
 }
 
-/**
- * What serves on a host now: the front proxy's route (the records' active colour where no proxy answers, and always
- * for static files), provided its process still runs.
- */
-export async function servingSlot(session: TargetSession): Promise<Slot | undefined> {
+/** What the front proxy routes to on a host (the records' active colour where no proxy answers, and for static files). */
+export async function routedSlot(session: TargetSession): Promise<Slot | undefined> {
   const state = await session.records.readState();
   if (session.target.style === "static") return recordedSlot(state);
   const route = (await session.proxy.status())?.route;
-  const serving = route ? { color: route.color, release: route.release, port: route.port } : recordedSlot(state);
-  return serving && (await session.runner.running(serving.color)) ? serving : undefined;
+  return route ? { color: route.color, release: route.release, port: route.port } : recordedSlot(state);
+}
+
+/** What serves on a host now: the routed slot, provided its process still runs (static files always do). */
+export async function servingSlot(session: TargetSession): Promise<Slot | undefined> {
+  const routed = await routedSlot(session);
+  if (!routed || session.target.style === "static") return routed;
+  return (await session.runner.running(routed.color)) ? routed : undefined;
 }

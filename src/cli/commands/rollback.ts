@@ -3,7 +3,7 @@
  * with a target come back with it, to their release from the same deploy.
  */
 import { announceDeploy } from "../../deploy/announce.js";
-import { rollbackGroup } from "../../deploy/rollback-group.js";
+import { rollback } from "../../deploy/rollback.js";
 import { EXIT, TroError } from "../../errors.js";
 import type { Executor } from "../../exec/command.js";
 import { createExecutor } from "../../exec/create.js";
@@ -11,7 +11,7 @@ import { openFromRun, targetArguments } from "../context.js";
 import { positiveSecondsFlag } from "../flags.js";
 import { hostnameOf, selfCommand, whoAmI } from "../identity.js";
 import type { Handler } from "../program.js";
-import { createProgress } from "../render/deploy.js";
+import { createProgress, describeRollbackPlan } from "../render/deploy.js";
 
 export const rollbackCommand: Handler = async (run) => {
   const ctx = openFromRun(run);
@@ -25,7 +25,7 @@ export const rollbackCommand: Handler = async (run) => {
   const executors = new Map<string, Executor>();
   const progress = createProgress(run);
   try {
-    const records = await rollbackGroup({
+    const { plan, records } = await rollback({
       workspace: ctx.workspace,
       environment,
       project,
@@ -38,12 +38,18 @@ export const rollbackCommand: Handler = async (run) => {
       runner: run.opts.runner as "direct" | "supervisor",
       tradeops: selfCommand(run),
       onEvent: progress.event,
+      dryRun: Boolean(run.opts.dryRun),
       executorFor: (host) => {
         if (!executors.has(host)) executors.set(host, createExecutor(host, { env: run.io.env }));
         return executors.get(host)!;
       },
     });
     await progress.done();
+    if (run.opts.dryRun) {
+      if (run.globals.json) run.out.json({ ok: true, plan });
+      else for (const line of describeRollbackPlan(plan)) run.out.line(line);
+      return EXIT.ok;
+    }
     await announceDeploy(
       {
         workspace: ctx.workspace,

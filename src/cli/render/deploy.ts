@@ -5,6 +5,7 @@
 import { describePlannedSlot } from "../../deploy/deploy-style.js";
 import type { DeployEvent } from "../../deploy/events.js";
 import type { DeployPlan } from "../../deploy/plan.js";
+import type { RollbackPlan } from "../../deploy/rollback-plan.js";
 import type { GateResult } from "../../deploy/types.js";
 import type { CommandRun } from "../program.js";
 
@@ -174,4 +175,16 @@ function handoffLine(target: DeployPlan["deploys"][number]["target"]): string {
       : "handoff on the PostgreSQL lease";
   }
   return `handoff on the file lease on ${target.hosts[0] === "local" ? "this machine" : target.hosts[0]}`;
+}
+
+/** `rollback --dry-run`: each host's move, warm or cold, and its lease handoff. */
+export function describeRollbackPlan(plan: RollbackPlan): string[] {
+  const lines = [`plan ${plan.id}: roll back ${plan.members.join(" + ")} in ${plan.environment}`];
+  for (const m of plan.moves)
+    lines.push(
+      `  ${m.project} on ${m.host}: ${m.from.release} (${m.from.color}) → ${m.to.release} (${m.to.color}, ${m.warm ? "warm: instant switch" : "cold: starts and passes health first"})${m.handoff === "none" ? "" : `; orders: handoff on the ${m.handoff}`}`,
+    );
+  for (const n of plan.notes) lines.push(`  note: ${n}`);
+  lines.push(`  health level ${plan.healthLevel} after the switch; nothing was moved (--dry-run)`);
+  return lines;
 }
