@@ -8,6 +8,7 @@ import { isTroError } from "../errors.js";
 import { environmentNotifier, type NotifyEvent, type NotifyEventName } from "../notify/index.js";
 import type { Workspace } from "../workspace/types.js";
 import type { DeployResult } from "./apply.js";
+import { isoNow, systemClock } from "./clock.js";
 import type { DeployRecord } from "./types.js";
 
 export interface AnnounceOptions {
@@ -64,7 +65,7 @@ export function deployEvents(
 export async function announceDeploy(o: AnnounceOptions, end: Parameters<typeof deployEvents>[1]): Promise<void> {
   const notifier = environmentNotifier(o.workspace, o.environment, { env: o.env });
   if (!notifier.channels) return;
-  const at = (o.now?.() ?? new Date()).toISOString();
+  const at = o.now?.().toISOString() ?? isoNow(systemClock);
   for (const e of deployEvents(o, end)) {
     const facts = Object.fromEntries(Object.entries(e.facts ?? {}).map(([k, v]) => [k, o.scrub(String(v))]));
     await notifier.notify({

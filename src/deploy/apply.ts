@@ -1,42 +1,29 @@
-/**
- * `applyDeployPlan(plan, deps)` carries a plan out: take the lock of every target (taking over stale ones, then
- * recovering what a dead deploy left), build and check the artifacts, run gates 3 to 9, then deploy each coupled
- * group through the switch and gate 11. The lock is held until the post-deploy checks end. Every deploy is
- * recorded on its target, whatever its outcome.
- */
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sensitiveValues } from "../config/redact.js";
-import { type Problem, TroError } from "../errors.js";
-import type { CommandResult, Executor } from "../exec/command.js";
-import { runLocal } from "../exec/local.js";
-import type { ProbeResult } from "../health/probe.js";
-import { probeHealth } from "../health/probe.js";
-import { selectHealthTargets } from "../health/targets.js";
+import { TroError } from "../errors.js";
+import type { Executor } from "../exec/command.js";
 import { SecretScrubber } from "../logging/scrubber.js";
-import { workspaceIdOf } from "../workspace/identity.js";
 import type { Workspace } from "../workspace/types.js";
+import { digestSalt, gateFailure, groupsOf, newRecord, probeEnvironment, runProjectCommand } from "./apply-parts.js";
 import { buildArtifacts } from "./build.js";
-import { coupledGroup } from "./changes.js";
 import { type DeployClock, isoNow, systemClock } from "./clock.js";
 import { START_TIMEOUT_MS } from "./constants.js";
 import { deployGroup, type Member } from "./deploy-group.js";
 import type { DeployEvent } from "./events.js";
-import { GATE_COMMAND_TIMEOUT_MS } from "./gates/commands.js";
 import type { GateContext, HealthLevel } from "./gates/context.js";
 import type { SignalParityCheck } from "./gates/parity.js";
 import { runGates } from "./gates/run.js";
 import type { GitRepo } from "./git.js";
-import { postgresLeaseLocation } from "./lease-driver.js";
 import { abortReason, holdLocks, type LockHold, lockOwner } from "./lock-hold.js";
+import { openHosts } from "./open-hosts.js";
 import type { DeployPlan } from "./plan.js";
 import { policyOf, recheckWindow, refusalError } from "./policy.js";
 import { configDigest, type PreparedRelease, prepareRelease, renderEnvFile } from "./prepare.js";
 import { recoverTarget } from "./recover.js";
-import { chooseRunner, type RunnerChoice, recordRunner } from "./runner-choice.js";
-import { openSession, type TargetSession } from "./session.js";
+import { type RunnerChoice, recordRunner } from "./runner-choice.js";
+import type { TargetSession } from "./session.js";
 import { type DeployRecord, GATE_NUMBERS, type GateResult } from "./types.js";
 
 export interface ApplyDeps {
@@ -103,33 +90,15 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
     if (prepared.config) for (const { key, value } of sensitiveValues(prepared.config)) learn(value, `config ${key}`);
   };
   const sessions = new Map<string, TargetSession[]>();
-  // the runner recorded on each target (or --runner, or the default on a first deploy): recorded once locked
   const runnerChoices = new Map<TargetSession, RunnerChoice>();
+  const hostsOptions = { ...deps, environment: plan.environment, scrub: (t: string) => scrubber.scrub(t), clock };
   for (const d of plan.deploys) {
-    const project = deps.workspace.projects[d.project]!;
-    const list: TargetSession[] = [];
-    for (const host of d.target.hosts) {
-      const choice = await chooseRunner(deps.executorFor(host), d.target.path, deps.runner);
-      const session = openSession({
-        project,
-        target: d.target,
-        host,
-        executor: deps.executorFor(host),
-        hostname: deps.hostname,
-        runner: choice.kind,
-        previousRunner: choice.recorded,
-        tradeops: deps.tradeops,
-        scrub: (text) => scrubber.scrub(text),
-        workspaceId: workspaceIdOf(deps.workspace),
-        clock,
-        ...(project.sendsOrders && d.target.lease === "postgres"
-          ? { postgresLease: postgresLeaseLocation(deps.workspace, plan.environment, deps.env) }
-          : {}),
-      });
-      runnerChoices.set(session, choice);
-      list.push(session);
-    }
-    sessions.set(d.project, list);
+    const opened = await openHosts(hostsOptions, d.target);
+    for (const o of opened) runnerChoices.set(o.session, o.choice);
+    sessions.set(
+      d.project,
+      opened.map((o) => o.session),
+    );
   }
   const all = [...sessions.values()].flat();
   const owner = lockOwner(clock, {
@@ -283,76 +252,4 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
     for (const session of all) await session.lease?.close?.().catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-function newRecord(
-  plan: DeployPlan,
-  session: TargetSession,
-  deps: ApplyDeps,
-  gates: readonly GateResult[],
-): DeployRecord {
-  const planned = plan.deploys.find((d) => d.project === session.project.name)!;
-  return {
-    id: plan.id,
-    kind: "deploy",
-    project: session.project.name,
-    environment: plan.environment,
-    host: session.host,
-    release: planned.release,
-    previous: planned.active?.release,
-    commit: plan.head,
-    who: deps.who,
-    startedAt: isoNow(deps.clock ?? systemClock),
-    gates: [...gates],
-    steps: [],
-    emergency: plan.window.emergency,
-    ...(deps.acceptSignalChanges ? { acceptedSignalChanges: deps.acceptSignalChanges } : {}),
-    skipped: plan.skips,
-    allowDirty: plan.allowDirty && plan.dirty.length ? plan.dirty : undefined,
-    color: planned.color,
-  };
-}
-
-function gateFailure(failed: GateResult): TroError {
-  const problems: Problem[] = (failed.details ?? []).map((message) => ({ message }));
-  return new TroError("TRO_ERR_GATE_FAILED", `Gate ${failed.gate} (${failed.name}) failed: ${failed.reason}.`, {
-    problems,
-    hint: `Nothing was shipped. Fix the cause and deploy again${failed.gate === 8 ? " (or remove the lines named above)" : ""}.`,
-  });
-}
-
-/** Coupled groups in plan order: each deploys, monitors and rolls back as one. */
-function groupsOf(plan: DeployPlan, workspace: Workspace): DeployPlan["deploys"][] {
-  const groups = new Map<string, DeployPlan["deploys"][number][]>();
-  for (const d of plan.deploys) {
-    const key = coupledGroup(workspace, d.project).join(",");
-    groups.set(key, [...(groups.get(key) ?? []), d]);
-  }
-  return [...groups.values()];
-}
-
-async function runProjectCommand(
-  line: string,
-  cwd: string,
-  env: Readonly<Record<string, string | undefined>>,
-): Promise<CommandResult> {
-  return runLocal({ argv: ["sh", "-c", line], cwd, timeoutMs: GATE_COMMAND_TIMEOUT_MS }, { baseEnv: env, group: true });
-}
-
-async function probeEnvironment(
-  workspace: Workspace,
-  environment: DeployPlan["environment"],
-  project: string,
-  level: HealthLevel,
-): Promise<ProbeResult[]> {
-  const selection = selectHealthTargets(workspace, environment, project);
-  return Promise.all(selection.targets.map((target) => probeHealth(target, { level })));
-}
-
-async function digestSalt(session: TargetSession): Promise<string> {
-  const existing = (await session.files.read(session.layout.digestSalt))?.trim();
-  if (existing) return existing;
-  const salt = randomBytes(32).toString("hex");
-  await session.files.write(session.layout.digestSalt, `${salt}\n`);
-  return salt;
 }

@@ -9,6 +9,7 @@ import type { LeaseStore } from "../accounts/lease-store.js";
 import type { EnvironmentName } from "../environment/names.js";
 import { signalStoreLocation } from "../signals/open.js";
 import type { Workspace } from "../workspace/types.js";
+import { systemClock } from "./clock.js";
 import { HANDOFF_HOLDER } from "./constants.js";
 
 export interface LeaseDriver {
@@ -29,7 +30,7 @@ export { leaseAccount } from "../accounts/lease-store.js";
 /** The lease in a directory of this machine (a `local` target's `shared/lease`). */
 export function localLeaseDriver(dir: string, project: string, account: string, now?: () => number): LeaseDriver {
   const lease = openLease({ dir, project, account, now });
-  const clock = now ?? Date.now;
+  const clock = now ?? systemClock.now;
   return {
     holder: async () => {
       const s = lease.read();

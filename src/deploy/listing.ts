@@ -5,6 +5,7 @@
 import type { EnvironmentName } from "../environment/names.js";
 import type { Executor } from "../exec/command.js";
 import type { Workspace } from "../workspace/types.js";
+import { type DeployClock, isoNow, systemClock } from "./clock.js";
 import { targetLayout } from "./layout.js";
 import { type LockOwner, type LockStatus, openDeployLock } from "./lock.js";
 import { persistentLocation } from "./persist.js";
@@ -61,12 +62,12 @@ export async function readLock(view: TargetView, executor: Executor, hostname: s
 export async function breakLock(
   view: TargetView,
   executor: Executor,
-  options: { readonly hostname: string; readonly who: string; readonly reason: string },
+  options: { readonly hostname: string; readonly who: string; readonly reason: string; readonly clock?: DeployClock },
 ): Promise<LockOwner | undefined> {
   const files = targetFiles(executor);
   const layout = targetLayout(view.target.path);
   const owner = await openDeployLock({ files, layout, hostname: options.hostname }).breakLock();
-  const now = new Date().toISOString();
+  const now = isoNow(options.clock ?? systemClock);
   await targetRecords(files, layout).appendHistory({
     id: `${now.replace(/[-:.]/g, "").slice(0, 15)}Z-lock-break`,
     kind: "lock-break",

@@ -9,7 +9,6 @@ import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
 import type { Executor } from "../exec/command.js";
 import type { HealthLevel } from "../health/probe.js";
-import { workspaceIdOf } from "../workspace/identity.js";
 import { requireProject } from "../workspace/lookup.js";
 import type { Workspace } from "../workspace/types.js";
 import { coupledGroup } from "./changes.js";
@@ -17,13 +16,13 @@ import { type DeployClock, isoNow, systemClock } from "./clock.js";
 import { START_TIMEOUT_MS } from "./constants.js";
 import { type EventSink, step } from "./events.js";
 import { describeProbe, isFullyHealthy } from "./gates/context.js";
-import { postgresLeaseLocation } from "./lease-driver.js";
 import { abortReason, holdLocks, lockOwner } from "./lock-hold.js";
+import { type OpenedHost, openHosts } from "./open-hosts.js";
 import { policyOf, refusalError } from "./policy.js";
 import { recoverTarget } from "./recover.js";
 import { planRollback, type RollbackMember, type RollbackMove, type RollbackPlan } from "./rollback-plan.js";
-import { chooseRunner, type RunnerChoice, recordRunner } from "./runner-choice.js";
-import { openSession, type TargetSession } from "./session.js";
+import { recordRunner } from "./runner-choice.js";
+import type { TargetSession } from "./session.js";
 import { otherColor, routedSlot } from "./slots.js";
 import { returnTo } from "./switch.js";
 import { findTarget, requireTarget } from "./targets.js";
@@ -61,11 +60,6 @@ export interface RollbackResult {
   readonly records: readonly DeployRecord[];
 }
 
-interface Opened {
-  readonly session: TargetSession;
-  readonly choice: RunnerChoice;
-}
-
 /**
  * Plans a rollback and, unless a dry run, applies it.
  * @throws TroError TRO_ERR_USAGE (no such release, nothing to return to), TRO_ERR_LOCK_HELD, TRO_ERR_DEPLOY_FAILED
@@ -79,8 +73,17 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     : [named, ...coupledGroup(options.workspace, named).filter((p) => p !== named)].filter((p) =>
         findTarget(options.workspace, options.environment, p),
       );
-  const opened: Opened[] = [];
-  for (const name of projects) opened.push(...(await openHosts(options, name, clock)));
+  const opened: OpenedHost[] = [];
+  const hostsOptions = { ...options, env: options.env ?? process.env, clock };
+  for (const name of projects) {
+    const target = requireTarget(options.workspace, options.environment, name);
+    const given = options.sessionFor && target.hosts.map((h) => options.sessionFor!(name, h));
+    opened.push(
+      ...(given
+        ? given.map((session) => ({ session, choice: { kind: session.runner.kind } }))
+        : await openHosts(hostsOptions, target)),
+    );
+  }
   const plan = async () => {
     const members: RollbackMember[] = [];
     for (const name of projects) {
@@ -157,37 +160,6 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
 /** Rolls a project alone back (the console's rollback); the records of each host. */
 export async function rollbackProject(options: RollbackOptions): Promise<DeployRecord[]> {
   return [...(await rollback({ ...options, alone: true })).records];
-}
-
-async function openHosts(options: RollbackOptions, name: string, clock: DeployClock): Promise<Opened[]> {
-  const project = options.workspace.projects[name]!;
-  const target = requireTarget(options.workspace, options.environment, name);
-  const out: Opened[] = [];
-  for (const host of target.hosts) {
-    const given = options.sessionFor?.(name, host);
-    if (given) {
-      out.push({ session: given, choice: { kind: given.runner.kind } });
-      continue;
-    }
-    const choice = await chooseRunner(options.executorFor(host), target.path, options.runner);
-    const session = openSession({
-      project,
-      target,
-      host,
-      executor: options.executorFor(host),
-      hostname: options.hostname,
-      runner: choice.kind,
-      previousRunner: choice.recorded,
-      tradeops: options.tradeops,
-      workspaceId: workspaceIdOf(options.workspace),
-      clock,
-      ...(project.sendsOrders && target.lease === "postgres"
-        ? { postgresLease: postgresLeaseLocation(options.workspace, options.environment, options.env ?? process.env) }
-        : {}),
-    });
-    out.push({ session, choice });
-  }
-  return out;
 }
 
 async function observe(session: TargetSession) {

@@ -1,0 +1,89 @@
+/** What `applyDeployPlan` needs besides its steps: a deploy's record, a gate's failure, coupled groups, the gates' commands. */
+import { randomBytes } from "node:crypto";
+import { type Problem, TroError } from "../errors.js";
+import type { CommandResult } from "../exec/command.js";
+import { runLocal } from "../exec/local.js";
+import type { ProbeResult } from "../health/probe.js";
+import { probeHealth } from "../health/probe.js";
+import { selectHealthTargets } from "../health/targets.js";
+import type { Workspace } from "../workspace/types.js";
+import type { ApplyDeps } from "./apply.js";
+import { coupledGroup } from "./changes.js";
+import { isoNow, systemClock } from "./clock.js";
+import { GATE_COMMAND_TIMEOUT_MS } from "./gates/commands.js";
+import type { HealthLevel } from "./gates/context.js";
+import type { DeployPlan } from "./plan.js";
+import type { TargetSession } from "./session.js";
+import type { DeployRecord, GateResult } from "./types.js";
+
+export function newRecord(
+  plan: DeployPlan,
+  session: TargetSession,
+  deps: ApplyDeps,
+  gates: readonly GateResult[],
+): DeployRecord {
+  const planned = plan.deploys.find((d) => d.project === session.project.name)!;
+  return {
+    id: plan.id,
+    kind: "deploy",
+    project: session.project.name,
+    environment: plan.environment,
+    host: session.host,
+    release: planned.release,
+    previous: planned.active?.release,
+    commit: plan.head,
+    who: deps.who,
+    startedAt: isoNow(deps.clock ?? systemClock),
+    gates: [...gates],
+    steps: [],
+    emergency: plan.window.emergency,
+    ...(deps.acceptSignalChanges ? { acceptedSignalChanges: deps.acceptSignalChanges } : {}),
+    skipped: plan.skips,
+    allowDirty: plan.allowDirty && plan.dirty.length ? plan.dirty : undefined,
+    color: planned.color,
+  };
+}
+
+export function gateFailure(failed: GateResult): TroError {
+  const problems: Problem[] = (failed.details ?? []).map((message) => ({ message }));
+  return new TroError("TRO_ERR_GATE_FAILED", `Gate ${failed.gate} (${failed.name}) failed: ${failed.reason}.`, {
+    problems,
+    hint: `Nothing was shipped. Fix the cause and deploy again${failed.gate === 8 ? " (or remove the lines named above)" : ""}.`,
+  });
+}
+
+/** Coupled groups in plan order: each deploys, monitors and rolls back as one. */
+export function groupsOf(plan: DeployPlan, workspace: Workspace): DeployPlan["deploys"][] {
+  const groups = new Map<string, DeployPlan["deploys"][number][]>();
+  for (const d of plan.deploys) {
+    const key = coupledGroup(workspace, d.project).join(",");
+    groups.set(key, [...(groups.get(key) ?? []), d]);
+  }
+  return [...groups.values()];
+}
+
+export async function runProjectCommand(
+  line: string,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<CommandResult> {
+  return runLocal({ argv: ["sh", "-c", line], cwd, timeoutMs: GATE_COMMAND_TIMEOUT_MS }, { baseEnv: env, group: true });
+}
+
+export async function probeEnvironment(
+  workspace: Workspace,
+  environment: DeployPlan["environment"],
+  project: string,
+  level: HealthLevel,
+): Promise<ProbeResult[]> {
+  const selection = selectHealthTargets(workspace, environment, project);
+  return Promise.all(selection.targets.map((target) => probeHealth(target, { level })));
+}
+
+export async function digestSalt(session: TargetSession): Promise<string> {
+  const existing = (await session.files.read(session.layout.digestSalt))?.trim();
+  if (existing) return existing;
+  const salt = randomBytes(32).toString("hex");
+  await session.files.write(session.layout.digestSalt, `${salt}\n`);
+  return salt;
+}
