@@ -106,6 +106,14 @@ describe("deploy to a local target", () => {
     desk.commit("v4 broken", { ...label("v4"), "alpine-backend/server.mjs": UNHEALTHY });
     expect((await run("deploy", "alpine-backend", "to", "staging", "--start-timeout", "2")).code).toBe(1);
     expect(await version()).toBe("v3");
+    // the plan first: back to v2 (known-good, not the failed v4), moving nothing
+    const dry = await run("rollback", "alpine-backend", "--env", "staging", "--dry-run", "--json");
+    expect(dry.code, dry.stderr).toBe(0);
+    const { plan } = JSON.parse(dry.stdout);
+    expect(plan.moves).toEqual([
+      expect.objectContaining({ project: "alpine-backend", host: "local", warm: false, handoff: "none" }),
+    ]);
+    expect(await version()).toBe("v3");
     const back = await run("rollback", "alpine-backend", "--env", "staging");
     expect(back.code, back.stderr).toBe(0);
     expect(await version()).toBe("v2");
