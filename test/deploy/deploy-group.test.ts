@@ -6,34 +6,20 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { deployGroup, type Member } from "../../src/deploy/deploy-group.js";
 import { holdLocks, lockOwner } from "../../src/deploy/lock-hold.js";
 import type { PlannedProject } from "../../src/deploy/plan.js";
-import { findTarget } from "../../src/deploy/targets.js";
 import type { DeployRecord } from "../../src/deploy/types.js";
 import { loadWorkspace } from "../../src/workspace/load.js";
+import type { Project } from "../../src/workspace/types.js";
 import { DESK } from "../helpers/cli.js";
-import {
-  type FakeClock,
-  fakeArtifact,
-  fakeClock,
-  type HostScript,
-  type RecordingTarget,
-  recordingTarget,
-} from "../helpers/recording-target.js";
+import { fakeArtifact, type HostScript, type RecordingTarget, recordingDesk } from "../helpers/recording-target.js";
 
 const workspace = loadWorkspace({ cwd: DESK });
-let clock: FakeClock;
-let log: string[];
+const desk = recordingDesk(workspace, "staging");
+const { log } = desk;
+beforeEach(() => desk.reset());
 
-beforeEach(() => {
-  log = [];
-  clock = fakeClock();
-});
-
-function host(project: string, script: HostScript = {}): RecordingTarget {
-  const p = workspace.projects[project]!;
-  // no install or migrate command: the moves under test start at the upload
-  const bare = { ...p, commands: { ...p.commands, install: undefined, migrate: undefined } };
-  return recordingTarget({ project: bare, target: findTarget(workspace, "staging", project)!, clock, log, script });
-}
+/** no install or migrate command: the moves under test start at the upload */
+const bare = (p: Project): Project => ({ ...p, commands: { ...p.commands, install: undefined, migrate: undefined } });
+const host = (project: string, script: HostScript = {}) => desk.host(project, script, bare);
 
 function member(t: RecordingTarget, release: string): Member {
   const serving = t.session.target.internalPorts;
@@ -58,7 +44,7 @@ function member(t: RecordingTarget, release: string): Member {
     previous: "R1",
     commit: "c0ffee2",
     who: "tester@test-host",
-    startedAt: new Date(clock.now()).toISOString(),
+    startedAt: new Date(desk.clock.now()).toISOString(),
     gates: [],
     steps: [],
   };
@@ -78,20 +64,21 @@ async function serving(project: string, script: HostScript = {}): Promise<Record
   return t;
 }
 
+/** argo's new release up and routed, the old one fenced and stopped: the lease is next */
+const ARGO_TO_GREEN = [
+  "argo: start green R2",
+  "argo: switch green R2",
+  "argo: drain 8201",
+  "argo: fence",
+  "argo: stop blue",
+];
+
 describe("a group's deploy against recording targets", () => {
   it("an order sender: start idle, switch, drain, fence → stop old → lease to new, monitor, finish", async () => {
     const argo = await serving("argo");
     const gate11 = await deployGroup([member(argo, "R2")], options());
     expect(gate11.status).toBe("pass");
-    expect(log).toEqual([
-      "argo: start green R2",
-      "argo: switch green R2",
-      "argo: drain 8201",
-      "argo: fence",
-      "argo: stop blue",
-      "argo: lease R2",
-      "argo: confirm R2",
-    ]);
+    expect(log).toEqual([...ARGO_TO_GREEN, "argo: lease R2", "argo: confirm R2"]);
     expect(argo.executor.calls.filter((c) => c.kind === "upload")).toHaveLength(1);
     const [record] = await argo.history();
     expect(record).toMatchObject({ outcome: "succeeded", release: "R2" });
@@ -140,11 +127,7 @@ describe("a group's deploy against recording targets", () => {
     const argo = await serving("argo", { handoffFailsFor: "R2" });
     await expect(deployGroup([member(argo, "R2")], options())).rejects.toThrow("failed and was rolled back");
     expect(log).toEqual([
-      "argo: start green R2",
-      "argo: switch green R2",
-      "argo: drain 8201",
-      "argo: fence",
-      "argo: stop blue",
+      ...ARGO_TO_GREEN,
       // the way back: the old release was stopped by the handoff, so it starts cold, then takes traffic and lease
       "argo: start blue R1",
       "argo: switch blue R1",
@@ -191,7 +174,7 @@ describe("a group's deploy against recording targets", () => {
 
   it("a lock lost mid-deploy (taken over by another deploy) stops the monitoring window and rolls back", async () => {
     const backend = await serving("alpine-backend", { lockLostAtBeat: 1 });
-    const owner = lockOwner(clock, {
+    const owner = lockOwner(desk.clock, {
       id: "deploy-1",
       who: "tester@test-host",
       host: "test-host",
@@ -199,7 +182,7 @@ describe("a group's deploy against recording targets", () => {
       project: "alpine-backend",
       environment: "staging",
     });
-    const hold = await holdLocks([backend.session], owner, { clock });
+    const hold = await holdLocks([backend.session], owner, { clock: desk.clock });
     try {
       await expect(deployGroup([member(backend, "R2")], options({ signal: hold.lost }))).rejects.toThrow(
         "the deploy lock of alpine-backend on local was broken or taken over by another deploy during the monitoring window",

@@ -9,33 +9,13 @@ import { planRollback, type RollbackMember } from "../../src/deploy/rollback-pla
 import { findTarget } from "../../src/deploy/targets.js";
 import { loadWorkspace } from "../../src/workspace/load.js";
 import { DESK } from "../helpers/cli.js";
-import {
-  type FakeClock,
-  fakeClock,
-  type HostScript,
-  type RecordingTarget,
-  recordingTarget,
-  releaseRecord,
-} from "../helpers/recording-target.js";
+import { type HostScript, type RecordingTarget, recordingDesk, releaseRecord } from "../helpers/recording-target.js";
 
 const workspace = loadWorkspace({ cwd: DESK });
-let clock: FakeClock;
-let log: string[];
-
-beforeEach(() => {
-  log = [];
-  clock = fakeClock();
-});
-
-function host(project: string, script: HostScript = {}): RecordingTarget {
-  return recordingTarget({
-    project: workspace.projects[project]!,
-    target: findTarget(workspace, "staging", project)!,
-    clock,
-    log,
-    script,
-  });
-}
+const desk = recordingDesk(workspace, "staging");
+const { log } = desk;
+const host = (project: string, script: HostScript = {}) => desk.host(project, script);
+beforeEach(() => desk.reset());
 
 /** R2 serves on blue after R1 (known-good) served on green; R1 still runs on green when `warm`. */
 async function afterDeploy(project: string, warm: boolean, script: HostScript = {}): Promise<RecordingTarget> {
@@ -57,7 +37,7 @@ const run = (t: RecordingTarget, extra: { to?: string; dryRun?: boolean } = {}) 
     executorFor: () => t.executor,
     sessionFor: () => t.session,
     alone: true,
-    clock,
+    clock: desk.clock,
     ...extra,
   });
 
@@ -161,24 +141,29 @@ describe("rollback through the plan, under the lock", () => {
   });
 });
 
+/** A deploy of R2 into green, replacing R1 on blue, that died during `step`. */
+async function interrupted(t: RecordingTarget, step: string): Promise<void> {
+  const state = await t.readState();
+  state.inProgress = {
+    id: "deploy-9",
+    kind: "deploy",
+    release: "R2",
+    color: "green",
+    previousActive: "blue",
+    previousRelease: "R1",
+    step,
+    startedAt: "",
+    who: "tester",
+  };
+  await t.session.records.writeState(state);
+  log.length = 0;
+}
+
 describe("recovery of a deploy that died", () => {
   it("a release that took traffic but never passed gate 11 gives it back to the one it replaced", async () => {
     const backend = host("alpine-backend");
     await backend.serve("green", "R2", "R1");
-    const state = await backend.readState();
-    state.inProgress = {
-      id: "deploy-9",
-      kind: "deploy",
-      release: "R2",
-      color: "green",
-      previousActive: "blue",
-      previousRelease: "R1",
-      step: "monitor",
-      startedAt: "",
-      who: "tester",
-    };
-    await backend.session.records.writeState(state);
-    log.length = 0;
+    await interrupted(backend, "monitor");
     const record = await recoverTarget(backend.session, { level: 2, timeoutMs: 5_000, who: "t", reason: "stale lock" });
     expect(log).toEqual(["alpine-backend: switch blue R1", "alpine-backend: drain 8203", "alpine-backend: stop green"]);
     expect(record).toMatchObject({ kind: "recovery", outcome: "rolled-back", release: "R1", previous: "R2" });
@@ -190,20 +175,7 @@ describe("recovery of a deploy that died", () => {
   it("a release that never took traffic is stopped; the one serving keeps serving", async () => {
     const backend = host("alpine-backend");
     await backend.serve("blue", "R1", "R2");
-    const state = await backend.readState();
-    state.inProgress = {
-      id: "deploy-9",
-      kind: "deploy",
-      release: "R2",
-      color: "green",
-      previousActive: "blue",
-      previousRelease: "R1",
-      step: "start",
-      startedAt: "",
-      who: "tester",
-    };
-    await backend.session.records.writeState(state);
-    log.length = 0;
+    await interrupted(backend, "start");
     const record = await recoverTarget(backend.session, { level: 2, timeoutMs: 5_000, who: "t", reason: "stale lock" });
     expect(log).toEqual(["alpine-backend: stop green"]);
     expect(record).toMatchObject({ outcome: "interrupted", release: "R1" });

@@ -17,11 +17,13 @@ import { type TargetState, targetRecords } from "../../src/deploy/records.js";
 import type { InstanceInfo, ReleaseRunner } from "../../src/deploy/runner.js";
 import type { TargetSession } from "../../src/deploy/session.js";
 import type { TargetFiles } from "../../src/deploy/target-files.js";
+import { findTarget } from "../../src/deploy/targets.js";
 import type { Color, ReleaseRecord, ResolvedTarget } from "../../src/deploy/types.js";
+import type { EnvironmentName } from "../../src/environment/names.js";
 import { TroError } from "../../src/errors.js";
 import { createRecordingExecutor, type RecordingExecutor } from "../../src/exec/recording.js";
 import type { ProbeResult } from "../../src/health/probe.js";
-import type { Project } from "../../src/workspace/types.js";
+import type { Project, Workspace } from "../../src/workspace/types.js";
 
 export interface FakeClock extends DeployClock {
   /** moves time forward, firing the repeating timers due on the way */
@@ -260,6 +262,29 @@ export function recordingTarget(o: RecordingTargetOptions): RecordingTarget {
       await records.writeReleases(seeded.map((id, i) => releaseRecord(id, o.project.name, i)));
     },
   };
+}
+
+/** A workspace's targets in one environment as recording targets, sharing one log and one clock; `reset` per test. */
+export function recordingDesk(workspace: Workspace, environment: EnvironmentName) {
+  const desk = {
+    clock: fakeClock(),
+    log: [] as string[],
+    reset() {
+      desk.clock = fakeClock();
+      desk.log.length = 0;
+    },
+    /** `adapt` changes the project as the test needs (no install command, say) */
+    host(project: string, script: HostScript = {}, adapt: (p: Project) => Project = (p) => p): RecordingTarget {
+      return recordingTarget({
+        project: adapt(workspace.projects[project]!),
+        target: findTarget(workspace, environment, project)!,
+        clock: desk.clock,
+        log: desk.log,
+        script,
+      });
+    },
+  };
+  return desk;
 }
 
 /** A release as `releases.json` keeps it; known-good. */
