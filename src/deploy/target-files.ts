@@ -6,6 +6,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { type Executor, ensureOk, sh } from "../exec/command.js";
+import { parseHost } from "../workspace/lookup.js";
 
 export interface TargetFiles {
   readonly executor: Executor;
@@ -26,7 +27,7 @@ const MKDIRS = 'umask 077; mkdir -p "$@"';
 
 /** File access on the executor's host: the file system directly on this machine, commands elsewhere. */
 export function targetFiles(executor: Executor): TargetFiles {
-  return executor.local && executor.host === "local" ? localFiles(executor) : remoteFiles(executor);
+  return executor.local && parseHost(executor.host).local ? localFiles(executor) : remoteFiles(executor);
 }
 
 /** This machine: the same semantics (atomic writes, 0600) without a process per file. */

@@ -86,6 +86,19 @@ describe("the deploy lock", () => {
     expect(await lock.breakLock()).toMatchObject({ id: mine.id });
     expect((await lock.status()).held).toBe(false);
   });
+
+  it("says at each heartbeat whether the lock is still its owner's", async () => {
+    const lock = open();
+    const mine = owner();
+    await lock.acquire(mine);
+    expect(await lock.heartbeat(mine)).toBe(true);
+    await lock.breakLock();
+    const next = owner({ who: "bo@ci" });
+    await lock.acquire(next);
+    // broken and taken by another deploy: the beat writes nothing and reports the loss
+    expect(await lock.heartbeat(mine)).toBe(false);
+    expect((await lock.status()).owner?.who).toBe("bo@ci");
+  });
 });
 
 describe("tradeops lock", () => {
