@@ -54,6 +54,12 @@ export interface RollbackMove {
   readonly reason: string;
 }
 
+/** What the plan says besides its moves: a member left as it is (warn), a recovery first (info). */
+export interface RollbackNote {
+  readonly level: "info" | "warn";
+  readonly message: string;
+}
+
 export interface RollbackPlan {
   readonly kind: "rollback";
   readonly id: string;
@@ -62,14 +68,14 @@ export interface RollbackPlan {
   readonly members: readonly string[];
   readonly healthLevel: 1 | 2 | 3;
   readonly moves: readonly RollbackMove[];
-  readonly notes: readonly string[];
+  readonly notes: readonly RollbackNote[];
   readonly refusal?: Refusal;
 }
 
 /** Plans a rollback. Pure: `members` is the named project first, then its coupled members with a target. */
 export function planRollback(request: RollbackRequest, members: readonly RollbackMember[]): RollbackPlan {
   const moves: RollbackMove[] = [];
-  const notes: string[] = [];
+  const notes: RollbackNote[] = [];
   const base = {
     kind: "rollback" as const,
     id: `${request.now.toISOString().replace(/[-:.]/g, "").slice(0, 15)}Z-rollback-${request.nonce}`,
@@ -81,7 +87,11 @@ export function planRollback(request: RollbackRequest, members: readonly Rollbac
   const [named, ...peers] = members;
   let chosen: ReleaseRecord | undefined;
   for (const h of named?.hosts ?? []) {
-    if (h.inProgress) notes.push(`${named!.project} on ${h.host}: a deploy left in progress is recovered first`);
+    if (h.inProgress)
+      notes.push({
+        level: "info",
+        message: `${named!.project} on ${h.host}: a deploy left in progress is recovered first`,
+      });
     const refusal = namedRefusal(request, named!.project, h);
     if (refusal) return { ...base, moves: [], notes, refusal };
     const release = pick(request, h)!;
@@ -94,10 +104,16 @@ export function planRollback(request: RollbackRequest, members: readonly Rollbac
       if (!match || !h.serving || match.id === h.serving.release) {
         notes.push(
           !match
-            ? `${peer.project} on ${h.host} has no release from the deploy of ${chosen?.id}; it stays as it is`
+            ? {
+                level: "warn",
+                message: `${peer.project} on ${h.host} has no release from the deploy of ${chosen?.id}; it stays as it is`,
+              }
             : h.serving
-              ? `${peer.project} on ${h.host} already runs ${match.id}, from the same deploy as ${chosen?.id}`
-              : `nothing of ${peer.project} serves on ${h.host}; it stays as it is`,
+              ? {
+                  level: "info",
+                  message: `${peer.project} on ${h.host} already runs ${match.id}, from the same deploy as ${chosen?.id}`,
+                }
+              : { level: "warn", message: `nothing of ${peer.project} serves on ${h.host}; it stays as it is` },
         );
         continue;
       }

@@ -20,7 +20,13 @@ import { abortReason, holdLocks, lockOwner } from "./lock-hold.js";
 import { type OpenedHost, openHosts } from "./open-hosts.js";
 import { policyOf, refusalError } from "./policy.js";
 import { recoverTarget } from "./recover.js";
-import { planRollback, type RollbackMember, type RollbackMove, type RollbackPlan } from "./rollback-plan.js";
+import {
+  planRollback,
+  type RollbackHost,
+  type RollbackMember,
+  type RollbackMove,
+  type RollbackPlan,
+} from "./rollback-plan.js";
 import { recordRunner } from "./runner-choice.js";
 import type { TargetSession } from "./session.js";
 import { otherColor, routedSlot } from "./slots.js";
@@ -137,8 +143,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
       }
       const planned = await plan();
       if (planned.refusal) throw refusalError(planned.refusal);
-      for (const note of planned.notes)
-        options.onEvent?.({ type: "note", level: note.includes("no release") ? "warn" : "info", message: note });
+      for (const note of planned.notes) options.onEvent?.({ type: "note", ...note });
       const records: DeployRecord[] = [];
       for (const m of planned.moves) {
         if (hold.lost.aborted)
@@ -162,7 +167,8 @@ export async function rollbackProject(options: RollbackOptions): Promise<DeployR
   return [...(await rollback({ ...options, alone: true })).records];
 }
 
-async function observe(session: TargetSession) {
+/** What a host serves, runs idle and keeps: a rollback plan's input. */
+async function observe(session: TargetSession): Promise<RollbackHost> {
   const [state, releases, serving] = await Promise.all([
     session.records.readState(),
     session.records.readReleases(),
