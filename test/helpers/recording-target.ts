@@ -1,14 +1,12 @@
 /**
  * A target host for deploy unit tests, without a process, a socket or a target directory: the real records over
  * in-memory files, a recording executor for uploads and release commands, and a runner, front proxy, executor lease
- * and deploy lock that write each effect into one ordered log — with scripted failures. Plus a fake clock whose
- * `sleep` moves time (and fires the heartbeat) at once.
+ * and deploy lock that write each effect into one ordered log — with scripted failures.
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DeployClock } from "../../src/deploy/clock.js";
 import { targetLayout } from "../../src/deploy/layout.js";
 import type { LeaseDriver } from "../../src/deploy/lease-driver.js";
 import type { DeployLock, LockOwner } from "../../src/deploy/lock.js";
@@ -24,43 +22,9 @@ import { TroError } from "../../src/errors.js";
 import { createRecordingExecutor, type RecordingExecutor } from "../../src/exec/recording.js";
 import type { ProbeResult } from "../../src/health/probe.js";
 import type { Project, Workspace } from "../../src/workspace/types.js";
+import { type FakeClock, fakeClock } from "./fake-clock.js";
 
-export interface FakeClock extends DeployClock {
-  /** moves time forward, firing the repeating timers due on the way */
-  advance(ms: number): void;
-}
-
-/** A clock that never waits: `sleep` advances it. */
-export function fakeClock(start = Date.parse("2026-11-18T10:00:00Z")): FakeClock {
-  let t = start;
-  const timers: { due: number; readonly ms: number; readonly fn: () => void }[] = [];
-  const advance = (ms: number) => {
-    const end = t + ms;
-    for (;;) {
-      const next = timers.filter((x) => x.due <= end).sort((a, b) => a.due - b.due)[0];
-      if (!next) break;
-      t = next.due;
-      next.due += next.ms;
-      next.fn();
-    }
-    t = end;
-  };
-  return {
-    now: () => t,
-    advance,
-    sleep: async (ms, signal) => {
-      if (signal?.aborted) return;
-      advance(ms);
-      // let a heartbeat that just fired run before the caller goes on
-      await new Promise((r) => setImmediate(r));
-    },
-    every: (ms, fn) => {
-      const timer = { due: t + ms, ms, fn };
-      timers.push(timer);
-      return () => void timers.splice(timers.indexOf(timer), 1);
-    },
-  };
-}
+export { type FakeClock, fakeClock } from "./fake-clock.js";
 
 /** What goes wrong on the host, when. */
 export interface HostScript {
