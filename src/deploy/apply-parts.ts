@@ -8,7 +8,6 @@ import { probeHealth } from "../health/probe.js";
 import { selectHealthTargets } from "../health/targets.js";
 import type { Workspace } from "../workspace/types.js";
 import type { ApplyDeps } from "./apply.js";
-import { coupledGroup } from "./changes.js";
 import { isoNow, systemClock } from "./clock.js";
 import { GATE_COMMAND_TIMEOUT_MS } from "./gates/commands.js";
 import type { HealthLevel } from "./gates/context.js";
@@ -53,10 +52,10 @@ export function gateFailure(failed: GateResult): TroError {
 }
 
 /** Coupled groups in plan order: each deploys, monitors and rolls back as one. */
-export function groupsOf(plan: DeployPlan, workspace: Workspace): DeployPlan["deploys"][] {
+export function groupsOf(plan: DeployPlan): DeployPlan["deploys"][] {
   const groups = new Map<string, DeployPlan["deploys"][number][]>();
   for (const d of plan.deploys) {
-    const key = coupledGroup(workspace, d.project).join(",");
+    const key = d.group.join(",");
     groups.set(key, [...(groups.get(key) ?? []), d]);
   }
   return [...groups.values()];

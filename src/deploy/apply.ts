@@ -215,7 +215,7 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
         });
       throw refusalError(late!);
     }
-    for (const group of groupsOf(plan, deps.workspace)) {
+    for (const group of groupsOf(plan)) {
       const members: Member[] = [];
       for (const d of group) {
         const release =

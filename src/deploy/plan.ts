@@ -72,6 +72,8 @@ export interface PlannedProject {
   readonly port: number;
   readonly active?: { readonly color: Color; readonly release: string; readonly port: number };
   readonly sendsOrders: boolean;
+  /** the coupled group it deploys, monitors and rolls back with (itself alone when uncoupled) */
+  readonly group: readonly string[];
   readonly base?: string;
   readonly steps: readonly string[];
 }
@@ -286,6 +288,7 @@ function plannedProject(state: DeployState, project: string, why: string): Plann
     port: to.port,
     active: from,
     sendsOrders,
+    group: coupledGroup(state.workspace, project),
     base: snap.base,
     steps: snap.target.style ? portlessSteps(snap.target.style, sendsOrders, definition.commands) : steps,
   };

@@ -32,6 +32,7 @@ function member(t: RecordingTarget, release: string): Member {
     port: serving[1],
     active: { color: "blue", release: "R1", port: serving[0] },
     sendsOrders: t.session.project.sendsOrders,
+    group: [t.session.project.name],
     steps: [],
   };
   const record: DeployRecord = {

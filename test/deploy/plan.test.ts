@@ -62,6 +62,7 @@ describe("planDeploy", () => {
         color: "green",
         port: 8203,
         active: { color: "blue", release: "r1", port: 8202 },
+        group: ["alpine-backend", "alpine-frontend"],
         steps: ["upload", "migrate", "start", "switch", "monitor", "finish"],
       }),
     ]);
