@@ -10,17 +10,12 @@ import { cli } from "../helpers/cli.js";
 import {
   alpineRepo,
   basisRepo,
+  expectNoValue,
   magellanRepo,
+  manifestText,
   TICKS_SECRETS,
   ticksRepo,
-  withUrlPasswords,
 } from "../helpers/seed-repos.js";
-
-const manifestText = (root: string) => readFileSync(join(root, "tradeops.yaml"), "utf8");
-
-function expectNoValue(everything: string, values: readonly string[]): void {
-  for (const v of withUrlPasswords(values)) expect(everything).not.toContain(v);
-}
 
 describe("tradeops init: how projects run", () => {
   it("a collector without a port is a worker checked by its heartbeat, with data/ and logs/ to persist; it passes config check", async () => {

@@ -1,5 +1,5 @@
 /** Which secrets `tradeops init` finds in seed-shaped repositories, where it says it saw them, and that no value leaks. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -13,16 +13,11 @@ import {
   argoRepo,
   BASIS_SECRETS,
   basisRepo,
+  expectNoValue,
+  manifestText,
   TICKS_SECRETS,
   ticksRepo,
-  withUrlPasswords,
 } from "../helpers/seed-repos.js";
-
-const manifestText = (root: string) => readFileSync(join(root, "tradeops.yaml"), "utf8");
-
-function expectNoValue(everything: string, values: readonly string[]): void {
-  for (const v of withUrlPasswords(values)) expect(everything).not.toContain(v);
-}
 
 describe("tradeops init: secrets", () => {
   it("names *_KEY, *_PASS, *_DSN, URLs with credentials and config.json keys as secrets, says where, copies no value", async () => {

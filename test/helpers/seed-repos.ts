@@ -4,10 +4,10 @@
  * with per-strategy deployment scripts and `.env` files), each a git repository with one commit.
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { onTestFinished } from "vitest";
+import { expect, onTestFinished } from "vitest";
 
 export const GIT_ENV = {
   GIT_AUTHOR_NAME: "t",
@@ -384,4 +384,12 @@ export function alpineRepo(): SeedRepo {
 /** Each value, and the password inside a connection URL on its own: what must appear nowhere in init's output. */
 export function withUrlPasswords(values: readonly string[]): string[] {
   return values.flatMap((v) => [v, ...(v.match(/:\/\/[^:]+:([^@]+)@/)?.slice(1) ?? [])]);
+}
+
+/** The manifest `tradeops init` wrote in a repository. */
+export const manifestText = (root: string) => readFileSync(join(root, "tradeops.yaml"), "utf8");
+
+/** Asserts that no secret value (nor a URL's password alone) appears in the text. */
+export function expectNoValue(everything: string, values: readonly string[]): void {
+  for (const v of withUrlPasswords(values)) expect(everything).not.toContain(v);
 }
