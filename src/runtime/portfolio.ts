@@ -79,7 +79,8 @@ interface OpenTrip {
 }
 
 export class Portfolio {
-  cash: number;
+  /** (starts as a number, not undefined: V8 keeps a number field unboxed only if its first value is one) */
+  cash = 0;
   /** Σ qty × last price over all positions */
   value = 0;
   feesPaid = 0;
