@@ -15,6 +15,7 @@
 // Tunable through the environment: BENCH_BARS (default 1,000,000), BENCH_RUNS (default 15).
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import v8 from "node:v8";
 
 const TARGET_BARS_PER_S = 3_000_000;
 const TARGET_RATIO = 0.5;
@@ -23,6 +24,9 @@ const RUNS = Math.max(5, Number(process.env.BENCH_RUNS) || 15);
 /** warm-up runs on a prefix of WARMUP_BARS bars, then on the whole series */
 const WARMUP = 10;
 const WARMUP_BARS = 50_000;
+/** before those, many runs on a short prefix */
+const SHORT_RUNS = 300;
+const SHORT_BARS = 3_000;
 const FAST = 10;
 const SLOW = 30;
 const QTY = 10;
@@ -43,10 +47,25 @@ const FEE_MIN = 1;
 const SLIP_BPS = 2;
 
 export async function run({ log }) {
+  // No on-stack replacement while this benchmark runs (restored at the end): a loop compiled mid-run before it had
+  // returned once deoptimized at entry, and then, in about half the processes, every later run of the hand loop
+  // went through the interpreter into that on-stack code, 2–3× slower (the "ratio met" runs of earlier figures,
+  // seen 2 in 10 even after the warm-up below). Without it both loops get their regular optimized code from the
+  // warm-up calls; the runner's time does not change.
+  v8.setFlagsFromString("--no-use-osr");
+  try {
+    return await measure(log);
+  } finally {
+    v8.setFlagsFromString("--use-osr");
+  }
+}
+
+async function measure(log) {
   const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
   if (!existsSync(dist)) throw new Error("dist/index.js is missing: run `npm run build`");
   const lib = await import(dist);
-  const series = makeSeries(lib, N);
+  // the whole series and the warm-up prefixes are made the same way, so that both loops see one object shape
+  const series = slice(makeSeries(lib, N), N);
   const strategy = smaStrategy(lib);
   const risk = lib.riskSettings(RISK);
   const simulation = lib.simulationSettings({
@@ -58,6 +77,13 @@ export async function run({ log }) {
     return { equity: kernel.portfolio.equity, fills: kernel.portfolio.fills };
   };
   const hand = (bars = series) => handLoop(bars);
+  // first many short runs: each loop gets its regular optimized code from being called often, with feedback from
+  // every branch
+  const short = slice(series, SHORT_BARS);
+  for (let i = 0; i < SHORT_RUNS; i++) {
+    runner(short);
+    hand(short);
+  }
   const prefix = slice(series, WARMUP_BARS);
   for (let i = 0; i < WARMUP; i++) {
     runner(prefix);
@@ -73,6 +99,11 @@ export async function run({ log }) {
   log(`runner: ${INCLUDES}`);
   runner();
   hand();
+  // and again after the long runs: a loop deoptimized by a branch only they reach is optimized again by calls
+  for (let i = 0; i < SHORT_RUNS; i++) {
+    runner(short);
+    hand(short);
+  }
   const times = { runner: [], hand: [] };
   const walls = { runner: [], hand: [] };
   for (let i = 0; i < RUNS; i++) {
