@@ -12,10 +12,15 @@
 // each timed in process CPU time, which a busy shared machine disturbs less than wall time; the median of each
 // side is reported.
 //
+// The measurement runs in a fresh node process of its own (both loops in it), with on-stack replacement off:
+// benchmarks that ran before it in the runner's process leave a large heap behind, which made every collection
+// during the runner's runs dearer (×0.38 after the wide backtest against ×0.43–0.45 alone, same load), and
+// on-stack replacement left the hand loop in a slow tier in half the processes (see bench/README.md).
+//
 // Tunable through the environment: BENCH_BARS (default 1,000,000), BENCH_RUNS (default 15).
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import v8 from "node:v8";
 
 const TARGET_BARS_PER_S = 3_000_000;
 const TARGET_RATIO = 0.5;
@@ -47,17 +52,22 @@ const FEE_MIN = 1;
 const SLIP_BPS = 2;
 
 export async function run({ log }) {
-  // No on-stack replacement while this benchmark runs (restored at the end): a loop compiled mid-run before it had
-  // returned once deoptimized at entry, and then, in about half the processes, every later run of the hand loop
-  // went through the interpreter into that on-stack code, 2–3× slower (the "ratio met" runs of earlier figures,
-  // seen 2 in 10 even after the warm-up below). Without it both loops get their regular optimized code from the
-  // warm-up calls; the runner's time does not change.
-  v8.setFlagsFromString("--no-use-osr");
-  try {
-    return await measure(log);
-  } finally {
-    v8.setFlagsFromString("--use-osr");
-  }
+  const self = fileURLToPath(import.meta.url);
+  const child = spawnSync(process.execPath, ["--no-use-osr", self, MEASURE], {
+    encoding: "utf8",
+    env: process.env,
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 600_000,
+  });
+  for (const line of (child.stderr ?? "").split("\n")) if (line) log(line);
+  if (child.status !== 0) throw new Error(`the measuring process failed (${child.status ?? child.signal})`);
+  return JSON.parse(child.stdout);
+}
+
+const MEASURE = "--measure";
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === MEASURE) {
+  const result = await measure((message) => process.stderr.write(`${message}\n`));
+  process.stdout.write(JSON.stringify(result));
 }
 
 async function measure(log) {
