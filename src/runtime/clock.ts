@@ -26,7 +26,7 @@ interface SimTimer {
 /** Time moved by the data: `advanceTo(bar.time)` fires the timers due before it, then sets the time. */
 export class SimulatedClock implements Clock {
   readonly simulated = true;
-  #time: number;
+  #time = 0;
   /** the bars a backtest loop moves through: the clock reads their time instead of being set on every bar */
   #bar: { readonly time: number } | undefined;
   /** earliest due time of any timer (Infinity when none): one comparison per bar on the hot path */

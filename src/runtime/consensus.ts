@@ -25,7 +25,10 @@ export interface ConsensusResult {
 }
 
 export class Consensus {
-  readonly #votes = new Map<string, number>();
+  /** the sources that voted, in the order they first did, and each one's latest vote */
+  readonly #sources: string[] = [];
+  readonly #votes: number[] = [];
+  readonly #slot = new Map<string, number>();
   #last = Number.NEGATIVE_INFINITY;
 
   constructor(readonly options: ConsensusOptions) {
@@ -48,7 +51,14 @@ export class Consensus {
         hint: `Add it to consensus.weights (known: ${Object.keys(this.options.weights).join(", ")}).`,
       });
     }
-    if (Number.isFinite(value)) this.#votes.set(source, Math.max(-1, Math.min(1, value)));
+    if (!Number.isFinite(value)) return;
+    let i = this.#slot.get(source);
+    if (i === undefined) {
+      i = this.#sources.length;
+      this.#slot.set(source, i);
+      this.#sources.push(source);
+    }
+    this.#votes[i] = Math.max(-1, Math.min(1, value));
   }
 
   /** The combined signal, or undefined when the interval has not passed since the last evaluation. */
@@ -58,21 +68,57 @@ export class Consensus {
     return this.peek();
   }
 
-  /** The combined signal now, without touching the interval. */
+  /** The combined signal now, without touching the interval (its `reason` is written when read). */
   peek(): ConsensusResult {
+    const weights = this.options.weights;
+    const sources = this.#sources;
+    const votes = this.#votes.slice();
     let weighted = 0;
     let total = 0;
-    const parts: string[] = [];
-    for (const [source, vote] of this.#votes) {
-      const weight = this.options.weights[source]!;
-      weighted += weight * vote;
+    for (let i = 0; i < votes.length; i++) {
+      const weight = weights[sources[i]!]!;
+      weighted += weight * votes[i]!;
       total += weight;
-      parts.push(`${source} ${signed(vote)}×${weight}`);
     }
     const score = total > 0 ? weighted / total : 0;
     const strength = Math.abs(score);
     const side = strength >= this.options.threshold && score !== 0 ? (score > 0 ? "buy" : "sell") : "flat";
-    return { side, strength, score, reason: `${parts.join(", ") || "no votes"} → ${signed(score)}` };
+    return new ConsensusView(side, strength, score, sources, votes, weights);
+  }
+}
+
+/**
+ * A consensus result whose `reason` is written when read (and in JSON): a strategy evaluates on every bar and
+ * records a reason only when its view changes, and formatting the numbers was most of an evaluation's cost.
+ */
+class ConsensusView implements ConsensusResult {
+  /** only ever grows: its first votes.length sources are the ones these votes belong to */
+  readonly #sources: readonly string[];
+  readonly #votes: readonly number[];
+  readonly #weights: Readonly<Record<string, number>>;
+
+  constructor(
+    readonly side: "buy" | "sell" | "flat",
+    readonly strength: number,
+    readonly score: number,
+    sources: readonly string[],
+    votes: readonly number[],
+    weights: Readonly<Record<string, number>>,
+  ) {
+    this.#sources = sources;
+    this.#votes = votes;
+    this.#weights = weights;
+  }
+
+  get reason(): string {
+    const parts = this.#votes.map(
+      (vote, i) => `${this.#sources[i]} ${signed(vote)}×${this.#weights[this.#sources[i]!]}`,
+    );
+    return `${parts.join(", ") || "no votes"} → ${signed(this.score)}`;
+  }
+
+  toJSON(): ConsensusResult {
+    return { side: this.side, strength: this.strength, score: this.score, reason: this.reason };
   }
 }
 

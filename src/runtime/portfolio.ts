@@ -4,6 +4,7 @@
  * Equity is kept up to date incrementally: O(1) per bar.
  */
 import { roundQty } from "./orders.js";
+import { TradeLog } from "./trade-log.js";
 import type { Side } from "./types.js";
 
 export class Position {
@@ -67,7 +68,9 @@ export interface DustThreshold {
   readonly minNotional: number;
 }
 
+/** A round trip being built; one per symbol, reused from trip to trip (`open` says whether one is under way). */
 interface OpenTrip {
+  open: boolean;
   entryTime: number;
   direction: 1 | -1;
   entryQty: number;
@@ -79,7 +82,8 @@ interface OpenTrip {
 }
 
 export class Portfolio {
-  cash: number;
+  /** (starts as a number, not undefined: V8 keeps a number field unboxed only if its first value is one) */
+  cash = 0;
   /** Σ qty × last price over all positions */
   value = 0;
   feesPaid = 0;
@@ -87,8 +91,8 @@ export class Portfolio {
   /** positions closed out as dust (see `DustThreshold`) */
   dustCloses = 0;
   readonly positions: Position[];
-  readonly trades: Trade[] = [];
-  readonly #trips: (OpenTrip | undefined)[];
+  readonly #trades: TradeLog;
+  readonly #trips: OpenTrip[];
 
   constructor(
     readonly symbols: readonly string[],
@@ -98,7 +102,23 @@ export class Portfolio {
   ) {
     this.cash = initialCash;
     this.positions = symbols.map((s) => new Position(s));
-    this.#trips = symbols.map(() => undefined);
+    this.#trades = new TradeLog(symbols);
+    this.#trips = symbols.map(() => ({
+      open: false,
+      entryTime: 0,
+      direction: 1,
+      entryQty: 0,
+      entryNotional: 0,
+      exitQty: 0,
+      exitNotional: 0,
+      fees: 0,
+      realized: 0,
+    }));
+  }
+
+  /** The round trips closed so far, oldest first. */
+  get trades(): readonly Trade[] {
+    return this.#trades.list();
   }
 
   get equity(): number {
@@ -119,7 +139,8 @@ export class Portfolio {
     this.value += (qty - p.qty) * p.lastPrice;
     p.qty = qty;
     p.avgPrice = avgPrice;
-    this.#trips[symbolIndex] = qty === 0 ? undefined : this.#open(time, qty > 0 ? 1 : -1, Math.abs(qty), avgPrice, 0);
+    if (qty === 0) this.#trips[symbolIndex]!.open = false;
+    else this.#open(symbolIndex, time, qty > 0 ? 1 : -1, Math.abs(qty), avgPrice, 0);
   }
 
   applyFill(symbolIndex: number, side: Side, qty: number, price: number, fee: number, time: number, reason = ""): void {
@@ -135,12 +156,12 @@ export class Portfolio {
       const held = Math.abs(before);
       p.avgPrice = (p.avgPrice * held + price * qty) / (held + qty);
       p.qty = roundQty(before + dir * qty);
-      const trip = this.#trips[symbolIndex];
-      if (trip) {
+      const trip = this.#trips[symbolIndex]!;
+      if (trip.open) {
         trip.entryQty += qty;
         trip.entryNotional += qty * price;
         trip.fees += fee;
-      } else this.#trips[symbolIndex] = this.#open(time, dir, qty, price, fee);
+      } else this.#open(symbolIndex, time, dir, qty, price, fee);
     } else {
       const closing = Math.min(qty, Math.abs(before));
       const realized = (price - p.avgPrice) * closing * Math.sign(before);
@@ -172,7 +193,7 @@ export class Portfolio {
         if (rest > 0) {
           p.qty = dir * rest;
           p.avgPrice = price;
-          this.#trips[symbolIndex] = this.#open(time, dir, rest, price, fee * (1 - share));
+          this.#open(symbolIndex, time, dir, rest, price, fee * (1 - share));
         }
       }
     }
@@ -191,7 +212,7 @@ export class Portfolio {
     const out: OpenTrade[] = [];
     this.#trips.forEach((trip, i) => {
       const p = this.positions[i]!;
-      if (trip === undefined || p.qty === 0) return;
+      if (!trip.open || p.qty === 0) return;
       const unrealized = p.unrealizedPnl;
       out.push({
         symbol: this.symbols[i]!,
@@ -209,36 +230,35 @@ export class Portfolio {
     return out;
   }
 
-  #open(time: number, direction: 1 | -1, qty: number, price: number, fee: number): OpenTrip {
-    return {
-      entryTime: time,
-      direction,
-      entryQty: qty,
-      entryNotional: qty * price,
-      exitQty: 0,
-      exitNotional: 0,
-      fees: fee,
-      realized: 0,
-    };
+  #open(symbolIndex: number, time: number, direction: 1 | -1, qty: number, price: number, fee: number): void {
+    const trip = this.#trips[symbolIndex]!;
+    trip.open = true;
+    trip.entryTime = time;
+    trip.direction = direction;
+    trip.entryQty = qty;
+    trip.entryNotional = qty * price;
+    trip.exitQty = 0;
+    trip.exitNotional = 0;
+    trip.fees = fee;
+    trip.realized = 0;
   }
 
   #close(symbolIndex: number, time: number, exitReason: string): void {
     const trip = this.#trips[symbolIndex]!;
-    this.#trips[symbolIndex] = undefined;
-    const entryPrice = trip.entryNotional / trip.entryQty;
+    trip.open = false;
     const pnl = trip.realized - trip.fees;
-    this.trades.push({
-      symbol: this.symbols[symbolIndex]!,
-      direction: trip.direction === 1 ? "long" : "short",
-      entryTime: trip.entryTime,
-      exitTime: time,
-      qty: trip.entryQty,
-      entryPrice,
-      exitPrice: trip.exitNotional / trip.exitQty,
-      fees: trip.fees,
+    this.#trades.add(
+      symbolIndex,
+      trip.direction,
+      trip.entryTime,
+      time,
+      trip.entryQty,
+      trip.entryNotional / trip.entryQty,
+      trip.exitNotional / trip.exitQty,
+      trip.fees,
       pnl,
-      returnPct: pnl / trip.entryNotional,
+      pnl / trip.entryNotional,
       exitReason,
-    });
+    );
   }
 }

@@ -160,6 +160,10 @@ describe("tradeops backtest", () => {
     const a = JSON.parse(threads.stdout);
     expect(a.results.filter((r: { skipped?: string }) => r.skipped)).toEqual([]);
     expect(a).toMatchObject({ sets: 6, workers: 2, skipped: 0, rankBy: "calmar" });
+    // each worker says what it ran and what it cost; together they ran every set once
+    expect(a.workerLoads).toHaveLength(2);
+    expect(a.workerLoads.reduce((n: number, w: { sets: number }) => n + w.sets, 0)).toBe(6);
+    for (const w of a.workerLoads) expect(w).toMatchObject({ busyMs: expect.any(Number), startMs: expect.any(Number) });
     expect(a.outOfSample.from > a.inSample.to).toBe(true);
     const calmar = a.results.map((r: { metrics: { calmar: number } }) => r.metrics.calmar);
     expect(calmar).toEqual([...calmar].sort((x: number, y: number) => y - x));

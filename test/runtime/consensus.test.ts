@@ -9,7 +9,14 @@ describe("weighted consensus", () => {
     const c = new Consensus(options);
     c.vote("sma_cross", 1);
     c.vote("momentum", 0.5);
-    expect(c.peek()).toEqual({
+    expect(c.peek()).toMatchObject({
+      side: "buy",
+      strength: 0.8,
+      score: 0.8,
+      reason: "sma_cross +1.00×0.6, momentum +0.50×0.4 → +0.80",
+    });
+    // as JSON (a record, a report) too
+    expect(JSON.parse(JSON.stringify(c.peek()))).toEqual({
       side: "buy",
       strength: 0.8,
       score: 0.8,
@@ -20,6 +27,21 @@ describe("weighted consensus", () => {
     expect(c.peek().score).toBeCloseTo(0.2, 12);
     c.vote("sma_cross", -2); // clamped to -1
     expect(c.peek()).toMatchObject({ side: "sell", score: -1, strength: 1 });
+  });
+
+  it("a result keeps the reason of its own votes, however the votes change after it", () => {
+    const c = new Consensus(options);
+    c.vote("momentum", -0.6);
+    const kept = c.peek();
+    c.vote("momentum", 1);
+    c.vote("sma_cross", 1);
+    expect(kept.reason).toBe("momentum -0.60×0.4 → -0.60");
+    expect(JSON.parse(JSON.stringify(c.peek()))).toEqual({
+      side: "buy",
+      strength: 1,
+      score: 1,
+      reason: "momentum +1.00×0.4, sma_cross +1.00×0.6 → +1.00",
+    });
   });
 
   it("is evaluated at most once per interval", () => {

@@ -41,11 +41,13 @@ export class RiskEngine {
     if (bar === undefined && this.#bar !== undefined) this.#lastData = this.#bar.time;
     this.#bar = bar;
   }
+  // numeric fields start as numbers: a field declared without a value starts undefined, and V8 then boxes every
+  // number stored in it (a heap allocation per store, here once per new equity high)
   /** equity high-water mark and the level at which the emergency stop-loss trips */
-  peak: number;
+  peak = 0;
   stopLevel = Number.NEGATIVE_INFINITY;
   /** 1 − stop-loss fraction; 0 when the stop-loss is off */
-  readonly stopFactor: number;
+  readonly stopFactor: number = 0;
   readonly #orders: WindowCounter;
   readonly #errors: WindowCounter;
 

@@ -1,27 +1,19 @@
 /**
- * Parameter sweeps on every core: the grid is split over worker threads (one per core by default), each
- * loading the strategy once and running one parameter set at a time; the results are ranked by a chosen
+ * Parameter sweeps on every core: the grid is split over worker threads (one per core by default, see ./pool.ts),
+ * each loading the strategy once and running batches of parameter sets; the results are ranked by a chosen
  * metric. With walk-forward, each set runs on the first part of the bars (in-sample, what the ranking uses)
  * and on the rest (out-of-sample, shown next to it), so that a ranking is not pure curve fitting.
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
 import { TroError } from "../../errors.js";
+import { moduleCacheOption } from "../../workspace/module-cache.js";
 import { type BarSeries, isoOf, sliceSeries } from "../data/bars.js";
 import type { Strategy } from "../strategy.js";
-import { evaluateSet, type SetMetrics, type SetResult, type SweepContext } from "./evaluate.js";
+import { evaluateSet, type SetMetrics, type SetResult } from "./evaluate.js";
+import { runInWorkers, type WorkerInit, type WorkerLoad } from "./pool.js";
 
 export const RANK_METRICS = ["sharpe", "sortino", "calmar", "return", "cagr", "max_drawdown", "profit_factor"] as const;
 export type RankMetric = (typeof RANK_METRICS)[number];
-
-export interface WorkerInit extends Omit<SweepContext, "strategy"> {
-  readonly root: string;
-  readonly projectDir: string;
-}
-export interface WorkerJob {
-  readonly index: number;
-  readonly params: Readonly<Record<string, number>>;
-}
 
 export interface SweepOptions {
   readonly root: string;
@@ -52,6 +44,8 @@ export interface SweepOutcome {
   /** best first; skipped sets last */
   readonly results: readonly SetResult[];
   readonly ms: number;
+  /** per worker thread: sets run, CPU and wall time spent on them, time to start (none in-process) */
+  readonly workerLoads: readonly WorkerLoad[];
 }
 
 /** @throws TroError TRO_ERR_USAGE for a walk-forward split that leaves one side empty */
@@ -59,7 +53,13 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   const started = performance.now();
   const { inSample, outOfSample } = split(o.series, o.walkForward);
   const base = { config: o.config, where: o.where, inSample, autoExecute: o.autoExecute };
-  const init: WorkerInit = { ...base, ...(outOfSample ? { outOfSample } : {}), root: o.root, projectDir: o.projectDir };
+  const init: WorkerInit = {
+    ...base,
+    ...(outOfSample ? { outOfSample } : {}),
+    root: o.root,
+    projectDir: o.projectDir,
+    moduleCache: moduleCacheOption(),
+  };
   const workers = Math.max(0, Math.min(o.workers ?? availableParallelism(), o.sets.length));
   const results: SetResult[] = new Array(o.sets.length);
   let done = 0;
@@ -67,10 +67,11 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     results[r.index] = r;
     o.onProgress?.(++done, o.sets.length);
   };
+  let workerLoads: WorkerLoad[] = [];
   if (workers === 0) {
     const ctx = { ...init, strategy: o.strategy };
     for (let index = 0; index < o.sets.length; index++) finish(evaluateSet(ctx, index, o.sets[index]!));
-  } else await inWorkers(o.workerUrl ?? defaultWorkerUrl(), init, o.sets, workers, finish);
+  } else workerLoads = await runInWorkers(o.workerUrl ?? defaultWorkerUrl(), init, o.sets, workers, finish);
   const ranked = rank(results, o.rankBy);
   return {
     rankBy: o.rankBy,
@@ -81,48 +82,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     ...(outOfSample ? { outOfSample: range(outOfSample) } : {}),
     results: ranked,
     ms: Math.round(performance.now() - started),
+    workerLoads,
   };
-}
-
-async function inWorkers(
-  url: URL,
-  init: WorkerInit,
-  sets: readonly Readonly<Record<string, number>>[],
-  count: number,
-  finish: (r: SetResult) => void,
-): Promise<void> {
-  let next = 0;
-  const pool: Worker[] = [];
-  try {
-    await Promise.all(
-      Array.from(
-        { length: count },
-        () =>
-          new Promise<void>((resolve, reject) => {
-            const worker = new Worker(url, { workerData: init });
-            pool.push(worker);
-            const send = () => {
-              if (next < sets.length) {
-                const index = next++;
-                worker.postMessage({ index, params: sets[index]! } satisfies WorkerJob);
-              } else resolve();
-            };
-            worker.on("message", (m: SetResult | { ready: true }) => {
-              if (!("ready" in m)) finish(m);
-              send();
-            });
-            worker.on("error", (cause) =>
-              reject(new TroError("TRO_ERR_INTERNAL", `A sweep worker failed: ${cause.message}`, { cause })),
-            );
-            worker.on("exit", (code) => {
-              if (code !== 0) reject(new TroError("TRO_ERR_INTERNAL", `A sweep worker exited with code ${code}.`));
-            });
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
-  }
 }
 
 /**
