@@ -87,12 +87,86 @@ function write(value: unknown, path: string | undefined, depth: number): string 
   return `${out}}`;
 }
 
+/** thrown by `ordered` when a value needs the careful writer (which then refuses it or writes it exactly) */
+const CAREFUL = Symbol("careful");
+
+/**
+ * The value with every plain object's keys in canonical order (objects copied only where their keys were not),
+ * so that JSON.stringify, which V8 runs natively, writes the canonical text. Anything JSON.stringify would write
+ * differently from `write` goes to the careful writer: non-finite numbers, bigint, functions, symbols, objects
+ * that are not plain (toJSON, boxed primitives, class instances), keys starting with a digit (V8 lists
+ * array-index keys first, whatever their insertion order), an own `__proto__` key (an assignment would set the
+ * prototype) and nesting as deep as MAX_DEPTH.
+ */
+function ordered(value: unknown, depth: number): unknown {
+  if (typeof value !== "object") {
+    if (
+      typeof value === "string" ||
+      typeof value === "boolean" ||
+      (typeof value === "number" && Number.isFinite(value))
+    )
+      return value;
+    throw CAREFUL;
+  }
+  if (value === null) return value;
+  if (depth >= MAX_DEPTH) throw CAREFUL;
+  if (Array.isArray(value)) {
+    let out = value;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item === undefined) continue;
+      const next = ordered(item, depth + 1);
+      if (next !== item) {
+        if (out === value) out = value.slice();
+        out[i] = next;
+      }
+    }
+    return out;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw CAREFUL;
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  let inOrder = true;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const first = key.charCodeAt(0);
+    if ((first >= 48 && first <= 57) || key === "__proto__") throw CAREFUL;
+    if (i && keys[i - 1]! > keys[i]!) inOrder = false;
+  }
+  if (!inOrder) {
+    keys.sort();
+    const out: Record<string, unknown> = {};
+    for (const key of keys) {
+      const item = object[key];
+      if (item !== undefined) out[key] = ordered(item, depth + 1);
+    }
+    return out;
+  }
+  let out = object;
+  for (const key of keys) {
+    const item = object[key];
+    if (item === undefined) continue;
+    const next = ordered(item, depth + 1);
+    if (next !== item) {
+      if (out === object) out = { ...object };
+      out[key] = next;
+    }
+  }
+  return out;
+}
+
 /**
  * The canonical JSON text of a value (RFC 8785).
  * @throws CanonicalJsonError for NaN/Infinity, bigint, functions, symbols, `undefined` at the top, cycles
  */
 export function canonicalJson(value: unknown): string {
   if (value === undefined) throw new CanonicalJsonError("", "is undefined");
+  try {
+    return JSON.stringify(ordered(value, 0));
+  } catch (error) {
+    if (error !== CAREFUL) throw error;
+  }
   try {
     return write(value, undefined, 0);
   } catch (error) {

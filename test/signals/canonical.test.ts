@@ -64,6 +64,84 @@ describe("canonicalJson", () => {
   });
 });
 
+/** RFC 8785 written the obvious way: keys sorted at every level, leaves as JSON.stringify writes them. */
+function reference(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : reference(v))).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const object = value as Record<string, unknown>;
+    const members = Object.keys(object)
+      .sort()
+      .filter((k) => object[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${reference(object[k])}`);
+    return `{${members.join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** A deterministic pseudo-random generator (the same values every run). */
+function generator(seed: number) {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const keys = ["a", "b", "side", "Z", "_x", "10", "2", "-1", "", "é", "\u20ac", "\ud83d\ude00", "\ufb33", "__proto__"];
+  const leaves = [
+    0,
+    -0,
+    1e21,
+    1e-7,
+    187.23,
+    -5.5,
+    2 ** 53,
+    "",
+    "buy",
+    'q"\\',
+    "\u0001\n",
+    "\ud800",
+    "é€",
+    true,
+    false,
+    null,
+  ];
+  const value = (depth: number): unknown => {
+    const roll = next();
+    if (depth > 3 || roll < 0.5) return pick(leaves);
+    if (roll < 0.65)
+      return Array.from({ length: Math.floor(next() * 4) }, () => (next() < 0.1 ? undefined : value(depth + 1)));
+    const out: Record<string, unknown> = {};
+    const count = Math.floor(next() * 6);
+    for (let i = 0; i < count; i++)
+      Object.defineProperty(out, pick(keys), {
+        value: next() < 0.1 ? undefined : value(depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    return out;
+  };
+  return value;
+}
+
+describe("canonicalJson against a reference", () => {
+  it("writes exactly the reference's text for thousands of generated values (key order, digits, escapes, __proto__)", () => {
+    const value = generator(16);
+    for (let i = 0; i < 5000; i++) {
+      const v = value(0);
+      if (v === undefined) continue;
+      expect(canonicalJson(v)).toBe(reference(v));
+    }
+  });
+
+  it("leaves the caller's value as it was", () => {
+    const v = { b: { d: 1, c: [{ z: 1, y: 2 }] }, a: 1 };
+    const before = JSON.stringify(v);
+    expect(canonicalJson(v)).toBe('{"a":1,"b":{"c":[{"y":2,"z":1}],"d":1}}');
+    expect(JSON.stringify(v)).toBe(before);
+  });
+});
+
 describe("record encoding", () => {
   const record = {
     prevHash: GENESIS_HASH,
