@@ -260,7 +260,9 @@ async function startPostgres() {
   };
 }
 
-const serialised = (r) => ({ ...r, payload: JSON.stringify(r.payload) });
+const serialised = (r) => (typeof r.payload === "string" ? r : { ...r, payload: JSON.stringify(r.payload) });
+/** rows per INSERT on PostgreSQL, as the store sends them (src/signals/postgres/backend.ts, INSERT_CHUNK) */
+const PG_CHUNK = 250;
 
 async function benchPostgres(lib, log) {
   const pg = require("pg");
@@ -284,9 +286,13 @@ async function benchPostgres(lib, log) {
       const started = performance.now();
       for (let i = 0; i < rows.length; i += BATCH) {
         await client.query("BEGIN");
-        const batch = rows.slice(i, i + BATCH);
-        const json = JSON.stringify(batch[0] && typeof batch[0].payload !== "string" ? batch.map(serialised) : batch);
-        await client.query(sql, [json]);
+        // the store's statement shape: INSERTs of PG_CHUNK rows, each sent as soon as it is serialised
+        const queued = [];
+        for (let at = i; at < Math.min(i + BATCH, rows.length); at += PG_CHUNK) {
+          const chunk = rows.slice(at, Math.min(at + PG_CHUNK, i + BATCH, rows.length));
+          queued.push(client.query(sql, [JSON.stringify(chunk.map(serialised))]));
+        }
+        await Promise.all(queued);
         await client.query("COMMIT");
       }
       return perSecond(rows.length, performance.now() - started);

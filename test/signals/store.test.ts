@@ -33,6 +33,28 @@ describe.each(BACKENDS)("signal store on %s", (name) => {
     expect((await store.verify()).ok).toBe(true);
   });
 
+  it("chains a batch larger than one INSERT chunk, interleaved with a second chain, as one unbroken chain each", async () => {
+    backend = await freshBackend(name);
+    const store = await backend.open();
+    const argo = signals("argo", 1001);
+    const lab = signals("lab", 260);
+    const mixed = [...argo.slice(0, 600), ...lab, ...argo.slice(600)];
+    const records = await store.append(mixed);
+    expect(records.map((r) => r.project)).toEqual(mixed.map((m) => m.project));
+    const chain = await all(store.read({ project: "argo" }));
+    expect(chain.map((r) => r.seq)).toEqual(Array.from({ length: 1001 }, (_, i) => i + 1));
+    for (let i = 1; i < chain.length; i++) expect(chain[i]!.prevHash).toBe(chain[i - 1]!.hash);
+    expect(await store.head("argo")).toEqual({ seq: 1001, hash: chain[1000]!.hash });
+    expect(await store.head("lab")).toMatchObject({ seq: 260 });
+    const more = await store.append(signals("argo", 1, 1001));
+    expect(more[0]).toMatchObject({ seq: 1002, prevHash: chain[1000]!.hash });
+    const report = await store.verify();
+    expect(report.chains.map((c) => [c.project, c.records, c.ok])).toEqual([
+      ["argo", 1002, true],
+      ["lab", 260, true],
+    ]);
+  });
+
   it("keeps one chain per project and returns records in the caller's order", async () => {
     backend = await freshBackend(name);
     const store = await backend.open();

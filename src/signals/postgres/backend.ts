@@ -1,13 +1,14 @@
 /**
  * The production backend: PostgreSQL through `pg`. Each append is one transaction that takes a transaction-scoped
  * advisory lock per chain (in a fixed order, so two multi-chain appends cannot deadlock), reads the tip, checks it
- * against the recorded head and inserts the whole batch in one statement. A second process appending to the same
- * chain waits on the lock and chains onto what the first wrote; the primary key would refuse a fork anyway.
+ * against the recorded head and inserts the batch in chunks, each sent as soon as it is hashed. A second process
+ * appending to the same chain waits on the lock and chains onto what the first wrote; the primary key would
+ * refuse a fork anyway.
  */
 import type { Pool, PoolClient } from "pg";
 import { TroError } from "../../errors.js";
 import { type Backend, type PruneOutcome, type PruneRequest, recordFromRow } from "../backend.js";
-import { chainRecords } from "../prepare.js";
+import { chainRecords, type PreparedInput } from "../prepare.js";
 import type { ChainKey, ChainTip, Durability, SignalRecord } from "../types.js";
 import { PG_CONNECT_TIMEOUT_MS, pgStoreError } from "./errors.js";
 import { SQL } from "./queries.js";
@@ -16,8 +17,11 @@ import { LOCK_CLASS, migrate, SCHEMA_VERSION, schemaVersion } from "./schema.js"
 
 /** connections per store: appends use one, verify and reads another */
 const POOL_SIZE = 4;
-/** rows per INSERT statement */
-const INSERT_CHUNK = 10_000;
+/**
+ * records per INSERT statement: each chunk is sent as soon as it is chained, so the server inserts one chunk
+ * while the next is encoded and hashed here
+ */
+const INSERT_CHUNK = 250;
 
 export interface PostgresBackendOptions {
   readonly url: string;
@@ -54,14 +58,32 @@ function checkedTip(key: ChainKey, row: TipRow): ChainTip | undefined {
   return tipSeq === null ? undefined : { seq: Number(tipSeq), hash: tipHash! };
 }
 
-function insertAll(client: PoolClient, records: readonly SignalRecord[]): Promise<unknown> {
+/**
+ * Chains inputs of one project onto its tip and queues their INSERTs chunk by chunk on the connection (the last
+ * one moves the head); `done` settles when the server has run them all.
+ */
+function insertChained(
+  client: PoolClient,
+  environment: string,
+  tip: ChainTip | undefined,
+  inputs: readonly PreparedInput[],
+): { records: SignalRecord[]; done: Promise<unknown> } {
+  const records: SignalRecord[] = [];
   const queued: Promise<unknown>[] = [];
-  for (let i = 0; i < records.length; i += INSERT_CHUNK) {
-    const chunk = records.slice(i, i + INSERT_CHUNK);
+  let at = tip;
+  for (let i = 0; i < inputs.length; i += INSERT_CHUNK) {
+    const chunk = chainRecords(environment, at, inputs.slice(i, i + INSERT_CHUNK));
     const last = chunk[chunk.length - 1]!;
-    queued.push(client.query(SQL.insert, [JSON.stringify(chunk), last.environment, last.project, last.seq, last.hash]));
+    at = { seq: last.seq, hash: last.hash };
+    const json = JSON.stringify(chunk);
+    queued.push(
+      i + INSERT_CHUNK >= inputs.length
+        ? client.query(SQL.insert, [json, last.environment, last.project, last.seq, last.hash])
+        : client.query(SQL.insertRecords, [json]),
+    );
+    for (const r of chunk) records.push(r);
   }
-  return Promise.all(queued);
+  return { records, done: Promise.all(queued) };
 }
 
 /**
@@ -128,8 +150,9 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
     location: `postgres:${options.display}`,
     append: (environment, byProject) =>
       withClient("append to", async (client) => {
-        // three round trips, as a plain insert takes: BEGIN, the locks in a fixed order and every tip and head read
-        // after them in one; the INSERT of each chain's records (one JSON parameter) and moving its head; COMMIT
+        // BEGIN, the locks in a fixed order and every tip and head read after them in one round trip; then each
+        // chain's records in INSERTs of INSERT_CHUNK (one JSON parameter each, the last moving the head), queued as
+        // soon as they are hashed so the server works while the next chunk is prepared; COMMIT
         const projects = [...byProject.keys()];
         const literal = (values: readonly string[]) => (sql: string) =>
           sql.replace(/\$(\d)/g, (_, n: string) => values[Number(n) - 1]!);
@@ -148,13 +171,10 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
           const out: SignalRecord[] = [];
           projects.forEach((project, i) => {
             const row = tips[i]!.rows[0] as TipRow;
-            const records = chainRecords(
-              environment,
-              checkedTip({ environment, project }, row),
-              byProject.get(project)!,
-            );
+            const tip = checkedTip({ environment, project }, row);
             // queued on the connection without waiting for each other
-            inserts.push(insertAll(client, records));
+            const { records, done } = insertChained(client, environment, tip, byProject.get(project)!);
+            inserts.push(done);
             for (const r of records) out.push(r);
           });
           await Promise.all(inserts);
@@ -208,9 +228,9 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
         await client.query("SET LOCAL tradeops.prune = 'on'");
         await client.query(SQL.deleteThrough, [...params, through]);
         await client.query("SET LOCAL tradeops.prune = 'off'");
-        const [checkpoint] = chainRecords(key.environment, tip, [request.checkpoint(plan)]);
-        await insertAll(client, [checkpoint!]);
-        return { plan, checkpoint };
+        const { records, done } = insertChained(client, key.environment, tip, [request.checkpoint(plan)]);
+        await done;
+        return { plan, checkpoint: records[0] };
       }),
     close: () => pool.end(),
   };

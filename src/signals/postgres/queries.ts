@@ -16,6 +16,11 @@ export const SQL = {
   tipAndAnchor: `SELECT t.seq, t.hash, c.head_seq, c.head_hash FROM (SELECT 1) AS one
     LEFT JOIN LATERAL (SELECT seq, hash FROM ${T} WHERE ${CHAIN} ORDER BY seq DESC LIMIT 1) AS t ON true
     LEFT JOIN tradeops.signal_chains AS c ON c.environment = $1 AND c.project = $2`,
+  /** a chunk of records that is not a batch's last (the head moves with the last) */
+  insertRecords: `INSERT INTO ${T} (${COLUMNS})
+    SELECT environment, project, seq, time, release, "configHash", strategy, kind, payload, "prevHash", hash
+    FROM json_to_recordset($1::json) AS x(environment text, project text, seq bigint, time text, release text,
+      "configHash" text, strategy text, kind text, payload text, "prevHash" text, hash text)`,
   // records travel as one JSON array (fast to build in V8, one parameter for any batch size); the head moves in
   // the same statement
   insert: `WITH inserted AS (
