@@ -22,8 +22,16 @@ export function newScanState(): ScanState {
   return { prev: undefined, lastSeq: undefined, count: 0, problems: 0, firstFailSeq: undefined };
 }
 
-function seqOf(encoding: string): number {
-  return Number(encoding.slice(SEQ_AT, encoding.indexOf("\n", SEQ_AT)));
+/** The sequence number written at `at` (digits up to a newline); NaN when there are none. */
+function seqAt(row: string, at: number): number {
+  let value = 0;
+  let i = at;
+  for (; i < row.length; i++) {
+    const digit = row.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) break;
+    value = value * 10 + digit;
+  }
+  return i > at && row.charCodeAt(i) === 10 ? value : Number.NaN;
 }
 
 /** Checks one page of `hash + encoding` rows (ordered by seq) and folds it into the state. */
@@ -31,23 +39,17 @@ export function scanPage(rows: readonly string[], state: ScanState): void {
   let { prev, lastSeq, count, problems, firstFailSeq } = state;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
-    const stored = row.slice(0, 64);
-    const encoding = row.slice(64);
-    let seq: number;
-    let ok = true;
-    if (lastSeq === undefined) seq = seqOf(encoding);
-    else if (encoding.startsWith(`${lastSeq + 1}\n`, SEQ_AT)) seq = lastSeq + 1;
-    else {
-      seq = seqOf(encoding);
-      ok = false;
-    }
-    if (prev !== undefined && !encoding.startsWith(prev, PREV_HASH_AT)) ok = false;
-    if (hash("sha256", encoding, "hex") !== stored) ok = false;
+    // the stored hash is compared where it stands, and becomes the next link without a copy when it matches
+    const digest = hash("sha256", row.slice(64), "hex");
+    const intact = row.startsWith(digest);
+    const seq = seqAt(row, 64 + SEQ_AT);
+    let ok = intact && (lastSeq === undefined || seq === lastSeq + 1);
+    if (prev !== undefined && !row.startsWith(prev, 64 + PREV_HASH_AT)) ok = false;
     if (!ok) {
       problems++;
       if (firstFailSeq === undefined) firstFailSeq = seq;
     }
-    prev = stored;
+    prev = intact ? digest : row.slice(0, 64);
     lastSeq = seq;
     count++;
   }
