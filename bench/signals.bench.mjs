@@ -241,7 +241,7 @@ async function benchSqlite(lib, log) {
     log("sqlite: verify, and raw SHA-256 over the same bytes");
     const verify = await timeVerify(store, SQLITE_RECORDS);
     const raw = rawHashRates(lib, await chainRows(store, "argo-0"));
-    await store.close();
+    // read while the store is open, as verify reads (its write-ahead log not yet folded into the file)
     const reader = new Database(join(dir, "signals.db"), { readonly: true });
     const page = reader.prepare(ENCODED_PAGE.replaceAll(/\$\d/g, "?")).pluck();
     const readOnly = bestOf3(SQLITE_RECORDS, () => {
@@ -252,6 +252,7 @@ async function benchSqlite(lib, log) {
       }
     });
     reader.close();
+    await store.close();
     return { ...appends, verify, readOnly, raw };
   } finally {
     rmSync(dir, { recursive: true, force: true });
