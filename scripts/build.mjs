@@ -37,7 +37,6 @@ await build({
     // what a strategy module gets for `tradeops` when it imports only the strategy API (src/runtime/strategy-imports.ts)
     sdk: "src/sdk.ts",
     "sweep-worker": "src/runtime/sweep/worker.ts",
-    "signals-hash-worker": "src/signals/hash-worker.ts",
   },
   outdir: "dist",
   bundle: true,

@@ -4,7 +4,6 @@ import { TroError } from "../errors.js";
 import type { Backend } from "./backend.js";
 import { normalizeTime, type PreparedInput, prepareInputs } from "./prepare.js";
 import { checkpointInput, retentionCutoff } from "./retention.js";
-import { HashWorker } from "./scanner.js";
 import type {
   Anchor,
   ChainVerification,
@@ -24,21 +23,18 @@ export interface CreateSignalStoreOptions {
   readonly environment: EnvironmentName;
   /** the clock that times records appended without a time, and prunes */
   readonly now?: () => Date;
-  /** the hashing thread's module for verify of large chains (dist/signals-hash-worker.js by default) */
-  readonly hashWorkerUrl?: URL;
 }
 
 /** Wraps a backend into the SignalStore every caller uses. */
 export function createSignalStore(backend: Backend, options: CreateSignalStoreOptions): SignalStore {
   const { environment } = options;
   const now = options.now ?? (() => new Date());
-  const hashing = new HashWorker(options.hashWorkerUrl);
 
   async function verify(opts: { readonly project?: string; readonly anchors?: readonly Anchor[] } = {}) {
     const keys = opts.project ? [{ environment, project: opts.project }] : await backend.chains(environment);
     const chains = await backend.snapshot(async (reader) => {
       const out = [];
-      for (const key of keys) out.push(await verifyChain(reader, key, (records) => hashing.scanner(records)));
+      for (const key of keys) out.push(await verifyChain(reader, key));
       return out;
     });
     const integrity = ((await backend.integrity?.(environment)) ?? []).filter(
@@ -174,9 +170,6 @@ export function createSignalStore(backend: Backend, options: CreateSignalStoreOp
       return results;
     },
 
-    async close() {
-      await hashing.close();
-      await backend.close();
-    },
+    close: () => backend.close(),
   };
 }

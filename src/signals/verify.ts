@@ -5,8 +5,7 @@
  */
 import { diagnose } from "./diagnose.js";
 import { GENESIS_HASH } from "./encoding.js";
-import { newScanState } from "./scan.js";
-import { inlineScanner, type PageScanner } from "./scanner.js";
+import { newScanState, scanPage } from "./scan.js";
 import type { ChainBreak, ChainKey, ChainTip, ChainVerification, Checkpoint, SignalRecord } from "./types.js";
 
 /** Reads one snapshot of a store; every backend provides it. */
@@ -90,27 +89,15 @@ function checkEnd(
   return undefined;
 }
 
-/** Hashes pages for a chain of about `records` records (inline by default). */
-export type ScannerFor = (records: number) => PageScanner;
-
 /** Verifies one chain; the reader must hold one snapshot for the whole call. */
-export async function verifyChain(
-  reader: ChainReader,
-  key: ChainKey,
-  scannerFor: ScannerFor = inlineScanner,
-): Promise<ChainVerification> {
+export async function verifyChain(reader: ChainReader, key: ChainKey): Promise<ChainVerification> {
   const anchor = await reader.anchor(key);
   const { first, last } = await reader.bounds(key);
   const found: ChainBreak[] = [];
   let checkpoint: Checkpoint | undefined;
-  let state = newScanState();
+  const state = newScanState();
   if (first) {
-    const scanner = scannerFor((last?.seq ?? first.seq) - first.seq + 1);
-    try {
-      for await (const page of reader.encoded(key)) await scanner.scan(page);
-    } finally {
-      state = await scanner.finish();
-    }
+    for await (const page of reader.encoded(key)) scanPage(page, state);
     if (state.firstFailSeq !== undefined) {
       const from = Math.max(first.seq, state.firstFailSeq - 3);
       found.push(diagnose(await reader.range(key, from, state.firstFailSeq + DIAGNOSIS_WINDOW), state.firstFailSeq));

@@ -1,13 +1,13 @@
 /**
- * Verify of a chain long enough to be hashed in the worker thread (WORKER_MIN_RECORDS): the same verdicts as
- * inline hashing and a changed record found at its exact sequence number (the thread ends when the store closes).
+ * Verify of a chain that spans several read pages on either backend: intact, then a changed record found at its
+ * exact sequence number, twice on the same store.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { WORKER_MIN_RECORDS } from "../../src/signals/scanner.js";
 import type { SignalStore } from "../../src/signals/types.js";
 import { BACKENDS, freshBackend, signals, type TestBackend } from "./backends.js";
 
-const LONG = WORKER_MIN_RECORDS + 1500;
+/** more than two verify pages on SQLite (4,096 rows each) and on PostgreSQL (10,000) */
+const LONG = 21_500;
 
 describe.each(BACKENDS)("verify of a long chain on %s", (name) => {
   let backend: TestBackend;
@@ -35,7 +35,6 @@ describe.each(BACKENDS)("verify of a long chain on %s", (name) => {
       '{"side":"sell"}',
       bad,
     ]);
-    // twice: the thread is reused for a second verify of the same store
     for (let i = 0; i < 2; i++) {
       const argo = (await store.verify({ project: "argo" })).chains[0]!;
       expect(argo).toMatchObject({ ok: false, records: LONG, problems: 1 });
