@@ -111,6 +111,8 @@ function ordered(value: unknown, depth: number): unknown {
   if (value === null) return value;
   if (depth >= MAX_DEPTH) throw CAREFUL;
   if (Array.isArray(value)) {
+    // JSON.stringify would call an array's own toJSON; the careful writer writes the items
+    if (typeof (value as { toJSON?: unknown }).toJSON === "function") throw CAREFUL;
     let out = value;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];

@@ -134,6 +134,13 @@ describe("canonicalJson against a reference", () => {
     }
   });
 
+  it("writes what it always wrote for values JSON.stringify treats specially", () => {
+    const withToJson = Object.assign([1, 2], { toJSON: () => "array" });
+    expect(canonicalJson({ a: withToJson })).toBe('{"a":[1,2]}');
+    expect(canonicalJson({ b: new Number(1), a: new Date(0) })).toBe('{"a":"1970-01-01T00:00:00.000Z","b":{}}');
+    expect(canonicalJson(JSON.parse('{"__proto__":{"b":1,"a":2},"x":1}'))).toBe('{"__proto__":{"a":2,"b":1},"x":1}');
+  });
+
   it("leaves the caller's value as it was", () => {
     const v = { b: { d: 1, c: [{ z: 1, y: 2 }] }, a: 1 };
     const before = JSON.stringify(v);
