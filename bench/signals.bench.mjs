@@ -325,13 +325,15 @@ async function benchPostgres(lib, log) {
       const started = performance.now();
       for (let i = 0; i < rows.length; i += BATCH) {
         await client.query("BEGIN");
-        // the store's statement shape: INSERTs of PG_CHUNK rows, each sent as soon as it is serialised
-        const queued = [];
+        // the store's statement shape: INSERTs of PG_CHUNK rows, one in flight, the next serialised meanwhile
+        let inFlight = Promise.resolve();
         for (let at = i; at < Math.min(i + BATCH, rows.length); at += PG_CHUNK) {
           const chunk = rows.slice(at, Math.min(at + PG_CHUNK, i + BATCH, rows.length));
-          queued.push(client.query(sql, [JSON.stringify(chunk.map(serialised))]));
+          const json = JSON.stringify(chunk.map(serialised));
+          await inFlight;
+          inFlight = client.query(sql, [json]);
         }
-        await Promise.all(queued);
+        await inFlight;
         await client.query("COMMIT");
       }
       return perSecond(rows.length, performance.now() - started);

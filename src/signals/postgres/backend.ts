@@ -1,7 +1,7 @@
 /**
  * The production backend: PostgreSQL through `pg`. Each append is one transaction that takes a transaction-scoped
  * advisory lock per chain (in a fixed order, so two multi-chain appends cannot deadlock), reads the tip, checks it
- * against the recorded head and inserts the batch in chunks, each sent as soon as it is hashed. A second process
+ * against the recorded head and inserts the batch in chunks, hashing each while the server inserts the last. A second process
  * appending to the same chain waits on the lock and chains onto what the first wrote; the primary key would
  * refuse a fork anyway.
  */
@@ -59,31 +59,40 @@ function checkedTip(key: ChainKey, row: TipRow): ChainTip | undefined {
 }
 
 /**
- * Chains inputs of one project onto its tip and queues their INSERTs chunk by chunk on the connection (the last
- * one moves the head); `done` settles when the server has run them all.
+ * Chains each project's inputs onto its tip and inserts them in INSERTs of INSERT_CHUNK records, one in flight at
+ * a time (a connection runs one query at a time): each chunk is hashed while the server inserts the previous one.
+ * The last chunk of a chain moves its head.
  */
-function insertChained(
+async function insertChains(
   client: PoolClient,
   environment: string,
-  tip: ChainTip | undefined,
-  inputs: readonly PreparedInput[],
-): { records: SignalRecord[]; done: Promise<unknown> } {
-  const records: SignalRecord[] = [];
-  const queued: Promise<unknown>[] = [];
-  let at = tip;
-  for (let i = 0; i < inputs.length; i += INSERT_CHUNK) {
-    const chunk = chainRecords(environment, at, inputs.slice(i, i + INSERT_CHUNK));
-    const last = chunk[chunk.length - 1]!;
-    at = { seq: last.seq, hash: last.hash };
-    const json = JSON.stringify(chunk);
-    queued.push(
-      i + INSERT_CHUNK >= inputs.length
-        ? client.query(SQL.insert, [json, last.environment, last.project, last.seq, last.hash])
-        : client.query(SQL.insertRecords, [json]),
-    );
-    for (const r of chunk) records.push(r);
+  tips: ReadonlyMap<string, ChainTip | undefined>,
+  byProject: ReadonlyMap<string, readonly PreparedInput[]>,
+): Promise<SignalRecord[]> {
+  const out: SignalRecord[] = [];
+  let inFlight: Promise<unknown> = Promise.resolve();
+  try {
+    for (const [project, inputs] of byProject) {
+      let at = tips.get(project);
+      for (let i = 0; i < inputs.length; i += INSERT_CHUNK) {
+        const chunk = chainRecords(environment, at, inputs.slice(i, i + INSERT_CHUNK));
+        const last = chunk[chunk.length - 1]!;
+        at = { seq: last.seq, hash: last.hash };
+        const json = JSON.stringify(chunk);
+        await inFlight;
+        inFlight =
+          i + INSERT_CHUNK >= inputs.length
+            ? client.query(SQL.insert, [json, environment, project, last.seq, last.hash])
+            : client.query(SQL.insertRecords, [json]);
+        for (const r of chunk) out.push(r);
+      }
+    }
+    await inFlight;
+  } catch (error) {
+    await inFlight.catch(() => undefined);
+    throw error;
   }
-  return { records, done: Promise.all(queued) };
+  return out;
 }
 
 /**
@@ -151,8 +160,8 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
     append: (environment, byProject) =>
       withClient("append to", async (client) => {
         // BEGIN, the locks in a fixed order and every tip and head read after them in one round trip; then each
-        // chain's records in INSERTs of INSERT_CHUNK (one JSON parameter each, the last moving the head), queued as
-        // soon as they are hashed so the server works while the next chunk is prepared; COMMIT
+        // chain's records in INSERTs of INSERT_CHUNK (one JSON parameter each, the last moving the head), each
+        // chunk hashed while the server inserts the one before; COMMIT
         const projects = [...byProject.keys()];
         const literal = (values: readonly string[]) => (sql: string) =>
           sql.replace(/\$(\d)/g, (_, n: string) => values[Number(n) - 1]!);
@@ -164,24 +173,16 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
           ...[...projects].sort().map((p) => `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, hashtext(${key(p)}))`),
           ...projects.map((p) => literal([env, client.escapeLiteral(p)])(SQL.tipAndAnchor)),
         ];
-        const inserts: Promise<unknown>[] = [];
         try {
           const results = await client.query({ text: opening.join(";\n"), rowMode: "array" });
-          const tips = (results as unknown as { rows: unknown[][] }[]).slice(-projects.length);
-          const out: SignalRecord[] = [];
-          projects.forEach((project, i) => {
-            const row = tips[i]!.rows[0] as TipRow;
-            const tip = checkedTip({ environment, project }, row);
-            // queued on the connection without waiting for each other
-            const { records, done } = insertChained(client, environment, tip, byProject.get(project)!);
-            inserts.push(done);
-            for (const r of records) out.push(r);
-          });
-          await Promise.all(inserts);
+          const rows = (results as unknown as { rows: unknown[][] }[]).slice(-projects.length);
+          const tips = new Map(
+            projects.map((project, i) => [project, checkedTip({ environment, project }, rows[i]!.rows[0] as TipRow)]),
+          );
+          const out = await insertChains(client, environment, tips, byProject);
           await client.query("COMMIT");
           return out;
         } catch (error) {
-          await Promise.allSettled(inserts);
           await client.query("ROLLBACK").catch(() => undefined);
           throw error;
         }
@@ -228,9 +229,9 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
         await client.query("SET LOCAL tradeops.prune = 'on'");
         await client.query(SQL.deleteThrough, [...params, through]);
         await client.query("SET LOCAL tradeops.prune = 'off'");
-        const { records, done } = insertChained(client, key.environment, tip, [request.checkpoint(plan)]);
-        await done;
-        return { plan, checkpoint: records[0] };
+        const byProject = new Map([[key.project, [request.checkpoint(plan)]]]);
+        const [checkpoint] = await insertChains(client, key.environment, new Map([[key.project, tip]]), byProject);
+        return { plan, checkpoint };
       }),
     close: () => pool.end(),
   };
