@@ -12,7 +12,9 @@
 //   the caller's key order); the chain's extra work is what is left: canonical key order, encoding, SHA-256,
 //   linking and the head. The same insert of the chain's already-serialised rows is reported beside it
 //   ("prebuilt rows");
-// - verify: SignalStore.verify() (reads every record from the database, re-encodes, hashes, checks links);
+// - verify: SignalStore.verify() (reads every record's encoding from the database, hashes it, checks links);
+// - reading only: the pages verify reads, through the same driver with the same query, nothing hashed (the floor
+//   of any verify through that driver);
 // - raw SHA-256: one-shot crypto.hash() per record over the same encoded bytes held in memory (the least work any
 //   verifier must do); crypto.createHash() per record and one hash over all bytes are reported for context.
 //
