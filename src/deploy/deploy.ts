@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
 import type { Executor } from "../exec/command.js";
-import { createExecutor } from "../exec/create.js";
+import { executorPool } from "../exec/create.js";
 import type { Workspace } from "../workspace/types.js";
 import { applyDeployPlan, type DeployResult } from "./apply.js";
 import { type DeployClock, systemClock } from "./clock.js";
@@ -68,13 +68,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const policy = policyOf(workspace, environment);
   const skips = checkSkips(policy, environment, options.skipGates ?? [], options.skipReason);
   const git = openGit(workspace.root, options.env);
-  const executors = new Map<string, Executor>();
-  const executorFor =
-    options.executorFor ??
-    ((host: string) => {
-      if (!executors.has(host)) executors.set(host, createExecutor(host, { env: options.env }));
-      return executors.get(host)!;
-    });
+  const executors = executorPool({ env: options.env });
+  const executorFor = options.executorFor ?? executors.executorFor;
   const clock = options.clock ?? systemClock;
   try {
     const rehearsal = options.dryRun || options.gatesOnly;
@@ -133,6 +128,6 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       clock,
     });
   } finally {
-    for (const executor of executors.values()) await executor.close().catch(() => undefined);
+    await executors.close();
   }
 }

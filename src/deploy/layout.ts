@@ -15,6 +15,7 @@
  * Paths are POSIX: a remote target's layout is built on this machine.
  */
 import { posix } from "node:path";
+import { PERSIST_DIR, RELEASES_DIR, SHARED_DIR } from "../workspace/release.js";
 
 export interface TargetLayout {
   readonly base: string;
@@ -47,8 +48,8 @@ export interface TargetLayout {
 /** The layout below a target's base path (each project's target has its own base path). */
 export function targetLayout(base: string): TargetLayout {
   const j = posix.join;
-  const shared = j(base, "shared");
-  const releasesDir = j(base, "releases");
+  const shared = j(base, SHARED_DIR);
+  const releasesDir = j(base, RELEASES_DIR);
   const lockDir = j(shared, "deploy.lock");
   const proxyDir = j(shared, "proxy");
   return {
@@ -67,7 +68,7 @@ export function targetLayout(base: string): TargetLayout {
     supervisorDir: j(shared, "supervisor"),
     leaseDir: j(shared, "lease"),
     logsDir: j(shared, "logs"),
-    persistDir: j(shared, "persist"),
+    persistDir: j(shared, PERSIST_DIR),
     digestSalt: j(shared, ".digest-salt"),
     release: (id) => j(releasesDir, id),
     tarball: (id) => j(releasesDir, `${id}.tar.gz`),

@@ -13,3 +13,25 @@ export function createExecutor(host: string, options: ExecutorFactoryOptions = {
   if (host === "local") return createLocalExecutor({ baseEnv: env });
   return createSshExecutor({ host, configFile: env.TRADEOPS_SSH_CONFIG || undefined, baseEnv: env });
 }
+
+/** Executors opened on first use, one per host, and closed together when the work ends. */
+export interface ExecutorPool {
+  executorFor(host: string): Executor;
+  /** closes every executor opened; a close that fails is ignored (the work already ended) */
+  close(): Promise<void>;
+}
+
+export function executorPool(options: ExecutorFactoryOptions = {}): ExecutorPool {
+  const executors = new Map<string, Executor>();
+  return {
+    executorFor(host) {
+      let executor = executors.get(host);
+      if (!executor) executors.set(host, (executor = createExecutor(host, options)));
+      return executor;
+    },
+    async close() {
+      for (const executor of executors.values()) await executor.close().catch(() => undefined);
+      executors.clear();
+    },
+  };
+}

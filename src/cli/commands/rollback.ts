@@ -5,8 +5,7 @@
 import { announceDeploy } from "../../deploy/announce.js";
 import { rollback } from "../../deploy/rollback.js";
 import { EXIT, TroError } from "../../errors.js";
-import type { Executor } from "../../exec/command.js";
-import { createExecutor } from "../../exec/create.js";
+import { executorPool } from "../../exec/create.js";
 import { openFromRun, targetArguments } from "../context.js";
 import { positiveSecondsFlag } from "../flags.js";
 import { hostnameOf, selfCommand, whoAmI } from "../identity.js";
@@ -22,7 +21,7 @@ export const rollbackCommand: Handler = async (run) => {
     throw new TroError("TRO_ERR_USAGE", "Name the release once: --release (or its older spelling --to).", {
       hint: `e.g. tradeops rollback ${project} to production --release 20261120T101500Z-1a2b3c4`,
     });
-  const executors = new Map<string, Executor>();
+  const executors = executorPool({ env: run.io.env });
   const progress = createProgress(run);
   try {
     const { plan, records } = await rollback({
@@ -39,10 +38,7 @@ export const rollbackCommand: Handler = async (run) => {
       tradeops: selfCommand(run),
       onEvent: progress.event,
       dryRun: Boolean(run.opts.dryRun),
-      executorFor: (host) => {
-        if (!executors.has(host)) executors.set(host, createExecutor(host, { env: run.io.env }));
-        return executors.get(host)!;
-      },
+      executorFor: executors.executorFor,
     });
     await progress.done();
     if (run.opts.dryRun) {
@@ -71,6 +67,6 @@ export const rollbackCommand: Handler = async (run) => {
     return EXIT.ok;
   } finally {
     await progress.done();
-    for (const e of executors.values()) await e.close().catch(() => undefined);
+    await executors.close();
   }
 };

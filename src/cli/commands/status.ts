@@ -3,7 +3,7 @@ import { EXIT } from "../../errors.js";
 import { hasRecordedServices } from "../../supervisor/client.js";
 import type { InstanceStatus, SupervisorStatus } from "../../supervisor/types.js";
 import type { CommandRun, Handler } from "../program.js";
-import { renderDeployed } from "../render/target.js";
+import { duration, renderDeployed } from "../render/target.js";
 import { exitText } from "./stop.js";
 import { openSupervisor } from "./supervisor.js";
 import { deployedIn } from "./target.js";
@@ -35,15 +35,6 @@ export const statusCommand: Handler = async (run) => {
   }
   return EXIT.ok;
 };
-
-function duration(seconds: number | null): string {
-  if (seconds === null) return "-";
-  const s = Math.floor(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
-  return `${Math.floor(s / 86_400)}d${String(Math.floor((s % 86_400) / 3600)).padStart(2, "0")}h`;
-}
 
 function render(run: CommandRun, status: SupervisorStatus, workspace: string): void {
   const c = run.out.colors;

@@ -10,8 +10,7 @@ import {
   targetStatus,
 } from "../../deploy/target-ops.js";
 import { EXIT, TroError } from "../../errors.js";
-import type { Executor } from "../../exec/command.js";
-import { createExecutor } from "../../exec/create.js";
+import { executorPool } from "../../exec/create.js";
 import { openFromRun, targetArguments } from "../context.js";
 import { linesFlag, positiveSecondsFlag } from "../flags.js";
 import { hostnameOf, selfCommand, whoAmI } from "../identity.js";
@@ -33,7 +32,7 @@ async function withTarget<T>(run: CommandRun, verb: string, work: (o: OperateOpt
     required: true,
     example: `tradeops target ${verb} ${project} staging`,
   });
-  const executors = new Map<string, Executor>();
+  const executors = executorPool({ env: run.io.env });
   try {
     return await work({
       workspace: ctx.workspace,
@@ -42,13 +41,10 @@ async function withTarget<T>(run: CommandRun, verb: string, work: (o: OperateOpt
       hostname: hostnameOf(run),
       tradeops: selfCommand(run),
       env: run.io.env,
-      executorFor: (host) => {
-        if (!executors.has(host)) executors.set(host, createExecutor(host, { env: run.io.env }));
-        return executors.get(host)!;
-      },
+      executorFor: executors.executorFor,
     });
   } finally {
-    for (const e of executors.values()) await e.close().catch(() => undefined);
+    await executors.close();
   }
 }
 
@@ -124,7 +120,7 @@ export async function deployedIn(
   environment: OperateOptions["environment"],
   project?: string,
 ): Promise<EnvironmentTargetStatus[]> {
-  const executors = new Map<string, Executor>();
+  const executors = executorPool({ env: run.io.env });
   try {
     return await environmentTargetStatus({
       workspace,
@@ -133,13 +129,10 @@ export async function deployedIn(
       hostname: hostnameOf(run),
       tradeops: selfCommand(run),
       env: run.io.env,
-      executorFor: (host) => {
-        if (!executors.has(host)) executors.set(host, createExecutor(host, { env: run.io.env }));
-        return executors.get(host)!;
-      },
+      executorFor: executors.executorFor,
     });
   } finally {
-    for (const e of executors.values()) await e.close().catch(() => undefined);
+    await executors.close();
   }
 }
 

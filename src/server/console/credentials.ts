@@ -4,13 +4,13 @@
  * `TRADEOPS_CONSOLE_PASSWORD_HASH` — the password itself is never configured anywhere.
  */
 import { TroError } from "../../errors.js";
+import { CONTROL_TOKEN_VARIABLE } from "../../runtime/control-token.js";
 import { Secret } from "../../secrets/secret.js";
 import type { BaseEnv, BasicCredentials } from "./context.js";
 
 export const CONSOLE_TOKEN_VARIABLE = "TRADEOPS_CONSOLE_TOKEN";
 export const CONSOLE_USER_VARIABLE = "TRADEOPS_CONSOLE_USER";
 export const CONSOLE_HASH_VARIABLE = "TRADEOPS_CONSOLE_PASSWORD_HASH";
-const CONTROL_TOKEN_VARIABLE = "TRADEOPS_CONTROL_TOKEN";
 
 const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 

@@ -9,8 +9,7 @@ import { readHistory, readReleases, targetViews } from "../../../deploy/listing.
 import { rollbackProject } from "../../../deploy/rollback.js";
 import { requireTarget } from "../../../deploy/targets.js";
 import type { DeployRecord } from "../../../deploy/types.js";
-import type { Executor } from "../../../exec/command.js";
-import { createExecutor } from "../../../exec/create.js";
+import { createExecutor, executorPool } from "../../../exec/create.js";
 import { requireProject } from "../../../workspace/lookup.js";
 import { MUTATING_SECURITY, operatorOf, requireCredentials } from "../auth.js";
 import type { ConsoleContext } from "../context.js";
@@ -153,7 +152,7 @@ export function deployRoutes(ctx: ConsoleContext, options: DeployRouteOptions = 
           },
         },
         async (request, reply) => {
-          const executors = new Map<string, Executor>();
+          const executors = executorPool({ env: ctx.env });
           try {
             const project = requireProject(ctx.workspace, request.params.name);
             const records = await rollbackProject({
@@ -166,10 +165,7 @@ export function deployRoutes(ctx: ConsoleContext, options: DeployRouteOptions = 
               hostname: hostname(),
               command: `rollback ${project.name} ${ctx.environment} (console)`,
               ...(options.cli ? { tradeops: options.cli } : {}),
-              executorFor: (host) => {
-                if (!executors.has(host)) executors.set(host, createExecutor(host, { env: ctx.env }));
-                return executors.get(host)!;
-              },
+              executorFor: executors.executorFor,
             });
             for (const r of records)
               ctx.alert("rollback", `${r.project} rolled back on ${r.host}.`, r.project, {
@@ -181,7 +177,7 @@ export function deployRoutes(ctx: ConsoleContext, options: DeployRouteOptions = 
           } catch (error) {
             return sendError(reply, error);
           } finally {
-            for (const e of executors.values()) await e.close().catch(() => undefined);
+            await executors.close();
           }
         },
       );
