@@ -26,7 +26,10 @@ export function executorPool(options: ExecutorFactoryOptions = {}): ExecutorPool
   return {
     executorFor(host) {
       let executor = executors.get(host);
-      if (!executor) executors.set(host, (executor = createExecutor(host, options)));
+      if (!executor) {
+        executor = createExecutor(host, options);
+        executors.set(host, executor);
+      }
       return executor;
     },
     async close() {
