@@ -5,7 +5,7 @@
  * argv it understands exactly is pre-bound; anything else, or any failure, leaves everything to the full CLI, which
  * reports errors as usual (the listener never keeps the process alive on its own).
  */
-import { STANDBY_VARIABLE } from "../node/standby.js";
+import { STANDBY_VARIABLE } from "../supervisor/standby-protocol.js";
 import type { CliIO } from "./io.js";
 import { enableSnapshots } from "./snapshots.js";
 

@@ -9,8 +9,6 @@
 
 import { STANDBY_GO, STANDBY_READY, STANDBY_VARIABLE } from "../supervisor/standby-protocol.js";
 
-export { STANDBY_VARIABLE };
-
 export interface StandbyChannel {
   send?: (message: unknown) => boolean;
   on(event: "message", listener: (message: unknown) => void): unknown;
