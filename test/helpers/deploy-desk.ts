@@ -7,8 +7,10 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { type FakeAws, startFakeAws } from "./aws-server.js";
 import { copyWorkspace } from "./cli.js";
+import { type Sshd, startSshd } from "./sshd.js";
 
 export const STAGING_SECRET = "staging-analytics-key-7f3a9c1e5b";
 
@@ -155,4 +157,40 @@ export function killTargetProcesses(target: string): void {
       } catch {}
     }
   }
+}
+
+export interface SshTargetDesk {
+  readonly desk: DeployDesk;
+  readonly sshd: Sshd;
+  /** alpine-backend's staging base path on the "remote" host (a directory under the desk) */
+  readonly remote: string;
+}
+
+/**
+ * The desk with alpine-backend's staging target on a private sshd, for the tests of one file or describe block:
+ * set up before them, its processes, desk and sshd gone after them; the getter returns it.
+ */
+export function deskWithSshTarget(): () => SshTargetDesk {
+  let sshd: Sshd | undefined;
+  let desk: DeployDesk | undefined;
+  let remote: string | undefined;
+  beforeAll(async () => {
+    sshd = await startSshd();
+    desk = await createDeployDesk();
+    remote = join(desk.root, "remote-host/srv/alpine-staging");
+    desk.editManifest(
+      "alpine-backend: { hosts: [local], path: .tradeops/targets/staging/alpine-backend,",
+      `alpine-backend: { hosts: [${sshd.host}], path: ${remote},`,
+    );
+    desk.env.TRADEOPS_SSH_CONFIG = sshd.clientConfig;
+  }, 30_000);
+  afterAll(async () => {
+    if (remote) killTargetProcesses(remote);
+    await desk?.cleanup();
+    await sshd?.stop();
+  });
+  return () => {
+    if (!sshd || !desk || !remote) throw new Error("the desk with an SSH target was not set up");
+    return { desk, sshd, remote };
+  };
 }

@@ -5,29 +5,18 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
-import { createDeployDesk, type DeployDesk, killTargetProcesses } from "../helpers/deploy-desk.js";
+import { type DeployDesk, deskWithSshTarget } from "../helpers/deploy-desk.js";
 import { startLoad } from "../helpers/load.js";
-import { type Sshd, startSshd } from "../helpers/sshd.js";
+import type { Sshd } from "../helpers/sshd.js";
 
+const target = deskWithSshTarget();
 let desk: DeployDesk;
 let sshd: Sshd;
 let remote: string;
-beforeAll(async () => {
-  sshd = await startSshd();
-  desk = await createDeployDesk();
-  remote = join(desk.root, "remote-host/srv/alpine-staging");
-  desk.editManifest(
-    "alpine-backend: { hosts: [local], path: .tradeops/targets/staging/alpine-backend,",
-    `alpine-backend: { hosts: [${sshd.host}], path: ${remote},`,
-  );
-  desk.env.TRADEOPS_SSH_CONFIG = sshd.clientConfig;
-}, 30_000);
-afterAll(async () => {
-  if (remote) killTargetProcesses(remote);
-  await desk?.cleanup();
-  await sshd?.stop();
+beforeAll(() => {
+  ({ desk, sshd, remote } = target());
 });
 
 const run = (...args: string[]) => cli(args, { cwd: desk.root, env: desk.env });

@@ -5,11 +5,10 @@
  */
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
-import { createDeployDesk, type DeployDesk, killTargetProcesses } from "../helpers/deploy-desk.js";
-import { type Sshd, startSshd } from "../helpers/sshd.js";
+import { createDeployDesk, type DeployDesk, deskWithSshTarget } from "../helpers/deploy-desk.js";
+import type { Sshd } from "../helpers/sshd.js";
 
 interface StatusJson {
   targets: {
@@ -148,23 +147,11 @@ describe("tradeops target on a local target", () => {
 });
 
 describe("tradeops target on an SSH target", () => {
+  const target = deskWithSshTarget();
   let desk: DeployDesk;
   let sshd: Sshd;
-  let remote: string;
-  beforeAll(async () => {
-    sshd = await startSshd();
-    desk = await createDeployDesk();
-    remote = join(desk.root, "remote-host/srv/alpine-staging");
-    desk.editManifest(
-      "alpine-backend: { hosts: [local], path: .tradeops/targets/staging/alpine-backend,",
-      `alpine-backend: { hosts: [${sshd.host}], path: ${remote},`,
-    );
-    desk.env.TRADEOPS_SSH_CONFIG = sshd.clientConfig;
-  }, 30_000);
-  afterAll(async () => {
-    if (remote) killTargetProcesses(remote);
-    await desk?.cleanup();
-    await sshd?.stop();
+  beforeAll(() => {
+    ({ desk, sshd } = target());
   });
 
   it("shows, stops, starts and removes a release on the host", async () => {
