@@ -37,6 +37,7 @@ await build({
     // what a strategy module gets for `tradeops` when it imports only the strategy API (src/runtime/strategy-imports.ts)
     sdk: "src/sdk.ts",
     "sweep-worker": "src/runtime/sweep/worker.ts",
+    "signals-verify-worker": "src/signals/sqlite/verify-worker.ts",
   },
   outdir: "dist",
   bundle: true,

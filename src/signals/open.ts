@@ -22,6 +22,8 @@ export interface StoreOpenOptions {
   readonly durability?: Durability;
   /** the clock for records appended without a time */
   readonly now?: () => Date;
+  /** threads verify may hash a long SQLite chain on (default: the cores, at most 4; 1: the calling thread only) */
+  readonly verifyThreads?: number;
 }
 
 export interface OpenSignalStoreOptions extends Omit<StoreOpenOptions, "environment"> {
@@ -71,7 +73,12 @@ export async function openSignalStoreAt(location: StoreLocation, options: StoreO
   const common = { readOnly, create: options.create ?? !readOnly, durability: options.durability ?? "full" } as const;
   const backend =
     location.backend === "sqlite"
-      ? openSqliteBackend({ path: location.path, display: location.display, ...common })
+      ? openSqliteBackend({
+          path: location.path,
+          display: location.display,
+          ...common,
+          verifyThreads: options.verifyThreads,
+        })
       : await openPostgresBackend({ url: location.url, display: location.display, ...common });
   return createSignalStore(backend, { environment: options.environment, now: options.now });
 }

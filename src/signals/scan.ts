@@ -23,7 +23,7 @@ export function newScanState(): ScanState {
 }
 
 /** The sequence number written at `at` (digits up to a newline); NaN when there are none. */
-function seqAt(row: string, at: number): number {
+export function seqAt(row: string, at: number): number {
   let value = 0;
   let i = at;
   for (; i < row.length; i++) {

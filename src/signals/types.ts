@@ -86,6 +86,8 @@ export interface ChainVerification extends ChainKey {
   readonly firstBad?: ChainBreak;
   /** how many records or links failed in all (the first one is firstBad) */
   readonly problems: number;
+  /** threads that hashed the records (more than one on a long SQLite chain) */
+  readonly threads: number;
 }
 
 /** A problem with the store itself rather than with one record: what `signals verify` checks besides the hashes. */

@@ -5,7 +5,7 @@
  */
 import { diagnose } from "./diagnose.js";
 import { GENESIS_HASH } from "./encoding.js";
-import { newScanState, scanPage } from "./scan.js";
+import { newScanState, type ScanState, scanPage } from "./scan.js";
 import type { ChainBreak, ChainKey, ChainTip, ChainVerification, Checkpoint, SignalRecord } from "./types.js";
 
 /** Reads one snapshot of a store; every backend provides it. */
@@ -16,11 +16,16 @@ export interface ChainReader {
   anchor(key: ChainKey): Promise<ChainTip | undefined>;
   /** pages of `hash + encoding` strings in seq order */
   encoded(key: ChainKey): AsyncIterable<readonly string[]>;
+  /** the same scan as over `encoded` pages, on several threads; undefined when not worth it for this chain */
+  scanInParallel?(key: ChainKey, first: SignalRecord, last: SignalRecord): Promise<ParallelScan | undefined>;
   /** full records with fromSeq ≤ seq ≤ toSeq */
   range(key: ChainKey, fromSeq: number, toSeq: number): Promise<readonly SignalRecord[]>;
   /** every checkpoint record of a chain */
   checkpoints(key: ChainKey): Promise<readonly SignalRecord[]>;
 }
+
+/** what a scan on several threads found, and how many threads took part */
+export type ParallelScan = Pick<ScanState, "count" | "problems" | "firstFailSeq"> & { readonly threads: number };
 
 /** how many records after a failure diagnosis looks at (to find where a moved record belongs) */
 const DIAGNOSIS_WINDOW = 10_000;
@@ -96,8 +101,12 @@ export async function verifyChain(reader: ChainReader, key: ChainKey): Promise<C
   const found: ChainBreak[] = [];
   let checkpoint: Checkpoint | undefined;
   const state = newScanState();
+  let threads = 1;
   if (first) {
-    for await (const page of reader.encoded(key)) scanPage(page, state);
+    const parallel = last && (await reader.scanInParallel?.(key, first, last));
+    if (parallel)
+      ({ threads, count: state.count, problems: state.problems, firstFailSeq: state.firstFailSeq } = parallel);
+    else for await (const page of reader.encoded(key)) scanPage(page, state);
     if (state.firstFailSeq !== undefined) {
       const from = Math.max(first.seq, state.firstFailSeq - 3);
       found.push(diagnose(await reader.range(key, from, state.firstFailSeq + DIAGNOSIS_WINDOW), state.firstFailSeq));
@@ -121,5 +130,6 @@ export async function verifyChain(reader: ChainReader, key: ChainKey): Promise<C
     checkpoint,
     firstBad: breaks[0],
     problems,
+    threads,
   };
 }

@@ -29,6 +29,8 @@ export interface SqliteBackendOptions {
   /** when false, a missing file is an error instead of a new store */
   readonly create: boolean;
   readonly durability: Durability;
+  /** threads verify may hash a long chain on (default: the cores, at most 4; 1: the calling thread only) */
+  readonly verifyThreads?: number;
 }
 
 const requireCjs = createRequire(import.meta.url);
@@ -226,7 +228,8 @@ export function openSqliteBackend(options: SqliteBackendOptions): Backend {
         return handle;
       });
       try {
-        return await fn(sqliteReader(snap, (error) => storeError(options.display, "read", error)));
+        const parallel = { path: options.path, busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS, threads: options.verifyThreads };
+        return await fn(sqliteReader(snap, (error) => storeError(options.display, "read", error), parallel));
       } finally {
         snap.exec("COMMIT");
         snap.close();

@@ -9,6 +9,18 @@ const CHAIN = "environment = ? AND project = ?";
 const ENCODED = `hash || concat_ws(char(10), '${ENCODING_VERSION}', prev_hash, seq, time, environment, project, release, config_hash, strategy, kind, payload)`;
 
 type Statement = BetterSqlite3.Statement<unknown[], unknown>;
+
+/** `hash + encoding` strings of one range of a chain (after, through], a page at a time: verify's chunks */
+export function encodedRangeStatement(db: BetterSqlite3.Database): Statement {
+  return db
+    .prepare(`SELECT ${ENCODED} FROM signal_records WHERE ${CHAIN} AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`)
+    .pluck();
+}
+
+/** the first record's sequence number and hash: a second connection checks it sees the same chain start */
+export function chainStartStatement(db: BetterSqlite3.Database): Statement {
+  return db.prepare(`SELECT seq, hash FROM signal_records WHERE ${CHAIN} ORDER BY seq LIMIT 1`).raw();
+}
 export type ReadStatements = Record<
   "first" | "last" | "tip" | "anchor" | "encoded" | "range" | "checkpoints" | "firstYoung" | "cutRecord" | "projects",
   Statement

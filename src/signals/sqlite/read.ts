@@ -4,10 +4,9 @@ import { RECORD_COLUMNS, rangeFilter, recordFromRow } from "../backend.js";
 import { SEQ_AT } from "../encoding.js";
 import type { ChainKey, ChainTip, ReadQuery, SignalRecord } from "../types.js";
 import type { ChainReader } from "../verify.js";
+import { VERIFY_PAGE } from "./chunk-scan.js";
+import { type ParallelVerifyOptions, parallelScan } from "./parallel-verify.js";
 import { readStatements } from "./queries.js";
-
-/** rows per page when verify reads `hash + encoding` strings */
-const VERIFY_PAGE = 4096;
 
 /** Pages of records matching a query (keyset pagination: each page starts after the last one). */
 export async function* readPages(
@@ -44,8 +43,15 @@ export async function* readPages(
   }
 }
 
-/** A verify reader over a connection that holds one read transaction. */
-export function sqliteReader(db: BetterSqlite3.Database, wrap: (error: unknown) => Error): ChainReader {
+/**
+ * A verify reader over a connection that holds one read transaction; with `parallel`, long chains are hashed on
+ * several threads (parallel-verify.ts).
+ */
+export function sqliteReader(
+  db: BetterSqlite3.Database,
+  wrap: (error: unknown) => Error,
+  parallel?: ParallelVerifyOptions,
+): ChainReader {
   const q = readStatements(db);
   const guard = <T>(fn: () => T): T => {
     try {
@@ -74,6 +80,14 @@ export function sqliteReader(db: BetterSqlite3.Database, wrap: (error: unknown) 
         yield rows;
         const last = rows[rows.length - 1]!;
         after = Number(last.slice(64 + SEQ_AT, last.indexOf("\n", 64 + SEQ_AT)));
+      }
+    },
+    async scanInParallel(key, first, last) {
+      if (!parallel) return undefined;
+      try {
+        return await parallelScan(db, key, first, last, parallel);
+      } catch (error) {
+        throw wrap(error);
       }
     },
     async range(key, fromSeq, toSeq) {
