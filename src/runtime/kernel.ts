@@ -135,8 +135,7 @@ export class Kernel<P = unknown, S = unknown> extends KernelDecisions<P, S> {
       if (openOrders.length !== 0) venue.onBar(bar);
       portfolio.mark(symbolIndex[i]!, close[i]!);
       const equity = portfolio.cash + portfolio.value;
-      if (equity > risk.peak) risk.raisePeak(equity);
-      else if (equity < risk.stopLevel) this.tripStopLoss(equity);
+      if (risk.track(equity)) this.tripStopLoss(equity);
       equityValues[i + offset] = equity;
       if (onBar !== undefined) onBar(ctx, bar);
     }
@@ -162,8 +161,7 @@ export class Kernel<P = unknown, S = unknown> extends KernelDecisions<P, S> {
       venue.onBar(bar);
       portfolio.mark(symbolIndex[i]!, close[i]!);
       const equity = portfolio.cash + portfolio.value;
-      if (equity > risk.peak) risk.raisePeak(equity);
-      else if (equity < risk.stopLevel) this.tripStopLoss(equity);
+      if (risk.track(equity)) this.tripStopLoss(equity);
       equityValues[i + offset] = equity;
       if (onBar !== undefined) onBar(ctx, bar);
     }

@@ -4,7 +4,11 @@
  * them a recorded decision.
  */
 import { describe, expect, it } from "vitest";
+import { Portfolio } from "../../src/runtime/portfolio.js";
+import { RiskEngine } from "../../src/runtime/risk/engine.js";
+import { riskSettings } from "../../src/runtime/risk/settings.js";
 import { defineStrategy, type StrategyContext } from "../../src/runtime/strategy.js";
+import { TradingStateSwitch } from "../../src/runtime/trading-state.js";
 import type { Bar } from "../../src/runtime/types.js";
 import { type BothOptions, refusals, runBoth, view } from "./both-modes.js";
 import { minuteBars } from "./fixtures.js";
@@ -179,5 +183,62 @@ describe("each risk rule trips the same way in backtest and paper", () => {
     );
     expect(refusals(records, "signal_store")).toHaveLength(2);
     expect(records.filter((r) => r.kind === "order")).toHaveLength(4);
+  });
+});
+
+describe("the high-water mark the stop-loss watches", () => {
+  /** The rule as first written: a new high raises the mark, else a fall below the stop level trips (and disarms). */
+  function reference(pct: number, cash: number, equities: readonly number[]) {
+    const factor = pct > 0 ? 1 - pct : 0;
+    let peak = cash;
+    let stop = factor > 0 ? cash * factor : Number.NEGATIVE_INFINITY;
+    const out: string[] = [];
+    for (const e of equities) {
+      if (e > peak) {
+        peak = e;
+        stop = factor > 0 ? e * factor : Number.NEGATIVE_INFINITY;
+      } else if (e < stop) {
+        out.push(`trip ${e}`);
+        stop = Number.NEGATIVE_INFINITY;
+      }
+      out.push(`${peak} ${stop}`);
+    }
+    return out;
+  }
+
+  function tracked(pct: number, cash: number, equities: readonly number[]) {
+    const portfolio = new Portfolio(["X"], cash);
+    const risk = new RiskEngine(riskSettings({ emergencyStopLossPct: pct }), new TradingStateSwitch(), portfolio);
+    const out: string[] = [];
+    for (const e of equities) {
+      if (risk.track(e)) {
+        out.push(`trip ${e}`);
+        risk.disarmStopLoss();
+      }
+      out.push(`${risk.peak} ${risk.stopLevel}`);
+    }
+    return out;
+  }
+
+  it("takes the same decisions as the branch it replaced: new highs, trips, re-arming, the stop-loss off", () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    // a walk with rallies, crashes, plateaus (equal values), a value that is not a number, and negative equity
+    const walk: number[] = [];
+    let e = 100_000;
+    for (let i = 0; i < 5000; i++) {
+      const r = random();
+      e = r < 0.02 ? e * 0.4 : r < 0.04 ? e * 2.6 : r < 0.07 ? e : e * (1 + (random() - 0.5) * 0.05);
+      walk.push(e);
+    }
+    walk.splice(100, 0, Number.NaN, -5, 0, 100_000);
+    for (const pct of [0, 0.05, 0.3, 0.5]) {
+      const expected = reference(pct, 100_000, walk);
+      expect(tracked(pct, 100_000, walk)).toEqual(expected);
+      if (pct > 0) expect(expected.filter((line) => line.startsWith("trip")).length).toBeGreaterThan(5);
+    }
   });
 });
