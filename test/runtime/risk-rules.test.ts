@@ -239,6 +239,9 @@ describe("the high-water mark the stop-loss watches", () => {
       const expected = reference(pct, 100_000, walk);
       expect(tracked(pct, 100_000, walk)).toEqual(expected);
       if (pct > 0) expect(expected.filter((line) => line.startsWith("trip")).length).toBeGreaterThan(5);
+      // below zero a new high is under its own stop level (an account that started in debt)
+      const debt = [-1200, -900, -900, -950, -800, -800, -2000, -700, -700];
+      expect(tracked(pct, -1000, debt)).toEqual(reference(pct, -1000, debt));
     }
   });
 });

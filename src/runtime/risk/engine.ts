@@ -52,6 +52,8 @@ export class RiskEngine {
   readonly #errors: WindowCounter;
   /** `track`'s candidates: the mark and stop level as they are, and as a new high would make them */
   readonly #pick = new Float64Array(4);
+  /** the equity `track` last saw, while the mark and the stop level are as it left them (NaN: none) */
+  #tracked = Number.NaN;
 
   constructor(
     readonly settings: RiskSettings,
@@ -70,6 +72,7 @@ export class RiskEngine {
   raisePeak(equity: number): void {
     this.peak = equity;
     this.stopLevel = this.stopFactor > 0 ? equity * this.stopFactor : Number.NEGATIVE_INFINITY;
+    this.#tracked = Number.NaN;
   }
 
   /**
@@ -81,6 +84,8 @@ export class RiskEngine {
    * and the comparison, as a 0 or 1, picks one.
    */
   track(equity: number): boolean {
+    // a quiet bar (no position, no fill) brings the equity the last call saw: the same answer, nothing to move
+    if (equity === this.#tracked) return false;
     const peak = this.peak;
     const stop = this.stopLevel;
     const up = Number(equity > peak);
@@ -91,13 +96,17 @@ export class RiskEngine {
     pick[2] = stop;
     pick[3] = this.stopFactor > 0 ? equity * this.stopFactor : Number.NEGATIVE_INFINITY;
     this.peak = pick[up]!;
-    this.stopLevel = pick[2 + up]!;
+    const level = pick[2 + up]!;
+    this.stopLevel = level;
+    // (an equity below its own new stop level, possible only below zero, trips on the next call: not remembered)
+    this.#tracked = equity >= level ? equity : Number.NaN;
     return false;
   }
 
   /** After a stop-loss trip: nothing more to trip until trading resumes. */
   disarmStopLoss(): void {
     this.stopLevel = Number.NEGATIVE_INFINITY;
+    this.#tracked = Number.NaN;
   }
 
   /** Counts an error; true when this one trips the circuit breaker. */
