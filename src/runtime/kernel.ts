@@ -112,7 +112,7 @@ export class Kernel<P = unknown, S = unknown> extends KernelDecisions<P, S> {
     const bar = this.bar;
     const onBar = this.#onBar;
     const equityValues = this.equity.values;
-    const { time, close, symbolIndex } = series;
+    const { time, symbolIndex } = series;
     // a series known in advance moves only the bar view: the clock and the risk layer read their time from it
     const follows = series !== this.#slot;
     if (follows) {
@@ -122,18 +122,22 @@ export class Kernel<P = unknown, S = unknown> extends KernelDecisions<P, S> {
       clock.follow(undefined);
       risk.followData(undefined);
     }
+    // one symbol: every bar is symbol 0's, and its index column need not be read
+    const single = series.symbols.length === 1;
     for (let i = from; i < to; i++) {
-      const t = time[i]!;
-      // timers due before this bar fire first, while the view still shows the previous bar
-      if (clock.nextDue < t) clock.advanceTo(t);
-      bar.index = i;
+      // timers due before this bar fire first, while the view still shows the previous bar (without a timer the
+      // next due time is Infinity, and the bar's time is not read here at all)
+      const due = clock.nextDue;
+      if (due !== Number.POSITIVE_INFINITY && due < time[i]!) clock.advanceTo(time[i]!);
+      bar.moveTo(i);
       if (!follows) {
+        const t = time[i]!;
         clock.time = t;
         risk.lastDataTime = t;
       }
       // a venue only has something to do for this bar when an order is open (its reports are about orders)
       if (openOrders.length !== 0) venue.onBar(bar);
-      portfolio.mark(symbolIndex[i]!, close[i]!);
+      portfolio.mark(single ? 0 : symbolIndex[i]!, bar.close);
       const equity = portfolio.cash + portfolio.value;
       if (risk.track(equity)) this.tripStopLoss(equity);
       equityValues[i + offset] = equity;
@@ -152,14 +156,14 @@ export class Kernel<P = unknown, S = unknown> extends KernelDecisions<P, S> {
     const bar = this.bar;
     const onBar = this.#onBar;
     const equityValues = this.equity.values;
-    const { time, close, symbolIndex } = series;
+    const { time, symbolIndex } = series;
     for (let i = from; i < to; i++) {
       const t = time[i]!;
-      bar.index = i;
+      bar.moveTo(i);
       clock.advanceTo(t);
       risk.lastDataTime = clock.now();
       venue.onBar(bar);
-      portfolio.mark(symbolIndex[i]!, close[i]!);
+      portfolio.mark(symbolIndex[i]!, bar.close);
       const equity = portfolio.cash + portfolio.value;
       if (risk.track(equity)) this.tripStopLoss(equity);
       equityValues[i + offset] = equity;

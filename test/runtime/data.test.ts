@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isTroError } from "../../src/errors.js";
 import { openBarArchive } from "../../src/runtime/data/archive.js";
-import { barAt } from "../../src/runtime/data/bars.js";
+import { allocateSeries, BarView, barAt, mergeSeries, seriesFromBars } from "../../src/runtime/data/bars.js";
 import { parseCsvBars } from "../../src/runtime/data/csv.js";
 import { replayBars } from "../../src/runtime/data/replay.js";
 import { loadHistory, parseDataSpec } from "../../src/runtime/data/source.js";
@@ -73,6 +73,32 @@ describe("CSV bars", () => {
     expect(
       thrown(() => parseCsvBars("date,open,high,low,close,volume\n2024-01-02,1,2,1,3,5\n", "d.csv", "X")).message,
     ).toMatch(/open or close outside low\.\.high/);
+  });
+});
+
+describe("the bar view", () => {
+  it("shows every field of the bar it was moved to, however it was moved", () => {
+    const bars = (closes: number[], t0: number) =>
+      closes.map((c, i) => ({ time: t0 + i * 60_000, open: c - 1, high: c + 2, low: c - 2, close: c, volume: 10 + i }));
+    const a = seriesFromBars("A", bars([10, 11, 12], 0), "a");
+    const b = seriesFromBars("B", bars([20, 21, 22], 30_000), "b");
+    const both = mergeSeries([a, b]);
+    const view = new BarView(both);
+    expect(view.toJSON()).toEqual(barAt(both, 0));
+    for (let i = 0; i < both.length; i++) {
+      if (i % 2) view.moveTo(i);
+      else view.index = i;
+      expect(view.index).toBe(i);
+      expect(view.snapshot()).toEqual(barAt(both, i));
+      expect({ ...barAt(both, i), close: view.close, time: view.time }).toEqual(barAt(both, i));
+    }
+    // another series under the same index: the close is the new series' one
+    view.index = 1;
+    view.series = a;
+    expect([view.close, view.symbol, view.open]).toEqual([11, "A", 10]);
+    // an empty series has no bar to show
+    view.series = allocateSeries(["C"], 0);
+    expect(view.close).toBeNaN();
   });
 });
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { mergeSeries } from "../../src/runtime/data/bars.js";
+import { runBacktest } from "../../src/runtime/modes/backtest.js";
 import { Portfolio } from "../../src/runtime/portfolio.js";
+import { defineStrategy } from "../../src/runtime/strategy.js";
+import { minuteBars } from "./fixtures.js";
 
 describe("Portfolio", () => {
   it("tracks cash, average price, realized and unrealized PnL, and equity incrementally", () => {
@@ -85,5 +89,47 @@ describe("Portfolio", () => {
     const [open] = p.openTrades();
     expect(open).toMatchObject({ qty: 6, realized: 80, unrealized: 180, fees: 3, pnl: 257, lastPrice: 130 });
     expect(p.equity - 10_000).toBeCloseTo(open!.pnl, 9);
+  });
+});
+
+describe("a backtest over several symbols", () => {
+  it("marks each position with its own symbol's closes, bar by bar, into the equity curve", () => {
+    const a = minuteBars([100, 101, 103, 102, 104, 107], "A");
+    const b = minuteBars([50, 49, 47, 48, 45, 44], "B", Date.UTC(2024, 0, 2, 14, 30, 30));
+    const series = mergeSeries([a, b]);
+    const strategy = defineStrategy({
+      name: "both",
+      symbols: ["A", "B"],
+      onBar(ctx, bar) {
+        if (ctx.position(bar.symbol).qty === 0 && ctx.openOrders(bar.symbol).length === 0) ctx.buy(bar.symbol, 10);
+      },
+    });
+    const { kernel } = runBacktest({ strategy, params: {}, series, initialCash: 10_000 });
+    const { portfolio } = kernel;
+    expect(portfolio.positions.map((p) => [p.symbol, p.qty, p.lastPrice])).toEqual([
+      ["A", 10, 107],
+      ["B", 10, 44],
+    ]);
+    // every point: cash as of that bar plus each held position at its symbol's latest close (fills at the next
+    // bar of the same symbol, at its open: the close before)
+    const last: Record<string, number> = {};
+    const held: Record<string, number> = { A: 0, B: 0 };
+    let cash = 10_000;
+    const fills = [
+      { symbol: "A", at: 2, price: 100 },
+      { symbol: "B", at: 3, price: 50 },
+    ];
+    for (let i = 0; i < series.length; i++) {
+      const symbol = series.symbols[series.symbolIndex[i]!]!;
+      for (const f of fills) {
+        if (f.at === i) {
+          cash -= 10 * f.price;
+          held[f.symbol] = 10;
+        }
+      }
+      last[symbol] = series.close[i]!;
+      const value = held.A! * (last.A ?? 0) + held.B! * (last.B ?? 0);
+      expect(kernel.equity.values[i]).toBeCloseTo(cash + value, 9);
+    }
   });
 });

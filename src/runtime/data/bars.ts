@@ -23,7 +23,9 @@ export interface BarSeries {
  * (`bar.snapshot()`).
  */
 export class BarView implements Bar {
-  index = 0;
+  #index = 0;
+  /** bar `index`'s close, read once as the view moves: a strategy reads it more than any other field, often twice */
+  #closeAt = Number.NaN;
   // the columns, held here: a getter reads one typed array whatever shape of object the series came in
   #series!: BarSeries;
   #symbols!: readonly string[];
@@ -39,6 +41,20 @@ export class BarView implements Bar {
     this.series = series;
   }
 
+  /** which bar of the series the view shows */
+  get index(): number {
+    return this.#index;
+  }
+  set index(i: number) {
+    this.moveTo(i);
+  }
+
+  /** Shows bar `i` (what the kernel's loops call on every bar). */
+  moveTo(i: number): void {
+    this.#index = i;
+    this.#closeAt = this.#close[i]!;
+  }
+
   get series(): BarSeries {
     return this.#series;
   }
@@ -52,31 +68,32 @@ export class BarView implements Bar {
     this.#low = series.low;
     this.#close = series.close;
     this.#volume = series.volume;
+    this.#closeAt = this.#close[this.#index] ?? Number.NaN;
   }
 
   get symbolIndex(): number {
-    return this.#symbolIndex[this.index]!;
+    return this.#symbolIndex[this.#index]!;
   }
   get symbol(): string {
-    return this.#symbols[this.#symbolIndex[this.index]!]!;
+    return this.#symbols[this.#symbolIndex[this.#index]!]!;
   }
   get time(): number {
-    return this.#time[this.index]!;
+    return this.#time[this.#index]!;
   }
   get open(): number {
-    return this.#open[this.index]!;
+    return this.#open[this.#index]!;
   }
   get high(): number {
-    return this.#high[this.index]!;
+    return this.#high[this.#index]!;
   }
   get low(): number {
-    return this.#low[this.index]!;
+    return this.#low[this.#index]!;
   }
   get close(): number {
-    return this.#close[this.index]!;
+    return this.#closeAt;
   }
   get volume(): number {
-    return this.#volume[this.index]!;
+    return this.#volume[this.#index]!;
   }
 
   /** A plain copy that stays valid after the call. */
