@@ -26,6 +26,11 @@ export class BarView implements Bar {
   #index = 0;
   /** bar `index`'s close, read once as the view moves: a strategy reads it more than any other field, often twice */
   #closeAt = Number.NaN;
+  /**
+   * and its open, read as the view moves although only a fill reads it: a column the loop streams is in cache, and
+   * read once per order from an unstreamed column it was a cache miss for each fill, dearer than a read per bar
+   */
+  #openAt = Number.NaN;
   // the columns, held here: a getter reads one typed array whatever shape of object the series came in
   #series!: BarSeries;
   #symbols!: readonly string[];
@@ -53,6 +58,7 @@ export class BarView implements Bar {
   moveTo(i: number): void {
     this.#index = i;
     this.#closeAt = this.#close[i]!;
+    this.#openAt = this.#open[i]!;
   }
 
   get series(): BarSeries {
@@ -69,6 +75,7 @@ export class BarView implements Bar {
     this.#close = series.close;
     this.#volume = series.volume;
     this.#closeAt = this.#close[this.#index] ?? Number.NaN;
+    this.#openAt = this.#open[this.#index] ?? Number.NaN;
   }
 
   get symbolIndex(): number {
@@ -81,7 +88,7 @@ export class BarView implements Bar {
     return this.#time[this.#index]!;
   }
   get open(): number {
-    return this.#open[this.#index]!;
+    return this.#openAt;
   }
   get high(): number {
     return this.#high[this.#index]!;
