@@ -15,7 +15,11 @@
 // The measurement runs in a fresh node process of its own (both loops in it), with on-stack replacement off:
 // benchmarks that ran before it in the runner's process leave a large heap behind, which made every collection
 // during the runner's runs dearer (×0.38 after the wide backtest against ×0.43–0.45 alone, same load), and
-// on-stack replacement left the hand loop in a slow tier in half the processes (see bench/README.md).
+// on-stack replacement left the hand loop in a slow tier in half the processes (see bench/README.md). Its C
+// allocator is told to keep freed memory rather than hand it back to the kernel: both loops allocate an 8 MB equity
+// array per run, and whether that got reused pages or fresh ones (about 2,000 page faults, 3–4 ms of CPU time) was
+// a lottery that changed from process to process and, in some, hit the runner in every other run (×0.48 against
+// ×0.55 in the others, same build, same hour). glibc reads both settings from the environment; the caller's win.
 //
 // Tunable through the environment: BENCH_BARS (default 1,000,000), BENCH_RUNS (default 15).
 import { spawnSync } from "node:child_process";
@@ -26,6 +30,8 @@ const TARGET_BARS_PER_S = 3_000_000;
 const TARGET_RATIO = 0.5;
 const N = Math.max(100_000, Number(process.env.BENCH_BARS) || 1_000_000);
 const RUNS = Math.max(5, Number(process.env.BENCH_RUNS) || 15);
+/** glibc malloc: no heap trimming, and arrays up to 32 MB (4,000,000 bars) from the heap, not fresh mappings */
+const ALLOCATOR = { MALLOC_TRIM_THRESHOLD_: String(2 ** 30), MALLOC_MMAP_THRESHOLD_: String(2 ** 25) };
 /** warm-up runs on a prefix of WARMUP_BARS bars, then on the whole series */
 const WARMUP = 10;
 const WARMUP_BARS = 50_000;
@@ -55,7 +61,7 @@ export async function run({ log }) {
   const self = fileURLToPath(import.meta.url);
   const child = spawnSync(process.execPath, ["--no-use-osr", self, MEASURE], {
     encoding: "utf8",
-    env: process.env,
+    env: { ...ALLOCATOR, ...process.env },
     maxBuffer: 16 * 1024 * 1024,
     timeout: 600_000,
   });
