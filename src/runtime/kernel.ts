@@ -122,8 +122,9 @@ export class Kernel<P = unknown, S = unknown> extends KernelDecisions<P, S> {
       clock.follow(undefined);
       risk.followData(undefined);
     }
-    // one symbol: every bar is symbol 0's, and its index column need not be read
+    // one symbol: every bar is symbol 0's, its index column need not be read nor its position looked up
     const single = series.symbols.length === 1;
+    const only = portfolio.positions[0]!;
     for (let i = from; i < to; i++) {
       // (the time column is read on every bar even without a timer: an order reads the bar's time, and a column the
       // loop does not stream is a cache miss for each of them, which cost more than the reads)
@@ -137,7 +138,8 @@ export class Kernel<P = unknown, S = unknown> extends KernelDecisions<P, S> {
       }
       // a venue only has something to do for this bar when an order is open (its reports are about orders)
       if (openOrders.length !== 0) venue.onBar(bar);
-      portfolio.mark(single ? 0 : symbolIndex[i]!, bar.close);
+      if (single) portfolio.markPosition(only, bar.close);
+      else portfolio.mark(symbolIndex[i]!, bar.close);
       const equity = portfolio.cash + portfolio.value;
       if (risk.track(equity)) this.tripStopLoss(equity);
       equityValues[i + offset] = equity;

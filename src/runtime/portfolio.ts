@@ -127,7 +127,11 @@ export class Portfolio {
 
   /** New last price for a symbol (every bar). */
   mark(symbolIndex: number, price: number): void {
-    const p = this.positions[symbolIndex]!;
+    this.markPosition(this.positions[symbolIndex]!, price);
+  }
+
+  /** `mark` for one of `positions`, already looked up (a one-symbol backtest looks it up once). */
+  markPosition(p: Position, price: number): void {
     if (p.qty !== 0) this.value += p.qty * (price - p.lastPrice);
     p.lastPrice = price;
   }
