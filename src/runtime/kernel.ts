@@ -112,7 +112,7 @@ export class Kernel<P = unknown, S = unknown> extends KernelDecisions<P, S> {
     const bar = this.bar;
     const onBar = this.#onBar;
     const equityValues = this.equity.values;
-    const { time, symbolIndex } = series;
+    const { time, open, close, symbolIndex } = series;
     // a series known in advance moves only the bar view: the clock and the risk layer read their time from it
     const follows = series !== this.#slot;
     if (follows) {
@@ -131,7 +131,10 @@ export class Kernel<P = unknown, S = unknown> extends KernelDecisions<P, S> {
       const t = time[i]!;
       // timers due before this bar fire first, while the view still shows the previous bar
       if (clock.nextDue < t) clock.advanceTo(t);
-      bar.moveTo(i);
+      // (what bar.moveTo(i) does, written out: see BarView.at)
+      bar.at = i;
+      bar.closeAt = close[i]!;
+      bar.openAt = open[i]!;
       if (!follows) {
         clock.time = t;
         risk.lastDataTime = t;
@@ -158,10 +161,13 @@ export class Kernel<P = unknown, S = unknown> extends KernelDecisions<P, S> {
     const bar = this.bar;
     const onBar = this.#onBar;
     const equityValues = this.equity.values;
-    const { time, symbolIndex } = series;
+    const { time, open, close, symbolIndex } = series;
     for (let i = from; i < to; i++) {
       const t = time[i]!;
-      bar.moveTo(i);
+      // (what bar.moveTo(i) does, written out: see BarView.at)
+      bar.at = i;
+      bar.closeAt = close[i]!;
+      bar.openAt = open[i]!;
       clock.advanceTo(t);
       risk.lastDataTime = clock.now();
       venue.onBar(bar);

@@ -23,14 +23,16 @@ export interface BarSeries {
  * (`bar.snapshot()`).
  */
 export class BarView implements Bar {
-  #index = 0;
-  /** bar `index`'s close, read once as the view moves: a strategy reads it more than any other field, often twice */
-  #closeAt = Number.NaN;
   /**
-   * and its open, read as the view moves although only a fill reads it: a column the loop streams is in cache, and
-   * read once per order from an unstreamed column it was a cache miss for each fill, dearer than a read per bar
+   * Which bar the view shows, and that bar's close and open, read once as the view moves: a strategy reads the close
+   * more than any other field, often twice, and a fill reads the open — from a column the loop streams, where a read
+   * once per order from an unstreamed column was a cache miss for each fill. `moveTo` (and `index =`) writes the
+   * three; the kernel's bar loops write them directly, because a call there, on every bar, is fast only while V8
+   * still inlines it, and its inlining budget per loop is shared with the strategy's own code.
    */
-  #openAt = Number.NaN;
+  at = 0;
+  closeAt = Number.NaN;
+  openAt = Number.NaN;
   // the columns, held here: a getter reads one typed array whatever shape of object the series came in
   #series!: BarSeries;
   #symbols!: readonly string[];
@@ -48,17 +50,17 @@ export class BarView implements Bar {
 
   /** which bar of the series the view shows */
   get index(): number {
-    return this.#index;
+    return this.at;
   }
   set index(i: number) {
     this.moveTo(i);
   }
 
-  /** Shows bar `i` (what the kernel's loops call on every bar). */
+  /** Shows bar `i`. */
   moveTo(i: number): void {
-    this.#index = i;
-    this.#closeAt = this.#close[i]!;
-    this.#openAt = this.#open[i]!;
+    this.at = i;
+    this.closeAt = this.#close[i]!;
+    this.openAt = this.#open[i]!;
   }
 
   get series(): BarSeries {
@@ -74,33 +76,33 @@ export class BarView implements Bar {
     this.#low = series.low;
     this.#close = series.close;
     this.#volume = series.volume;
-    this.#closeAt = this.#close[this.#index] ?? Number.NaN;
-    this.#openAt = this.#open[this.#index] ?? Number.NaN;
+    this.closeAt = this.#close[this.at] ?? Number.NaN;
+    this.openAt = this.#open[this.at] ?? Number.NaN;
   }
 
   get symbolIndex(): number {
-    return this.#symbolIndex[this.#index]!;
+    return this.#symbolIndex[this.at]!;
   }
   get symbol(): string {
-    return this.#symbols[this.#symbolIndex[this.#index]!]!;
+    return this.#symbols[this.#symbolIndex[this.at]!]!;
   }
   get time(): number {
-    return this.#time[this.#index]!;
+    return this.#time[this.at]!;
   }
   get open(): number {
-    return this.#openAt;
+    return this.openAt;
   }
   get high(): number {
-    return this.#high[this.#index]!;
+    return this.#high[this.at]!;
   }
   get low(): number {
-    return this.#low[this.#index]!;
+    return this.#low[this.at]!;
   }
   get close(): number {
-    return this.#closeAt;
+    return this.closeAt;
   }
   get volume(): number {
-    return this.#volume[this.#index]!;
+    return this.#volume[this.at]!;
   }
 
   /** A plain copy that stays valid after the call. */

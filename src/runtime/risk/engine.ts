@@ -84,8 +84,13 @@ export class RiskEngine {
    * and the comparison, as a 0 or 1, picks one.
    */
   track(equity: number): boolean {
-    // a quiet bar (no position, no fill) brings the equity the last call saw: the same answer, nothing to move
-    if (equity === this.#tracked) return false;
+    // a quiet bar (no position, no fill) brings the equity the last call saw: the same answer, nothing to move.
+    // (Kept this small, V8 inlines it into the bar loop whatever else competes for its inlining budget.)
+    return equity === this.#tracked ? false : this.moveMark(equity);
+  }
+
+  /** `track` for an equity that moved. */
+  moveMark(equity: number): boolean {
     const peak = this.peak;
     const stop = this.stopLevel;
     const up = Number(equity > peak);
