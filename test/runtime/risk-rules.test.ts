@@ -240,7 +240,7 @@ describe("the high-water mark the stop-loss watches", () => {
       expect(tracked(pct, 100_000, walk)).toEqual(expected);
       if (pct > 0) expect(expected.filter((line) => line.startsWith("trip")).length).toBeGreaterThan(5);
       // below zero a new high is under its own stop level (an account that started in debt)
-      const debt = [-1200, -900, -900, -950, -800, -800, -2000, -700, -700];
+      const debt = [-1200, -900, -900, -950, -800, -800, -2000, -700, -700, -695, -698, -694];
       expect(tracked(pct, -1000, debt)).toEqual(reference(pct, -1000, debt));
     }
   });
