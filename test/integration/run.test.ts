@@ -122,6 +122,8 @@ it("forwards SIGTERM to the child and exits when it does", async () => {
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
+  // listened for from the start: the child may exit between two looks at its output
+  const exited = once(child, "exit");
   try {
     const seen: { event: string; signal?: number }[] = [];
     createInterface({ input: child.stdout! }).on("line", (l) => seen.push(JSON.parse(l)));
@@ -138,7 +140,12 @@ it("forwards SIGTERM to the child and exits when it does", async () => {
     // a signals line may come before it: the service records signals as it starts
     await until("stop");
     expect(seen.find((e) => e.event === "stop")).toEqual({ event: "stop", signal: 15 });
-    const [code] = await once(child, "exit", deadline);
+    const [code] = await Promise.race([
+      exited,
+      once(deadline.signal, "abort").then(() => {
+        throw new Error("tradeops run did not exit within 15 s of its child's stop");
+      }),
+    ]);
     expect(code).toBe(0);
   } finally {
     if (child.exitCode === null) child.kill("SIGKILL");
