@@ -55,7 +55,8 @@ export function evaluateSet(ctx: SweepContext, index: number, params: Readonly<R
         strategy: ctx.strategy,
         params: resolved,
         series,
-        risk: { ...settings.risk, autoExecute: ctx.autoExecute },
+        // not a spread: `{ ...a, b }` has a new map per call in V8 11, which deoptimises the risk checks per set
+        risk: Object.assign({}, settings.risk, { autoExecute: ctx.autoExecute }),
         simulation: settings.simulation,
         initialCash: settings.initialCash,
         dust: dustFor(settings, series.symbols),
