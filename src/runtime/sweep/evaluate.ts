@@ -8,7 +8,8 @@ import { runBacktest } from "../modes/backtest.js";
 import { curveMetrics, tradeMetrics } from "../report/metrics.js";
 import { reconcile } from "../report/reconcile.js";
 import { dedupeCurve, summarize } from "../report/stats.js";
-import { dustFor, runtimeSettings } from "../settings.js";
+import type { RiskSettings } from "../risk/settings.js";
+import { dustFor, type RuntimeSettings, runtimeSettings } from "../settings.js";
 import { resolveParams, type Strategy } from "../strategy.js";
 import { applyOverrides } from "./grid.js";
 
@@ -45,18 +46,42 @@ export interface SweepContext {
   readonly autoExecute: boolean;
 }
 
+/**
+ * The config's top-level keys that the runtime settings are read from (`runtimeSettings`, a test holds it to
+ * that): a set that overrides none of them, as a sweep of strategy parameters does, runs with the settings of
+ * the sweep's config, read once per context instead of once per set.
+ */
+export const SETTINGS_ROOTS: readonly string[] = ["trading", "risk", "data", "backtest", "instruments"];
+
+interface SetSettings {
+  readonly settings: RuntimeSettings;
+  readonly risk: RiskSettings;
+}
+
+const shared = new WeakMap<SweepContext, SetSettings>();
+
+function settingsOf(ctx: SweepContext, config: unknown, params: Readonly<Record<string, number>>): SetSettings {
+  const own = Object.keys(params).some((key) => SETTINGS_ROOTS.includes(key.split(".", 1)[0]!));
+  const cached = own ? undefined : shared.get(ctx);
+  if (cached) return cached;
+  const settings = runtimeSettings(config, `the config of ${ctx.where}`);
+  // not a spread: `{ ...a, b }` has a new map per call in V8 11, which deoptimises the risk checks per set
+  const made = { settings, risk: Object.assign({}, settings.risk, { autoExecute: ctx.autoExecute }) };
+  if (!own) shared.set(ctx, made);
+  return made;
+}
+
 export function evaluateSet(ctx: SweepContext, index: number, params: Readonly<Record<string, number>>): SetResult {
   try {
     const config = applyOverrides(ctx.config, params);
     const resolved = resolveParams(ctx.strategy, config, ctx.where);
-    const settings = runtimeSettings(config, `the config of ${ctx.where}`);
+    const { settings, risk } = settingsOf(ctx, config, params);
     const run = (series: BarSeries): SetMetrics => {
       const result = runBacktest({
         strategy: ctx.strategy,
         params: resolved,
         series,
-        // not a spread: `{ ...a, b }` has a new map per call in V8 11, which deoptimises the risk checks per set
-        risk: Object.assign({}, settings.risk, { autoExecute: ctx.autoExecute }),
+        risk,
         simulation: settings.simulation,
         initialCash: settings.initialCash,
         dust: dustFor(settings, series.symbols),
