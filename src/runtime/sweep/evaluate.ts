@@ -5,7 +5,7 @@
  */
 import type { BarSeries } from "../data/bars.js";
 import { runBacktest } from "../modes/backtest.js";
-import { curveMetrics, tradeMetrics } from "../report/metrics.js";
+import { calmarRatio, sortinoRatio, tradeMetrics } from "../report/metrics.js";
 import { reconcile } from "../report/reconcile.js";
 import { dedupeCurve, summarize } from "../report/stats.js";
 import type { RiskSettings } from "../risk/settings.js";
@@ -103,23 +103,18 @@ export function evaluateSet(ctx: SweepContext, index: number, params: Readonly<R
 
 function metricsOf(kernel: ReturnType<typeof runBacktest>["kernel"], initialCash: number): SetMetrics {
   const portfolio = kernel.portfolio;
-  const curve = { times: kernel.equity.times(), values: kernel.equity.values, count: kernel.equity.count };
+  // deduped once (summarize keeps a deduped curve as it is); only what a sweep ranks and shows is computed, the
+  // same way as the report does (no exposure, holding intervals or best day per set)
+  const curve = dedupeCurve({ times: kernel.equity.times(), values: kernel.equity.values, count: kernel.equity.count });
   const s = summarize(curve, portfolio.trades, initialCash, portfolio.feesPaid, portfolio.fills);
-  const open = portfolio.openTrades();
-  reconcile(portfolio.trades, open, initialCash, s.finalEquity); // every run, as in a single backtest
-  const unique = dedupeCurve(curve);
-  const perYear = s.years > 0 ? (unique.count - 1) / s.years : 0;
-  const held = [
-    ...portfolio.trades.map((t) => ({ from: t.entryTime, to: t.exitTime })),
-    ...open.map((t) => ({ from: t.entryTime, to: Number.POSITIVE_INFINITY })),
-  ];
-  const c = curveMetrics(unique, initialCash, s.cagr, s.maxDrawdown, perYear, held);
+  reconcile(portfolio.trades, portfolio.openTrades(), initialCash, s.finalEquity); // every run, as in a single backtest
+  const perYear = s.years > 0 ? (curve.count - 1) / s.years : 0;
   return {
     totalReturn: s.totalReturn,
     cagr: s.cagr,
     sharpe: s.sharpe,
-    sortino: c.sortino,
-    calmar: c.calmar,
+    sortino: sortinoRatio(curve, initialCash, perYear),
+    calmar: calmarRatio(s.cagr, s.maxDrawdown),
     maxDrawdown: s.maxDrawdown,
     trades: s.trades,
     winRate: s.winRate,
