@@ -91,6 +91,9 @@ export async function run({ log }) {
   const processOne = median(runs.one.map((r) => r.cpuMs));
   const processAll = median(runs.all.map((r) => r.cpuMs));
   const processRatio = cpuOne / (processAll / cores);
+  // others' jobs only ever add time: the fastest run of each side is the one least disturbed
+  const bestOne = Math.min(...runs.one.map((r) => r.ms));
+  const bestAll = Math.min(...runs.all.map((r) => r.ms));
   // cores left for the sweep on average: the machine's, less what other processes kept busy (the run's own
   // threads are part of the load average, so a load of `cores` with nothing else running still leaves them all)
   const load = median([...runs.one, ...runs.all].map((r) => r.load));
@@ -110,6 +113,7 @@ export async function run({ log }) {
         `×${processRatio.toFixed(2)} on ${cores} free cores (the 1-worker thread's ${cpuOne} ms over ${cores} workers' all)`,
       `wall ×${ratio.toFixed(2)} with ~${freeCores.toFixed(1)} of ${cores} cores free (load ${load.toFixed(1)}): ` +
         `×${(ratio / freeCores).toFixed(2)} per free core`,
+      `fastest of ${RUNS} each (the least disturbed by other jobs): 1 worker ${bestOne} ms, ${cores} workers ${bestAll} ms → ×${(bestOne / bestAll).toFixed(2)}`,
     ],
     details: {
       sets: first.sets,
@@ -124,6 +128,9 @@ export async function run({ log }) {
       processCpuAllMs: processAll,
       processCpuRatio: processRatio,
       perFreeCore: ratio / freeCores,
+      bestOneWorkerMs: bestOne,
+      bestAllWorkersMs: bestAll,
+      bestRatio: bestOne / bestAll,
       oneWorkerMs: runs.one.map((r) => r.ms),
       allWorkersMs: runs.all.map((r) => r.ms),
       oneWorkerLoads: runs.one.map((r) => r.workerLoads),

@@ -103,8 +103,8 @@ export function evaluateSet(ctx: SweepContext, index: number, params: Readonly<R
 
 function metricsOf(kernel: ReturnType<typeof runBacktest>["kernel"], initialCash: number): SetMetrics {
   const portfolio = kernel.portfolio;
-  // deduped once (summarize keeps a deduped curve as it is); only what a sweep ranks and shows is computed, the
-  // same way as the report does (no exposure, holding intervals or best day per set)
+  // deduped here for the Sortino ratio (summarize's own pass finds nothing more to merge); only what a sweep ranks
+  // and shows is computed, with the report's formulas (no exposure, holding intervals or best day per set)
   const curve = dedupeCurve({ times: kernel.equity.times(), values: kernel.equity.values, count: kernel.equity.count });
   const s = summarize(curve, portfolio.trades, initialCash, portfolio.feesPaid, portfolio.fills);
   reconcile(portfolio.trades, portfolio.openTrades(), initialCash, s.finalEquity); // every run, as in a single backtest
