@@ -30,8 +30,12 @@ export class Consensus {
   readonly #votes: number[] = [];
   readonly #slot = new Map<string, number>();
   #last = Number.NEGATIVE_INFINITY;
+  /** copied field by field: an options object built with a spread (`{ ...p.consensus, intervalMs }`) has a map
+   * of its own on every call in V8 11, which would make every consensus method megamorphic across runs */
+  readonly options: ConsensusOptions;
 
-  constructor(readonly options: ConsensusOptions) {
+  constructor(options: ConsensusOptions) {
+    this.options = { weights: options.weights, threshold: options.threshold, intervalMs: options.intervalMs };
     const bad = Object.entries(options.weights).filter(([, w]) => !(w >= 0 && Number.isFinite(w)));
     if (bad.length || !(options.threshold >= 0 && options.threshold <= 1) || !(options.intervalMs >= 0)) {
       throw new TroError(

@@ -81,8 +81,9 @@ export class StrategyContextImpl<P, S> implements StrategyContext<P, S> {
     }
     // the bar it was decided on: live, the clock is the wall's, and signal parity compares decisions per bar
     const bar = this.#kernel.barTime();
-    const on = bar > 0 ? { bar: new Date(bar).toISOString() } : {};
-    this.#kernel.record("signal", symbol, { side, strength, reason: String(reason ?? ""), ...on });
+    const data: Record<string, unknown> = { side, strength, reason: String(reason ?? "") };
+    if (bar > 0) data.bar = new Date(bar).toISOString(); // not a spread: V8 11 gives `{ ...a, b }` a new map per call
+    this.#kernel.record("signal", symbol, data);
   }
 
   plot(symbol: string, name: string, value: number): void {

@@ -42,7 +42,9 @@ export async function loadStrategy(projectDir: string, root: string): Promise<{ 
   }
   let mod: Record<string, unknown>;
   try {
-    const { createJiti } = await import("jiti");
+    // required, not imported: importing jiti's CommonJS build from ESM first scans its 190 kB for named exports,
+    // which took as long again as loading it (every sweep worker loads the strategy)
+    const { createJiti } = createRequire(import.meta.url)("jiti") as typeof import("jiti");
     const jiti = createJiti(pathToFileURL(file).href, {
       moduleCache: false,
       fsCache: moduleCacheOption(),

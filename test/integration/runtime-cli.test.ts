@@ -164,6 +164,7 @@ describe("tradeops backtest", () => {
     expect(a.workerLoads).toHaveLength(2);
     expect(a.workerLoads.reduce((n: number, w: { sets: number }) => n + w.sets, 0)).toBe(6);
     for (const w of a.workerLoads) expect(w).toMatchObject({ busyMs: expect.any(Number), startMs: expect.any(Number) });
+    expect(a.cpuMs).toBeGreaterThan(0); // every thread of the process, the workers' included
     expect(a.outOfSample.from > a.inSample.to).toBe(true);
     const calmar = a.results.map((r: { metrics: { calmar: number } }) => r.metrics.calmar);
     expect(calmar).toEqual([...calmar].sort((x: number, y: number) => y - x));

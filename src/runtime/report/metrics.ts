@@ -82,8 +82,6 @@ export function curveMetrics(
 ): CurveMetrics {
   const n = curve.count;
   let previous = initialCash;
-  let sum = 0;
-  let downSq = 0;
   let bestDay = 0;
   let worstDay = 0;
   let peak = initialCash;
@@ -93,8 +91,6 @@ export function curveMetrics(
     const v = curve.values[i]!;
     const t = curve.times[i]!;
     const r = previous !== 0 ? v / previous - 1 : 0;
-    sum += r;
-    if (r < 0) downSq += r * r;
     if (r > bestDay) bestDay = r;
     if (r < worstDay) worstDay = r;
     previous = v;
@@ -105,16 +101,39 @@ export function curveMetrics(
     }
   }
   if (n) longest = Math.max(longest, curve.times[n - 1]! - peakTime);
-  const mean = n ? sum / n : 0;
-  const downside = n ? Math.sqrt(downSq / n) : 0;
   return {
-    sortino: downside > 0 ? (mean / downside) * Math.sqrt(perYear) : 0,
-    calmar: maxDrawdown > 0 ? cagr / maxDrawdown : 0,
+    sortino: sortinoRatio(curve, initialCash, perYear),
+    calmar: calmarRatio(cagr, maxDrawdown),
     exposure: exposure(curve, held),
     longestDrawdownDays: Math.round(longest / DAY_MS),
     bestDay,
     worstDay,
   };
+}
+
+/**
+ * Annualised Sortino ratio: the mean point-to-point return (the first from the initial cash) over the root mean
+ * square of the negative ones. A sweep ranks by it without the rest of curveMetrics.
+ */
+export function sortinoRatio(curve: EquityCurve, initialCash: number, perYear: number): number {
+  const n = curve.count;
+  let previous = initialCash;
+  let sum = 0;
+  let downSq = 0;
+  for (let i = 0; i < n; i++) {
+    const v = curve.values[i]!;
+    const r = previous !== 0 ? v / previous - 1 : 0;
+    sum += r;
+    if (r < 0) downSq += r * r;
+    previous = v;
+  }
+  const mean = n ? sum / n : 0;
+  const downside = n ? Math.sqrt(downSq / n) : 0;
+  return downside > 0 ? (mean / downside) * Math.sqrt(perYear) : 0;
+}
+
+export function calmarRatio(cagr: number, maxDrawdown: number): number {
+  return maxDrawdown > 0 ? cagr / maxDrawdown : 0;
 }
 
 /** Share of curve points inside a holding interval (intervals sorted by start; they may overlap). */

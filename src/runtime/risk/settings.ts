@@ -41,5 +41,6 @@ export const DEFAULT_RISK: RiskSettings = {
 };
 
 export function riskSettings(overrides: Partial<RiskSettings> = {}): RiskSettings {
-  return Object.freeze({ ...DEFAULT_RISK, ...overrides });
+  // not a spread: V8 11 gives `{ ...a, ...b }` a new map per call once warm (see simulationSettings)
+  return Object.freeze(Object.assign({}, DEFAULT_RISK, overrides));
 }

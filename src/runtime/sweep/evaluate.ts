@@ -5,10 +5,11 @@
  */
 import type { BarSeries } from "../data/bars.js";
 import { runBacktest } from "../modes/backtest.js";
-import { curveMetrics, tradeMetrics } from "../report/metrics.js";
+import { calmarRatio, sortinoRatio, tradeMetrics } from "../report/metrics.js";
 import { reconcile } from "../report/reconcile.js";
 import { dedupeCurve, summarize } from "../report/stats.js";
-import { dustFor, runtimeSettings } from "../settings.js";
+import type { RiskSettings } from "../risk/settings.js";
+import { dustFor, type RuntimeSettings, runtimeSettings } from "../settings.js";
 import { resolveParams, type Strategy } from "../strategy.js";
 import { applyOverrides } from "./grid.js";
 
@@ -45,17 +46,42 @@ export interface SweepContext {
   readonly autoExecute: boolean;
 }
 
+/**
+ * The config's top-level keys that the runtime settings are read from (`runtimeSettings`, a test holds it to
+ * that): a set that overrides none of them, as a sweep of strategy parameters does, runs with the settings of
+ * the sweep's config, read once per context instead of once per set.
+ */
+export const SETTINGS_ROOTS: readonly string[] = ["trading", "risk", "data", "backtest", "instruments"];
+
+interface SetSettings {
+  readonly settings: RuntimeSettings;
+  readonly risk: RiskSettings;
+}
+
+const shared = new WeakMap<SweepContext, SetSettings>();
+
+function settingsOf(ctx: SweepContext, config: unknown, params: Readonly<Record<string, number>>): SetSettings {
+  const own = Object.keys(params).some((key) => SETTINGS_ROOTS.includes(key.split(".", 1)[0]!));
+  const cached = own ? undefined : shared.get(ctx);
+  if (cached) return cached;
+  const settings = runtimeSettings(config, `the config of ${ctx.where}`);
+  // not a spread: `{ ...a, b }` has a new map per call in V8 11, which deoptimises the risk checks per set
+  const made = { settings, risk: Object.assign({}, settings.risk, { autoExecute: ctx.autoExecute }) };
+  if (!own) shared.set(ctx, made);
+  return made;
+}
+
 export function evaluateSet(ctx: SweepContext, index: number, params: Readonly<Record<string, number>>): SetResult {
   try {
     const config = applyOverrides(ctx.config, params);
     const resolved = resolveParams(ctx.strategy, config, ctx.where);
-    const settings = runtimeSettings(config, `the config of ${ctx.where}`);
+    const { settings, risk } = settingsOf(ctx, config, params);
     const run = (series: BarSeries): SetMetrics => {
       const result = runBacktest({
         strategy: ctx.strategy,
         params: resolved,
         series,
-        risk: { ...settings.risk, autoExecute: ctx.autoExecute },
+        risk,
         simulation: settings.simulation,
         initialCash: settings.initialCash,
         dust: dustFor(settings, series.symbols),
@@ -77,23 +103,18 @@ export function evaluateSet(ctx: SweepContext, index: number, params: Readonly<R
 
 function metricsOf(kernel: ReturnType<typeof runBacktest>["kernel"], initialCash: number): SetMetrics {
   const portfolio = kernel.portfolio;
-  const curve = { times: kernel.equity.times(), values: kernel.equity.values, count: kernel.equity.count };
+  // deduped here for the Sortino ratio (summarize's own pass finds nothing more to merge); only what a sweep ranks
+  // and shows is computed, with the report's formulas (no exposure, holding intervals or best day per set)
+  const curve = dedupeCurve({ times: kernel.equity.times(), values: kernel.equity.values, count: kernel.equity.count });
   const s = summarize(curve, portfolio.trades, initialCash, portfolio.feesPaid, portfolio.fills);
-  const open = portfolio.openTrades();
-  reconcile(portfolio.trades, open, initialCash, s.finalEquity); // every run, as in a single backtest
-  const unique = dedupeCurve(curve);
-  const perYear = s.years > 0 ? (unique.count - 1) / s.years : 0;
-  const held = [
-    ...portfolio.trades.map((t) => ({ from: t.entryTime, to: t.exitTime })),
-    ...open.map((t) => ({ from: t.entryTime, to: Number.POSITIVE_INFINITY })),
-  ];
-  const c = curveMetrics(unique, initialCash, s.cagr, s.maxDrawdown, perYear, held);
+  reconcile(portfolio.trades, portfolio.openTrades(), initialCash, s.finalEquity); // every run, as in a single backtest
+  const perYear = s.years > 0 ? (curve.count - 1) / s.years : 0;
   return {
     totalReturn: s.totalReturn,
     cagr: s.cagr,
     sharpe: s.sharpe,
-    sortino: c.sortino,
-    calmar: c.calmar,
+    sortino: sortinoRatio(curve, initialCash, perYear),
+    calmar: calmarRatio(s.cagr, s.maxDrawdown),
     maxDrawdown: s.maxDrawdown,
     trades: s.trades,
     winRate: s.winRate,

@@ -44,6 +44,11 @@ export interface SweepOutcome {
   /** best first; skipped sets last */
   readonly results: readonly SetResult[];
   readonly ms: number;
+  /**
+   * CPU time of the whole process during the sweep: every thread, so the workers' garbage-collector and compiler
+   * threads too, which take a core from a second worker but run beside a single one on an idle core
+   */
+  readonly cpuMs: number;
   /** per worker thread: sets run, CPU and wall time spent on them, time to start (none in-process) */
   readonly workerLoads: readonly WorkerLoad[];
 }
@@ -51,6 +56,7 @@ export interface SweepOutcome {
 /** @throws TroError TRO_ERR_USAGE for a walk-forward split that leaves one side empty */
 export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const { inSample, outOfSample } = split(o.series, o.walkForward);
   const base = { config: o.config, where: o.where, inSample, autoExecute: o.autoExecute };
   const init: WorkerInit = {
@@ -82,6 +88,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     ...(outOfSample ? { outOfSample: range(outOfSample) } : {}),
     results: ranked,
     ms: Math.round(performance.now() - started),
+    cpuMs: cpuMsSince(cpu),
     workerLoads,
   };
 }
@@ -126,6 +133,11 @@ function rank(results: readonly SetResult[], by: RankMetric): SetResult[] {
     if (!a.metrics || !b.metrics) return a.metrics ? -1 : b.metrics ? 1 : a.index - b.index;
     return key(b.metrics) - key(a.metrics) || a.index - b.index;
   });
+}
+
+function cpuMsSince(from: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(from);
+  return Math.round((used.user + used.system) / 1000);
 }
 
 function range(s: BarSeries): { from: string; to: string } {
