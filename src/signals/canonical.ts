@@ -87,75 +87,81 @@ function write(value: unknown, path: string | undefined, depth: number): string 
   return `${out}}`;
 }
 
-/** thrown by `ordered` when a value needs the careful writer (which then refuses it or writes it exactly) */
+/** thrown by `fast` when a value needs the careful writer (which then refuses it or writes it exactly) */
 const CAREFUL = Symbol("careful");
 
+const SHAPE_CACHE_LIMIT = 1024;
+/** an object's keys as Object.keys lists them → the same keys sorted, keyed by the keys joined */
+const sortedShapes = new Map<string, { readonly keys: readonly string[]; readonly sorted: string[] }>();
+
 /**
- * The value with every plain object's keys in canonical order (objects copied only where their keys were not),
- * so that JSON.stringify, which V8 runs natively, writes the canonical text. Anything JSON.stringify would write
- * differently from `write` goes to the careful writer: non-finite numbers, bigint, functions, symbols, objects
- * that are not plain (toJSON, boxed primitives, class instances), keys starting with a digit (V8 lists
- * array-index keys first, whatever their insertion order), an own `__proto__` key (an assignment would set the
- * prototype) and nesting as deep as MAX_DEPTH.
+ * Keys in canonical order. Payloads of one kind share their shape, so the sorted order is kept per key list
+ * (checked element by element, so two lists that join alike can never share an order).
  */
-function ordered(value: unknown, depth: number): unknown {
-  if (typeof value !== "object") {
-    if (
-      typeof value === "string" ||
-      typeof value === "boolean" ||
-      (typeof value === "number" && Number.isFinite(value))
-    )
-      return value;
-    throw CAREFUL;
+function sortedKeys(keys: string[]): string[] {
+  const id = keys.join("\u0000");
+  const known = sortedShapes.get(id);
+  if (known && known.keys.length === keys.length && known.keys.every((k, i) => k === keys[i])) return known.sorted;
+  const sorted = keys.slice().sort();
+  if (sortedShapes.size < SHAPE_CACHE_LIMIT) sortedShapes.set(id, { keys, sorted });
+  return sorted;
+}
+
+/**
+ * The fast writer: plain objects, arrays, finite numbers, strings, booleans and null, written by hand with each
+ * object's keys in canonical order (no copies of the value). Anything else goes to the careful writer: non-finite
+ * numbers, bigint, functions, symbols, objects that are not plain (toJSON, boxed primitives, class instances),
+ * an own `__proto__` key and nesting as deep as MAX_DEPTH. Numbers are written as String() writes them, which is
+ * what JSON.stringify writes for every finite number.
+ */
+function fast(value: unknown, depth: number): string {
+  switch (typeof value) {
+    case "string":
+      return PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
+    case "number":
+      if (!Number.isFinite(value)) throw CAREFUL;
+      return `${value}`;
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      break;
+    default:
+      throw CAREFUL;
   }
-  if (value === null) return value;
+  if (value === null) return "null";
   if (depth >= MAX_DEPTH) throw CAREFUL;
   if (Array.isArray(value)) {
     // JSON.stringify would call an array's own toJSON; the careful writer writes the items
     if (typeof (value as { toJSON?: unknown }).toJSON === "function") throw CAREFUL;
-    let out = value;
+    let out = "[";
     for (let i = 0; i < value.length; i++) {
+      if (i) out += ",";
       const item: unknown = value[i];
-      if (item === undefined) continue;
-      const next = ordered(item, depth + 1);
-      if (next !== item) {
-        if (out === value) out = value.slice();
-        out[i] = next;
-      }
+      out += item === undefined ? "null" : fast(item, depth + 1);
     }
-    return out;
+    return `${out}]`;
   }
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) throw CAREFUL;
   const object = value as Record<string, unknown>;
-  const keys = Object.keys(object);
-  let inOrder = true;
+  let keys = Object.keys(object);
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] === "__proto__") throw CAREFUL;
+    if (i && keys[i - 1]! > keys[i]!) {
+      for (let j = i + 1; j < keys.length; j++) if (keys[j] === "__proto__") throw CAREFUL;
+      keys = sortedKeys(keys);
+      break;
+    }
+  }
+  let out = "{";
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    const first = key.charCodeAt(0);
-    if ((first >= 48 && first <= 57) || key === "__proto__") throw CAREFUL;
-    if (i && keys[i - 1]! > keys[i]!) inOrder = false;
-  }
-  if (!inOrder) {
-    keys.sort();
-    const out: Record<string, unknown> = {};
-    for (const key of keys) {
-      const item = object[key];
-      if (item !== undefined) out[key] = ordered(item, depth + 1);
-    }
-    return out;
-  }
-  let out = object;
-  for (const key of keys) {
     const item = object[key];
     if (item === undefined) continue;
-    const next = ordered(item, depth + 1);
-    if (next !== item) {
-      if (out === object) out = { ...object };
-      out[key] = next;
-    }
+    if (out.length > 1) out += ",";
+    out += `${quoteKey(key)}:${fast(item, depth + 1)}`;
   }
-  return out;
+  return `${out}}`;
 }
 
 /**
@@ -165,7 +171,7 @@ function ordered(value: unknown, depth: number): unknown {
 export function canonicalJson(value: unknown): string {
   if (value === undefined) throw new CanonicalJsonError("", "is undefined");
   try {
-    return JSON.stringify(ordered(value, 0));
+    return fast(value, 0);
   } catch (error) {
     if (error !== CAREFUL) throw error;
   }
