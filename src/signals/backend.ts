@@ -1,5 +1,5 @@
 /** What each database provides to the store; chaining, verification and retention rules live above it. */
-import type { PreparedInput } from "./prepare.js";
+import type { ChainInput, PreparedInput } from "./prepare.js";
 import type { CutPlan } from "./retention.js";
 import type { ChainKey, ChainTip, IntegrityFinding, ReadQuery, SignalRecord } from "./types.js";
 import type { ChainReader } from "./verify.js";
@@ -96,7 +96,7 @@ export interface Backend {
    * Appends the inputs of several chains of one environment in one transaction; each chain is locked, its tip
    * checked against the recorded head, and its records chained onto it.
    */
-  append(environment: string, byProject: ReadonlyMap<string, readonly PreparedInput[]>): Promise<SignalRecord[]>;
+  append(environment: string, byProject: ReadonlyMap<string, readonly ChainInput[]>): Promise<SignalRecord[]>;
   tip(key: ChainKey): Promise<ChainTip | undefined>;
   chains(environment: string): Promise<ChainKey[]>;
   read(key: ChainKey, query: ReadQuery, pageSize: number): AsyncIterable<SignalRecord[]>;

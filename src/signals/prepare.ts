@@ -1,6 +1,8 @@
 /**
  * From what a caller appends to what is hashed and stored: inputs are validated and normalised once (canonical
  * payload, ISO time, no control characters in text fields), then chained onto a tip inside the writer's lock.
+ * The store checks every field of a batch first and writes each payload canonically only as it is chained, so a
+ * database inserts one chunk while the next is written and hashed; a payload refused there rolls the batch back.
  */
 import { TroError } from "../errors.js";
 import { CanonicalJsonError, canonicalJson } from "./canonical.js";
@@ -30,6 +32,18 @@ function refuse(index: number, total: number, what: string): never {
   });
 }
 
+/** An input whose fields passed; its payload is written canonically when it is chained. */
+export interface CheckedInput extends Omit<PreparedInput, "payload"> {
+  /** the caller's payload value */
+  readonly value: unknown;
+  /** where it was in the caller's batch, for the message if its payload is refused */
+  readonly index: number;
+  readonly total: number;
+}
+
+/** What a backend chains: prepared (its payload already canonical text) or checked. */
+export type ChainInput = PreparedInput | CheckedInput;
+
 /** the last value that passed per field: a batch usually repeats its project, release, config hash and strategy */
 const lastValid = new Map<string, string>();
 
@@ -55,6 +69,37 @@ export function normalizeTime(value: Date | string | number): string | undefined
   return ISO_MS.test(iso) ? iso : undefined;
 }
 
+/** The payload as canonical JSON text. */
+function canonicalPayload(value: unknown, index: number, total: number): string {
+  try {
+    return canonicalJson(value);
+  } catch (error) {
+    if (!(error instanceof CanonicalJsonError)) throw error;
+    const at = error.path.startsWith("[") || !error.path ? error.path : `.${error.path}`;
+    return refuse(index, total, `payload${at} ${error.reason}`);
+  }
+}
+
+/** Every field of one input but its payload, checked and normalised. */
+function checkFields(input: SignalInput, i: number, total: number, now: string): Omit<PreparedInput, "payload"> {
+  if (!SIGNAL_KINDS.includes(input.kind))
+    refuse(i, total, `kind must be one of ${SIGNAL_KINDS.join(", ")}, got ${JSON.stringify(input.kind)}`);
+  let time = now;
+  if (input.time !== undefined) {
+    const normalized = normalizeTime(input.time);
+    if (!normalized) refuse(i, total, "time is not a valid date between years 0 and 9999");
+    time = normalized;
+  }
+  return {
+    project: text(input.project, "project", i, total, true),
+    kind: input.kind,
+    time,
+    release: text(input.release, "release", i, total, false),
+    configHash: text(input.configHash, "configHash", i, total, false),
+    strategy: text(input.strategy, "strategy", i, total, false),
+  };
+}
+
 /**
  * Validates and normalises inputs; `now` is the time of records that carry none.
  * @throws TroError TRO_ERR_USAGE naming the record and the field
@@ -64,40 +109,62 @@ export function prepareInputs(inputs: readonly SignalInput[], now: string): Prep
   const out: PreparedInput[] = new Array(total);
   for (let i = 0; i < total; i++) {
     const input = inputs[i]!;
-    if (!SIGNAL_KINDS.includes(input.kind))
-      refuse(i, total, `kind must be one of ${SIGNAL_KINDS.join(", ")}, got ${JSON.stringify(input.kind)}`);
-    let payload: string;
-    try {
-      payload = canonicalJson(input.payload);
-    } catch (error) {
-      if (!(error instanceof CanonicalJsonError)) throw error;
-      const at = error.path.startsWith("[") || !error.path ? error.path : `.${error.path}`;
-      refuse(i, total, `payload${at} ${error.reason}`);
-    }
-    let time = now;
-    if (input.time !== undefined) {
-      const normalized = normalizeTime(input.time);
-      if (!normalized) refuse(i, total, "time is not a valid date between years 0 and 9999");
-      time = normalized;
-    }
+    const fields = checkFields(input, i, total, now);
+    out[i] = { ...fields, payload: canonicalPayload(input.payload, i, total) };
+  }
+  return out;
+}
+
+/**
+ * Validates every field but the payloads (written and checked as they are chained).
+ * @throws TroError TRO_ERR_USAGE naming the record and the field
+ */
+export function checkInputs(inputs: readonly SignalInput[], now: string): CheckedInput[] {
+  const total = inputs.length;
+  const out: CheckedInput[] = new Array(total);
+  for (let i = 0; i < total; i++) {
+    const input = inputs[i]!;
+    const fields = checkFields(input, i, total, now);
     out[i] = {
-      project: text(input.project, "project", i, total, true),
-      kind: input.kind,
-      payload,
-      time,
-      release: text(input.release, "release", i, total, false),
-      configHash: text(input.configHash, "configHash", i, total, false),
-      strategy: text(input.strategy, "strategy", i, total, false),
+      project: fields.project,
+      kind: fields.kind,
+      time: fields.time,
+      release: fields.release,
+      configHash: fields.configHash,
+      strategy: fields.strategy,
+      value: input.payload,
+      index: i,
+      total,
     };
   }
   return out;
 }
 
-/** Chains prepared inputs of one project onto a tip (undefined: a new chain). */
+/** Inputs with their payloads written canonically (done early: while a database answers something else). */
+export function writePayloads(inputs: readonly ChainInput[]): PreparedInput[] {
+  return inputs.map((input) =>
+    "value" in input
+      ? {
+          project: input.project,
+          kind: input.kind,
+          payload: canonicalPayload(input.value, input.index, input.total),
+          time: input.time,
+          release: input.release,
+          configHash: input.configHash,
+          strategy: input.strategy,
+        }
+      : input,
+  );
+}
+
+/**
+ * Chains inputs of one project onto a tip (undefined: a new chain).
+ * @throws TroError TRO_ERR_USAGE when a checked input's payload cannot be written canonically
+ */
 export function chainRecords(
   environment: string,
   tip: ChainTip | undefined,
-  inputs: readonly PreparedInput[],
+  inputs: readonly ChainInput[],
 ): SignalRecord[] {
   let seq = tip?.seq ?? 0;
   let prevHash = tip?.hash ?? GENESIS_HASH;
@@ -114,7 +181,7 @@ export function chainRecords(
       configHash: input.configHash,
       strategy: input.strategy,
       kind: input.kind,
-      payload: input.payload,
+      payload: "value" in input ? canonicalPayload(input.value, input.index, input.total) : input.payload,
       prevHash,
       hash: "",
     };

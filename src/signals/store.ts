@@ -2,7 +2,7 @@
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
 import type { Backend } from "./backend.js";
-import { normalizeTime, type PreparedInput, prepareInputs } from "./prepare.js";
+import { type CheckedInput, checkInputs, normalizeTime } from "./prepare.js";
 import { checkpointInput, retentionCutoff } from "./retention.js";
 import type {
   Anchor,
@@ -105,8 +105,9 @@ export function createSignalStore(backend: Backend, options: CreateSignalStoreOp
 
     async append(inputs: readonly SignalInput[]): Promise<readonly SignalRecord[]> {
       if (!inputs.length) return [];
-      const prepared = prepareInputs(inputs, normalizeTime(now()) ?? new Date().toISOString());
-      const byProject = new Map<string, PreparedInput[]>();
+      // payloads are written canonically as they are chained (a refused one rolls the batch back)
+      const prepared = checkInputs(inputs, normalizeTime(now()) ?? new Date().toISOString());
+      const byProject = new Map<string, CheckedInput[]>();
       for (const input of prepared) {
         const group = byProject.get(input.project);
         if (group) group.push(input);

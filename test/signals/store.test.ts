@@ -141,6 +141,22 @@ describe.each(BACKENDS)("signal store on %s", (name) => {
     expect((await store.head("argo"))?.seq).toBe(1);
   });
 
+  it("refuses a payload found bad after earlier chunks of its batch were inserted, and keeps none of the batch", async () => {
+    backend = await freshBackend(name);
+    const store = await backend.open();
+    await store.append(signals("argo", 1));
+    const bad = { project: "argo", kind: "signal" as const, payload: { qty: 10n } };
+    const batch = [...signals("argo", 700, 1), bad, ...signals("argo", 50, 701)];
+    await expect(store.append(batch)).rejects.toMatchObject({
+      code: "TRO_ERR_USAGE",
+      message: "Signal record 701 of 751: payload.qty is a bigint, which JSON cannot hold.",
+    });
+    expect((await store.head("argo"))?.seq).toBe(1);
+    expect(await all(store.read({ project: "argo" }))).toHaveLength(1);
+    expect((await store.append(signals("argo", 2, 1)))[0]).toMatchObject({ seq: 2 });
+    expect((await store.verify()).ok).toBe(true);
+  });
+
   it("creates and migrates the schema idempotently, also from two openers at once", async () => {
     backend = await freshBackend(name);
     const [a, b] = await Promise.all([backend.open(), backend.open()]);

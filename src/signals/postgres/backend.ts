@@ -8,7 +8,7 @@
 import type { Pool, PoolClient } from "pg";
 import { TroError } from "../../errors.js";
 import { type Backend, type PruneOutcome, type PruneRequest, recordFromRow } from "../backend.js";
-import { chainRecords, type PreparedInput } from "../prepare.js";
+import { type ChainInput, chainRecords, type PreparedInput, writePayloads } from "../prepare.js";
 import type { ChainKey, ChainTip, Durability, SignalRecord } from "../types.js";
 import { PG_CONNECT_TIMEOUT_MS, pgStoreError } from "./errors.js";
 import { SQL } from "./queries.js";
@@ -60,14 +60,16 @@ function checkedTip(key: ChainKey, row: TipRow): ChainTip | undefined {
 
 /**
  * Chains each project's inputs onto its tip and inserts them in INSERTs of INSERT_CHUNK records, one in flight at
- * a time (a connection runs one query at a time): each chunk is hashed while the server inserts the previous one.
- * The last chunk of a chain moves its head.
+ * a time (a connection runs one query at a time): each chunk is written and hashed while the server inserts the
+ * previous one. The last chunk of a chain moves its head. `early` holds chains' first chunks whose payloads were
+ * written while the tips were read.
  */
 async function insertChains(
   client: PoolClient,
   environment: string,
   tips: ReadonlyMap<string, ChainTip | undefined>,
-  byProject: ReadonlyMap<string, readonly PreparedInput[]>,
+  byProject: ReadonlyMap<string, readonly ChainInput[]>,
+  early: ReadonlyMap<string, readonly ChainInput[]> = new Map(),
 ): Promise<SignalRecord[]> {
   const out: SignalRecord[] = [];
   let inFlight: Promise<unknown> = Promise.resolve();
@@ -75,7 +77,8 @@ async function insertChains(
     for (const [project, inputs] of byProject) {
       let at = tips.get(project);
       for (let i = 0; i < inputs.length; i += INSERT_CHUNK) {
-        const chunk = chainRecords(environment, at, inputs.slice(i, i + INSERT_CHUNK));
+        const slice = (i === 0 && early.get(project)) || inputs.slice(i, i + INSERT_CHUNK);
+        const chunk = chainRecords(environment, at, slice);
         const last = chunk[chunk.length - 1]!;
         at = { seq: last.seq, hash: last.hash };
         const json = JSON.stringify(chunk);
@@ -174,12 +177,21 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
           ...projects.map((p) => literal([env, client.escapeLiteral(p)])(SQL.tipAndAnchor)),
         ];
         try {
-          const results = await client.query({ text: opening.join(";\n"), rowMode: "array" });
+          const opened = client.query({ text: opening.join(";\n"), rowMode: "array" });
+          // sent: each chain's first chunk of payloads is written while the server takes the locks
+          let early: Map<string, PreparedInput[]>;
+          try {
+            early = new Map(projects.map((p) => [p, writePayloads(byProject.get(p)!.slice(0, INSERT_CHUNK))]));
+          } catch (error) {
+            await opened.catch(() => undefined);
+            throw error;
+          }
+          const results = await opened;
           const rows = (results as unknown as { rows: unknown[][] }[]).slice(-projects.length);
           const tips = new Map(
             projects.map((project, i) => [project, checkedTip({ environment, project }, rows[i]!.rows[0] as TipRow)]),
           );
-          const out = await insertChains(client, environment, tips, byProject);
+          const out = await insertChains(client, environment, tips, byProject, early);
           await client.query("COMMIT");
           return out;
         } catch (error) {

@@ -9,7 +9,7 @@ import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { TroError } from "../../errors.js";
 import type { Backend, PruneOutcome, PruneRequest } from "../backend.js";
-import { chainRecords, type PreparedInput } from "../prepare.js";
+import { type ChainInput, chainRecords } from "../prepare.js";
 import type { ChainKey, ChainTip, Durability, ReadQuery, SignalRecord } from "../types.js";
 import { sqliteIntegrity } from "./integrity.js";
 import { readStatements, writeStatements } from "./queries.js";
@@ -156,7 +156,7 @@ export function openSqliteBackend(options: SqliteBackendOptions): Backend {
     if (last) w.anchor.run(last.environment, last.project, last.seq, last.hash);
   }
 
-  const appendTx = db.transaction((environment: string, byProject: ReadonlyMap<string, readonly PreparedInput[]>) => {
+  const appendTx = db.transaction((environment: string, byProject: ReadonlyMap<string, readonly ChainInput[]>) => {
     const out: SignalRecord[] = [];
     for (const [project, inputs] of byProject) {
       const records = chainRecords(environment, checkedTip({ environment, project }), inputs);
