@@ -1,7 +1,9 @@
 /**
- * The hot loop of verify. Each row is one string, `hash + encoding`, built by the database in one column (the
- * cheapest way to move a record into JavaScript). Per row: one SHA-256, one prefix compare for the link, one for
- * the sequence number. What went wrong is worked out later, only for the first bad record (diagnose.ts).
+ * The hot loop of verify. Each row is `hash + encoding`, built by the database in one column (the cheapest way to
+ * move a record into JavaScript): a string, or bytes where the driver can hand them over undecoded. Per row: one
+ * SHA-256, one prefix compare for the link, one for the sequence number. A long chain may be scanned in parts
+ * (each from its own connection to one snapshot) and the parts joined. What went wrong is worked out later, only
+ * for the first bad record (diagnose.ts).
  */
 import { hash } from "node:crypto";
 import { PREV_HASH_AT, SEQ_AT } from "./encoding.js";
@@ -15,11 +17,13 @@ export interface ScanState {
   problems: number;
   /** sequence number (as stored) of the first row that failed */
   firstFailSeq: number | undefined;
+  /** the first row scanned: its sequence number, the hash it links to, whether it failed its own check */
+  head: { readonly seq: number; readonly prevHash: string; readonly failed: boolean } | undefined;
 }
 
 /** A fresh state for scanning a chain from its first row. */
 export function newScanState(): ScanState {
-  return { prev: undefined, lastSeq: undefined, count: 0, problems: 0, firstFailSeq: undefined };
+  return { prev: undefined, lastSeq: undefined, count: 0, problems: 0, firstFailSeq: undefined, head: undefined };
 }
 
 /** The sequence number written at `at` (digits up to a newline); NaN when there are none. */
@@ -48,6 +52,7 @@ export function scanPage(rows: readonly string[], state: ScanState): void {
       problems++;
       if (firstFailSeq === undefined) firstFailSeq = seq;
     }
+    if (!count) state.head = { seq, prevHash: row.slice(64 + PREV_HASH_AT, 128 + PREV_HASH_AT), failed: !ok };
     prev = stored;
     lastSeq = seq;
     count++;
@@ -57,4 +62,57 @@ export function scanPage(rows: readonly string[], state: ScanState): void {
   state.count = count;
   state.problems = problems;
   state.firstFailSeq = firstFailSeq;
+}
+
+/** The sequence number written in `bytes` at `at` (digits up to a newline); NaN when there are none. */
+function seqIn(bytes: Buffer, at: number, end: number): number {
+  let value = 0;
+  let i = at;
+  for (; i < end; i++) {
+    const digit = bytes[i]! - 48;
+    if (digit < 0 || digit > 9) break;
+    value = value * 10 + digit;
+  }
+  return i > at && i < end && bytes[i] === 10 ? value : Number.NaN;
+}
+
+/**
+ * Checks one `hash + encoding` row held as UTF-8 bytes (`bytes[start..end)`) exactly as scanPage checks a string:
+ * the SHA-256 of the encoding bytes against the stored hash, the link, the sequence number.
+ */
+export function scanBytes(bytes: Buffer, start: number, end: number, state: ScanState): void {
+  const stored = bytes.toString("latin1", start, start + 64);
+  const seq = seqIn(bytes, start + 64 + SEQ_AT, end);
+  const link = bytes.toString("latin1", start + 64 + PREV_HASH_AT, start + 128 + PREV_HASH_AT);
+  let ok =
+    hash("sha256", bytes.subarray(start + 64, end), "hex") === stored &&
+    (state.lastSeq === undefined || seq === state.lastSeq + 1);
+  if (state.prev !== undefined && link !== state.prev) ok = false;
+  if (!ok) {
+    state.problems++;
+    state.firstFailSeq ??= seq;
+  }
+  if (!state.count) state.head = { seq, prevHash: link, failed: !ok };
+  state.prev = stored;
+  state.lastSeq = seq;
+  state.count++;
+}
+
+/**
+ * Joins the scans of two consecutive parts of a chain (`upper` starts after `lower` ends): the upper part's first
+ * row must link to the lower part's last and follow its sequence number, as if one scan had read both.
+ */
+export function joinScans(lower: ScanState, upper: ScanState): ScanState {
+  if (!upper.count) return lower;
+  if (!lower.count) return upper;
+  const head = upper.head!;
+  const linked = head.prevHash === lower.prev && head.seq === lower.lastSeq! + 1;
+  return {
+    prev: upper.prev,
+    lastSeq: upper.lastSeq,
+    count: lower.count + upper.count,
+    problems: lower.problems + upper.problems + (linked || head.failed ? 0 : 1),
+    firstFailSeq: lower.firstFailSeq ?? (linked ? undefined : head.seq) ?? upper.firstFailSeq,
+    head: lower.head,
+  };
 }

@@ -5,7 +5,7 @@
  */
 import { diagnose } from "./diagnose.js";
 import { GENESIS_HASH } from "./encoding.js";
-import { newScanState, type ScanState, scanPage } from "./scan.js";
+import type { ScanState } from "./scan.js";
 import type { ChainBreak, ChainKey, ChainTip, ChainVerification, Checkpoint, SignalRecord } from "./types.js";
 
 /** Reads one snapshot of a store; every backend provides it. */
@@ -14,18 +14,20 @@ export interface ChainReader {
   bounds(key: ChainKey): Promise<{ first?: SignalRecord; last?: SignalRecord }>;
   /** the head the store recorded at its last append */
   anchor(key: ChainKey): Promise<ChainTip | undefined>;
-  /** pages of `hash + encoding` strings in seq order */
-  encoded(key: ChainKey): AsyncIterable<readonly string[]>;
-  /** the same scan as over `encoded` pages, on several threads; undefined when not worth it for this chain */
-  scanInParallel?(key: ChainKey, first: SignalRecord, last: SignalRecord): Promise<ParallelScan | undefined>;
+  /**
+   * every record's hash, link and sequence number checked (scan.ts), in seq order from `first` through `last`; each
+   * backend reads its way (SQLite: pages, a long chain on several threads; PostgreSQL: binary COPY, two halves at
+   * once)
+   */
+  scan(key: ChainKey, first: SignalRecord, last: SignalRecord): Promise<ChainScan>;
   /** full records with fromSeq ≤ seq ≤ toSeq */
   range(key: ChainKey, fromSeq: number, toSeq: number): Promise<readonly SignalRecord[]>;
   /** every checkpoint record of a chain */
   checkpoints(key: ChainKey): Promise<readonly SignalRecord[]>;
 }
 
-/** what a scan on several threads found, and how many threads took part */
-export type ParallelScan = Pick<ScanState, "count" | "problems" | "firstFailSeq"> & { readonly threads: number };
+/** what a chain's scan found, and how many threads hashed it */
+export type ChainScan = Pick<ScanState, "count" | "problems" | "firstFailSeq"> & { readonly threads: number };
 
 /** how many records after a failure diagnosis looks at (to find where a moved record belongs) */
 const DIAGNOSIS_WINDOW = 10_000;
@@ -100,13 +102,9 @@ export async function verifyChain(reader: ChainReader, key: ChainKey): Promise<C
   const { first, last } = await reader.bounds(key);
   const found: ChainBreak[] = [];
   let checkpoint: Checkpoint | undefined;
-  const state = newScanState();
-  let threads = 1;
+  let state: ChainScan = { count: 0, problems: 0, firstFailSeq: undefined, threads: 1 };
   if (first) {
-    const parallel = last && (await reader.scanInParallel?.(key, first, last));
-    if (parallel)
-      ({ threads, count: state.count, problems: state.problems, firstFailSeq: state.firstFailSeq } = parallel);
-    else for await (const page of reader.encoded(key)) scanPage(page, state);
+    state = await reader.scan(key, first, last ?? first);
     if (state.firstFailSeq !== undefined) {
       const from = Math.max(first.seq, state.firstFailSeq - 3);
       found.push(diagnose(await reader.range(key, from, state.firstFailSeq + DIAGNOSIS_WINDOW), state.firstFailSeq));
@@ -130,6 +128,6 @@ export async function verifyChain(reader: ChainReader, key: ChainKey): Promise<C
     checkpoint,
     firstBad: breaks[0],
     problems,
-    threads,
+    threads: state.threads,
   };
 }

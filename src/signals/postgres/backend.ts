@@ -214,9 +214,29 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
     snapshot: (fn) =>
       withClient("read", async (client) => {
         await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        // a second connection on the same snapshot, opened when a chain is first scanned and only if one is free
+        let second: Promise<PoolClient | undefined> | undefined;
+        const openSecond = async (): Promise<PoolClient | undefined> => {
+          if (pool.totalCount >= POOL_SIZE && pool.idleCount === 0) return undefined;
+          const { rows } = await client.query({ text: "SELECT pg_export_snapshot()", rowMode: "array" });
+          const other = await pool.connect();
+          try {
+            await other.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+            await other.query(`SET TRANSACTION SNAPSHOT ${other.escapeLiteral(rows[0]![0] as string)}`);
+            return other;
+          } catch (error) {
+            other.release(true);
+            throw error;
+          }
+        };
         try {
-          return await fn(pgReader(client));
+          return await fn(pgReader(client, () => (second ??= openSecond())));
         } finally {
+          const other = await second?.catch(() => undefined);
+          if (other) {
+            await other.query("COMMIT").catch(() => undefined);
+            other.release();
+          }
           await client.query("COMMIT").catch(() => undefined);
         }
       }),

@@ -30,8 +30,6 @@ export const SQL = {
         "configHash" text, strategy text, kind text, payload text, "prevHash" text, hash text))
     INSERT INTO tradeops.signal_chains (environment, project, head_seq, head_hash) VALUES ($2, $3, $4, $5)
     ON CONFLICT (environment, project) DO UPDATE SET head_seq = EXCLUDED.head_seq, head_hash = EXCLUDED.head_hash`,
-  encoded: `SELECT hash || concat_ws(E'\\n', '${ENCODING_VERSION}', prev_hash, seq, time, environment, project, release,
-    config_hash, strategy, kind, payload) FROM ${T} WHERE ${CHAIN} AND seq > $3 ORDER BY seq LIMIT $4`,
   range: `SELECT ${COLUMNS} FROM ${T} WHERE ${CHAIN} AND seq >= $3 AND seq <= $4 ORDER BY seq`,
   checkpoints: `SELECT ${COLUMNS} FROM ${T} WHERE ${CHAIN} AND kind = 'checkpoint' ORDER BY seq`,
   firstYoung: `SELECT seq FROM ${T} WHERE ${CHAIN} AND time >= $3 ORDER BY seq LIMIT 1`,
@@ -46,3 +44,15 @@ export const SQL = {
     UNION SELECT project FROM tradeops.signal_chains WHERE environment = $1
     ORDER BY 1`,
 } as const;
+
+/**
+ * The COPY verify reads a chain's records `after < seq ≤ through` with: one `hash + encoding` column, binary
+ * (COPY takes no parameters: the environment and project come as escaped literals)
+ */
+export function encodedCopy(environment: string, project: string, after: number, through: number): string {
+  if (!Number.isSafeInteger(after) || !Number.isSafeInteger(through)) throw new Error("sequence numbers expected");
+  return `COPY (SELECT hash || concat_ws(E'\\n', '${ENCODING_VERSION}', prev_hash, seq, time, environment, project,
+    release, config_hash, strategy, kind, payload) FROM ${T}
+    WHERE environment = ${environment} AND project = ${project} AND seq > ${after} AND seq <= ${through} ORDER BY seq)
+    TO STDOUT (FORMAT binary)`;
+}

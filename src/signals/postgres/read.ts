@@ -1,13 +1,11 @@
 /** Reading a PostgreSQL signal store: record pages for tail and export, and the snapshot reader verify uses. */
 import type { Pool, PoolClient } from "pg";
 import { rangeFilter, recordFromRow } from "../backend.js";
-import { SEQ_AT } from "../encoding.js";
+import { joinScans, type ScanState } from "../scan.js";
 import type { ChainKey, ReadQuery, SignalRecord } from "../types.js";
 import type { ChainReader } from "../verify.js";
-import { COLUMNS, SQL } from "./queries.js";
-
-/** rows per page when verify reads `hash + encoding` strings */
-const VERIFY_PAGE = 10_000;
+import { copyScan } from "./copy.js";
+import { COLUMNS, encodedCopy, SQL } from "./queries.js";
 
 /** Pages of records matching a query (keyset pagination). */
 export async function* pgReadPages(
@@ -39,14 +37,20 @@ export async function* pgReadPages(
   }
 }
 
-/** A verify reader over a client inside a REPEATABLE READ transaction (one snapshot). */
-export function pgReader(client: PoolClient): ChainReader {
+/**
+ * A verify reader over a client inside a REPEATABLE READ transaction (one snapshot). `second` gives another
+ * connection on the same snapshot (or nothing when none is free): a chain is then scanned in two halves at once,
+ * the lower through `client`, the upper through the second, each on its own server process, and the halves joined.
+ */
+export function pgReader(client: PoolClient, second: () => Promise<PoolClient | undefined>): ChainReader {
   const rows = async (text: string, values: unknown[]) =>
     (await client.query({ text, values, rowMode: "array" })).rows as unknown[][];
   const one = async (text: string, key: ChainKey) => {
     const row = (await rows(text, [key.environment, key.project]))[0];
     return row ? recordFromRow(row) : undefined;
   };
+  const copy = (on: PoolClient, key: ChainKey, after: number, through: number) =>
+    copyScan(on, encodedCopy(on.escapeLiteral(key.environment), on.escapeLiteral(key.project), after, through));
   return {
     async bounds(key) {
       return { first: await one(SQL.first, key), last: await one(SQL.last, key) };
@@ -55,26 +59,21 @@ export function pgReader(client: PoolClient): ChainReader {
       const row = (await rows(SQL.anchor, [key.environment, key.project]))[0];
       return row ? { seq: Number(row[0]), hash: row[1] as string } : undefined;
     },
-    async *encoded(key) {
-      // the next page is asked for before this one is hashed, so the server reads while the caller hashes
-      const page = (after: number) =>
-        client
-          .query({ text: SQL.encoded, values: [key.environment, key.project, after, VERIFY_PAGE], rowMode: "array" })
-          .then((result) => (result.rows as [string][]).map((r) => r[0]));
-      let next = page(0);
-      try {
-        for (;;) {
-          const current = await next;
-          if (!current.length) return;
-          const last = current[current.length - 1]!;
-          if (current.length === VERIFY_PAGE)
-            next = page(Number(last.slice(64 + SEQ_AT, last.indexOf("\n", 64 + SEQ_AT))));
-          else next = Promise.resolve([]);
-          yield current;
-        }
-      } finally {
-        next.catch(() => undefined); // a caller that stopped early leaves one page unread
+    async scan(key, firstRecord, lastRecord) {
+      const [first, last] = [firstRecord.seq, lastRecord.seq];
+      const other = last > first ? await second() : undefined;
+      let state: ScanState;
+      if (!other) state = await copy(client, key, first - 1, last);
+      else {
+        const middle = first + Math.floor((last - first) / 2);
+        const halves = await Promise.allSettled([copy(client, key, first - 1, middle), copy(other, key, middle, last)]);
+        const failed = halves.find((h) => h.status === "rejected");
+        if (failed) throw failed.reason;
+        const [lower, upper] = halves as PromiseFulfilledResult<ScanState>[];
+        state = joinScans(lower!.value, upper!.value);
       }
+      // every row is hashed here, on this one thread; two server processes read the halves
+      return { count: state.count, problems: state.problems, firstFailSeq: state.firstFailSeq, threads: 1 };
     },
     async range(key, fromSeq, toSeq) {
       return (await rows(SQL.range, [key.environment, key.project, fromSeq, toSeq])).map(recordFromRow);

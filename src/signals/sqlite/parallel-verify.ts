@@ -10,7 +10,7 @@ import { Worker } from "node:worker_threads";
 import type BetterSqlite3 from "better-sqlite3";
 import { type ChunkResult, chunkBounds, joinChunks } from "../chunks.js";
 import type { ChainKey, SignalRecord } from "../types.js";
-import type { ParallelScan } from "../verify.js";
+import type { ChainScan } from "../verify.js";
 import { scanClaimedChunks, WORKER_CLOSED, WORKER_IDLE } from "./chunk-scan.js";
 
 /** below this many records a worker's start (≈ 30–50 ms) costs more than it saves */
@@ -63,7 +63,7 @@ export async function parallelScan(
   first: SignalRecord,
   last: SignalRecord,
   options: ParallelVerifyOptions,
-): Promise<ParallelScan | undefined> {
+): Promise<ChainScan | undefined> {
   const threads = options.threads ?? defaultVerifyThreads();
   if (threads < 2 || last.seq - first.seq + 1 < (options.from ?? PARALLEL_FROM)) return undefined;
   const bounds = chunkBounds(first.seq, last.seq, options.chunkRecords ?? CHUNK_RECORDS);

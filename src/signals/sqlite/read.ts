@@ -2,8 +2,9 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { RECORD_COLUMNS, rangeFilter, recordFromRow } from "../backend.js";
 import { SEQ_AT } from "../encoding.js";
+import { newScanState, scanPage } from "../scan.js";
 import type { ChainKey, ChainTip, ReadQuery, SignalRecord } from "../types.js";
-import type { ChainReader } from "../verify.js";
+import type { ChainReader, ChainScan } from "../verify.js";
 import { VERIFY_PAGE } from "./chunk-scan.js";
 import { type ParallelVerifyOptions, parallelScan } from "./parallel-verify.js";
 import { readStatements } from "./queries.js";
@@ -72,22 +73,24 @@ export function sqliteReader(
       const row = guard(() => q.anchor.get(key.environment, key.project) as [number, string] | undefined);
       return row ? { seq: row[0], hash: row[1] } : undefined;
     },
-    async *encoded(key) {
-      let after = 0;
-      for (;;) {
+    async scan(key, first, last) {
+      if (parallel) {
+        let found: ChainScan | undefined;
+        try {
+          found = await parallelScan(db, key, first, last, parallel);
+        } catch (error) {
+          throw wrap(error);
+        }
+        if (found) return found;
+      }
+      const state = newScanState();
+      for (let after = 0; ; ) {
         const rows = guard(() => q.encoded.all(key.environment, key.project, after, VERIFY_PAGE) as string[]);
-        if (!rows.length) return;
-        yield rows;
+        if (!rows.length)
+          return { count: state.count, problems: state.problems, firstFailSeq: state.firstFailSeq, threads: 1 };
+        scanPage(rows, state);
         const last = rows[rows.length - 1]!;
         after = Number(last.slice(64 + SEQ_AT, last.indexOf("\n", 64 + SEQ_AT)));
-      }
-    },
-    async scanInParallel(key, first, last) {
-      if (!parallel) return undefined;
-      try {
-        return await parallelScan(db, key, first, last, parallel);
-      } catch (error) {
-        throw wrap(error);
       }
     },
     async range(key, fromSeq, toSeq) {
