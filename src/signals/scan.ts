@@ -84,9 +84,9 @@ export function scanBytes(bytes: Buffer, start: number, end: number, state: Scan
   const stored = bytes.toString("latin1", start, start + 64);
   const seq = seqIn(bytes, start + 64 + SEQ_AT, end);
   const link = bytes.toString("latin1", start + 64 + PREV_HASH_AT, start + 128 + PREV_HASH_AT);
-  let ok =
-    hash("sha256", bytes.subarray(start + 64, end), "hex") === stored &&
-    (state.lastSeq === undefined || seq === state.lastSeq + 1);
+  // a plain view: cheaper to make than a Buffer's subarray
+  const encoding = new Uint8Array(bytes.buffer, bytes.byteOffset + start + 64, Math.max(0, end - start - 64));
+  let ok = hash("sha256", encoding, "hex") === stored && (state.lastSeq === undefined || seq === state.lastSeq + 1);
   if (state.prev !== undefined && link !== state.prev) ok = false;
   if (!ok) {
     state.problems++;
