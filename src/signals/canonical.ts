@@ -91,19 +91,26 @@ function write(value: unknown, path: string | undefined, depth: number): string 
 const CAREFUL = Symbol("careful");
 
 const SHAPE_CACHE_LIMIT = 1024;
-/** an object's keys as Object.keys lists them → the same keys sorted, keyed by the keys joined */
-const sortedShapes = new Map<string, { readonly keys: readonly string[]; readonly sorted: string[] }>();
+/** sorted key orders, found by an object's first key and then compared key by key (no string built per lookup) */
+const sortedShapes = new Map<string, { readonly keys: readonly string[]; readonly sorted: string[] }[]>();
+let shapeCount = 0;
 
-/**
- * Keys in canonical order. Payloads of one kind share their shape, so the sorted order is kept per key list
- * (checked element by element, so two lists that join alike can never share an order).
- */
+/** Keys in canonical order. Payloads of one kind share their shape, so each shape's sorted order is kept. */
 function sortedKeys(keys: string[]): string[] {
-  const id = keys.join("\u0000");
-  const known = sortedShapes.get(id);
-  if (known && known.keys.length === keys.length && known.keys.every((k, i) => k === keys[i])) return known.sorted;
+  const known = sortedShapes.get(keys[0]!);
+  if (known)
+    for (const shape of known) {
+      if (shape.keys.length !== keys.length) continue;
+      let same = true;
+      for (let i = 1; i < keys.length && same; i++) same = shape.keys[i] === keys[i];
+      if (same) return shape.sorted;
+    }
   const sorted = keys.slice().sort();
-  if (sortedShapes.size < SHAPE_CACHE_LIMIT) sortedShapes.set(id, { keys, sorted });
+  if (shapeCount < SHAPE_CACHE_LIMIT) {
+    shapeCount++;
+    if (known) known.push({ keys, sorted });
+    else sortedShapes.set(keys[0]!, [{ keys, sorted }]);
+  }
   return sorted;
 }
 
