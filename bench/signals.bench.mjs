@@ -304,8 +304,12 @@ async function startPostgres() {
 }
 
 const serialised = (r) => (typeof r.payload === "string" ? r : { ...r, payload: JSON.stringify(r.payload) });
-/** rows per INSERT on PostgreSQL, as the store sends them (src/signals/postgres/backend.ts, INSERT_CHUNK) */
-const PG_CHUNK = 250;
+/**
+ * rows per INSERT on PostgreSQL, as the store sends them (src/signals/postgres/backend.ts, FIRST_CHUNK and
+ * INSERT_CHUNK): a batch's first INSERT is smaller
+ */
+const PG_FIRST_CHUNK = 100;
+const PG_CHUNK = 300;
 
 async function benchPostgres(lib, log) {
   const pg = require("pg");
@@ -329,10 +333,12 @@ async function benchPostgres(lib, log) {
       const started = performance.now();
       for (let i = 0; i < rows.length; i += BATCH) {
         await client.query("BEGIN");
-        // the store's statement shape: INSERTs of PG_CHUNK rows, one in flight, the next serialised meanwhile
+        // the store's statement shape: INSERTs of PG_FIRST_CHUNK, then PG_CHUNK rows, one in flight, the next
+        // serialised meanwhile
         let inFlight = Promise.resolve();
-        for (let at = i; at < Math.min(i + BATCH, rows.length); at += PG_CHUNK) {
-          const chunk = rows.slice(at, Math.min(at + PG_CHUNK, i + BATCH, rows.length));
+        const end = Math.min(i + BATCH, rows.length);
+        for (let at = i; at < end; at += at === i ? PG_FIRST_CHUNK : PG_CHUNK) {
+          const chunk = rows.slice(at, Math.min(at + (at === i ? PG_FIRST_CHUNK : PG_CHUNK), end));
           const json = JSON.stringify(chunk.map(serialised));
           await inFlight;
           inFlight = client.query(sql, [json]);

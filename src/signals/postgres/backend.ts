@@ -19,9 +19,12 @@ import { LOCK_CLASS, migrate, SCHEMA_VERSION, schemaVersion } from "./schema.js"
 const POOL_SIZE = 4;
 /**
  * records per INSERT statement: each chunk is sent as soon as it is chained, so the server inserts one chunk
- * while the next is encoded and hashed here
+ * while the next is encoded and hashed here. The first is smaller: the server waits while it is prepared.
  */
-const INSERT_CHUNK = 250;
+const INSERT_CHUNK = 300;
+const FIRST_CHUNK = 100;
+/** where the chunk starting at `i` ends */
+const chunkEnd = (i: number) => (i === 0 ? FIRST_CHUNK : i + INSERT_CHUNK);
 
 export interface PostgresBackendOptions {
   readonly url: string;
@@ -59,9 +62,9 @@ function checkedTip(key: ChainKey, row: TipRow): ChainTip | undefined {
 }
 
 /**
- * Chains each project's inputs onto its tip and inserts them in INSERTs of INSERT_CHUNK records, one in flight at
- * a time (a connection runs one query at a time): each chunk is written and hashed while the server inserts the
- * previous one. The last chunk of a chain moves its head. `early` holds chains' first chunks whose payloads were
+ * Chains each project's inputs onto its tip and inserts them in INSERTs of up to INSERT_CHUNK records, one in
+ * flight at a time (a connection runs one query at a time): each chunk is written and hashed while the server
+ * inserts the previous one. The last chunk of a chain moves its head. `early` holds chains' first chunks whose payloads were
  * written while the tips were read.
  */
 async function insertChains(
@@ -76,15 +79,15 @@ async function insertChains(
   try {
     for (const [project, inputs] of byProject) {
       let at = tips.get(project);
-      for (let i = 0; i < inputs.length; i += INSERT_CHUNK) {
-        const slice = (i === 0 && early.get(project)) || inputs.slice(i, i + INSERT_CHUNK);
+      for (let i = 0; i < inputs.length; i = chunkEnd(i)) {
+        const slice = (i === 0 && early.get(project)) || inputs.slice(i, chunkEnd(i));
         const chunk = chainRecords(environment, at, slice);
         const last = chunk[chunk.length - 1]!;
         at = { seq: last.seq, hash: last.hash };
         const json = JSON.stringify(chunk);
         await inFlight;
         inFlight =
-          i + INSERT_CHUNK >= inputs.length
+          chunkEnd(i) >= inputs.length
             ? client.query(SQL.insert, [json, environment, project, last.seq, last.hash])
             : client.query(SQL.insertRecords, [json]);
         for (const r of chunk) out.push(r);
@@ -163,7 +166,7 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
     append: (environment, byProject) =>
       withClient("append to", async (client) => {
         // BEGIN, the locks in a fixed order and every tip and head read after them in one round trip; then each
-        // chain's records in INSERTs of INSERT_CHUNK (one JSON parameter each, the last moving the head), each
+        // chain's records in INSERTs of up to INSERT_CHUNK (one JSON parameter each, the last moving the head), each
         // chunk hashed while the server inserts the one before; COMMIT
         const projects = [...byProject.keys()];
         const literal = (values: readonly string[]) => (sql: string) =>
@@ -181,7 +184,7 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
           // sent: each chain's first chunk of payloads is written while the server takes the locks
           let early: Map<string, PreparedInput[]>;
           try {
-            early = new Map(projects.map((p) => [p, writePayloads(byProject.get(p)!.slice(0, INSERT_CHUNK))]));
+            early = new Map(projects.map((p) => [p, writePayloads(byProject.get(p)!.slice(0, FIRST_CHUNK))]));
           } catch (error) {
             await opened.catch(() => undefined);
             throw error;
