@@ -25,6 +25,7 @@
 // BENCH_LIBRARY (path of the built library, default dist/index.js).
 import { execFileSync } from "node:child_process";
 import { createHash, hash } from "node:crypto";
+import { once } from "node:events";
 import { chownSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
@@ -303,11 +304,7 @@ async function startPostgres() {
   };
 }
 
-const serialised = (r) => (typeof r.payload === "string" ? r : { ...r, payload: JSON.stringify(r.payload) });
-/**
- * rows per INSERT on PostgreSQL, as the store sends them (src/signals/postgres/backend.ts, FIRST_CHUNK and
- * INSERT_CHUNK): a batch's first INSERT is smaller
- */
+/** rows per part of a batch's COPY on PostgreSQL, as the store sends them (src/signals/postgres/insert.ts) */
 const PG_FIRST_CHUNK = 100;
 const PG_CHUNK = 300;
 
@@ -325,25 +322,32 @@ async function benchPostgres(lib, log) {
     await client.query(`CREATE TABLE plain_records ${TABLE.replaceAll("INTEGER", "bigint")}`);
     await client.query("CREATE INDEX plain_records_time ON plain_records (environment, project, time)");
     await client.query(checkpointIndex("plain_records"));
-    const sql = `INSERT INTO plain_records (${COLUMNS})
-      SELECT environment, project, seq, time, release, "configHash", strategy, kind, payload, "prevHash", hash
-      FROM json_to_recordset($1::json) AS x(environment text, project text, seq bigint, time text, release text,
-        "configHash" text, strategy text, kind text, payload text, "prevHash" text, hash text)`;
+    // COPY … FROM STDIN: the fastest plain insert found (about twice json_to_recordset INSERTs of the same rows),
+    // and what the store uses
+    const { from: copyFrom } = require("pg-copy-streams");
+    const field = (text) => (text.includes("\\") ? text.replaceAll("\\", "\\\\") : text);
+    const lines = (part) => {
+      let out = "";
+      for (const r of part)
+        out += `${field(r.environment)}\t${field(r.project)}\t${r.seq}\t${r.time}\t${field(r.release)}\t${field(r.configHash)}\t${field(r.strategy)}\t${r.kind}\t${field(payloadText(r.payload))}\t${r.prevHash}\t${r.hash}\n`;
+      return out;
+    };
     const plainInsert = async (rows) => {
       const started = performance.now();
       for (let i = 0; i < rows.length; i += BATCH) {
         await client.query("BEGIN");
-        // the store's statement shape: INSERTs of PG_FIRST_CHUNK, then PG_CHUNK rows, one in flight, the next
-        // serialised meanwhile
-        let inFlight = Promise.resolve();
+        // the store's shape: one COPY per batch, written in parts of PG_FIRST_CHUNK, then PG_CHUNK rows, each
+        // serialised while the server takes in the one before
+        const copy = client.query(copyFrom(`COPY plain_records (${COLUMNS}) FROM STDIN`));
+        const finished = once(copy, "finish");
         const end = Math.min(i + BATCH, rows.length);
         for (let at = i; at < end; at += at === i ? PG_FIRST_CHUNK : PG_CHUNK) {
-          const chunk = rows.slice(at, Math.min(at + (at === i ? PG_FIRST_CHUNK : PG_CHUNK), end));
-          const json = JSON.stringify(chunk.map(serialised));
-          await inFlight;
-          inFlight = client.query(sql, [json]);
+          if (!copy.write(lines(rows.slice(at, Math.min(at + (at === i ? PG_FIRST_CHUNK : PG_CHUNK), end)))))
+            await once(copy, "drain");
+          else await new Promise(setImmediate);
         }
-        await inFlight;
+        copy.end();
+        await finished;
         await client.query("COMMIT");
       }
       return perSecond(rows.length, performance.now() - started);

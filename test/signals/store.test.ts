@@ -81,7 +81,7 @@ describe.each(BACKENDS)("signal store on %s", (name) => {
     const store = await backend.open();
     const awkward = { quote: "it's", backslash: "C:\\path\\n", dollars: "$1 $2::json $$", unicode: "€ 株 😀" };
     const inputs = ["o'brien", "lab"].flatMap((project) => [
-      { project, kind: "signal" as const, strategy: "x'y", payload: awkward },
+      { project, kind: "signal" as const, strategy: "x'y\\z", release: "r\\N", payload: awkward },
       { project, kind: "signal" as const, payload: { n: 2 } },
     ]);
     const records = await store.append(inputs);

@@ -1,31 +1,23 @@
 /**
  * The production backend: PostgreSQL through `pg`. Each append is one transaction that takes a transaction-scoped
  * advisory lock per chain (in a fixed order, so two multi-chain appends cannot deadlock), reads the tip, checks it
- * against the recorded head and inserts the batch in chunks, hashing each while the server inserts the last. A second process
- * appending to the same chain waits on the lock and chains onto what the first wrote; the primary key would
- * refuse a fork anyway.
+ * against the recorded head and streams the batch with COPY in parts, hashing each while the server takes in the
+ * last (insert.ts); the heads move with the COMMIT. A second process appending to the same chain waits on the lock
+ * and chains onto what the first wrote; the primary key would refuse a fork anyway.
  */
 import type { Pool, PoolClient } from "pg";
 import { TroError } from "../../errors.js";
 import { type Backend, type PruneOutcome, type PruneRequest, recordFromRow } from "../backend.js";
-import { type ChainInput, chainRecords, type PreparedInput, writePayloads } from "../prepare.js";
-import type { ChainKey, ChainTip, Durability, SignalRecord } from "../types.js";
+import { type PreparedInput, writePayloads } from "../prepare.js";
+import type { ChainKey, ChainTip, Durability } from "../types.js";
 import { PG_CONNECT_TIMEOUT_MS, pgStoreError } from "./errors.js";
+import { FIRST_PART, headsSql, insertChains } from "./insert.js";
 import { SQL } from "./queries.js";
 import { pgReader, pgReadPages } from "./read.js";
 import { LOCK_CLASS, migrate, SCHEMA_VERSION, schemaVersion } from "./schema.js";
 
 /** connections per store: appends use one, verify and reads another */
 const POOL_SIZE = 4;
-/**
- * records per INSERT statement: each chunk is sent as soon as it is chained, so the server inserts one chunk
- * while the next is encoded and hashed here. The first is smaller: the server waits while it is prepared.
- */
-const INSERT_CHUNK = 300;
-const FIRST_CHUNK = 100;
-/** where the chunk starting at `i` ends */
-const chunkEnd = (i: number) => (i === 0 ? FIRST_CHUNK : i + INSERT_CHUNK);
-
 export interface PostgresBackendOptions {
   readonly url: string;
   /** the URL without its password */
@@ -59,46 +51,6 @@ function checkedTip(key: ChainKey, row: TipRow): ChainTip | undefined {
   if (headSeq !== null && (headSeq !== tipSeq || headHash !== tipHash))
     throw chainBroken(key, `head ${headSeq}, last record ${tipSeq ?? "none"}`);
   return tipSeq === null ? undefined : { seq: Number(tipSeq), hash: tipHash! };
-}
-
-/**
- * Chains each project's inputs onto its tip and inserts them in INSERTs of up to INSERT_CHUNK records, one in
- * flight at a time (a connection runs one query at a time): each chunk is written and hashed while the server
- * inserts the previous one. The last chunk of a chain moves its head. `early` holds chains' first chunks whose payloads were
- * written while the tips were read.
- */
-async function insertChains(
-  client: PoolClient,
-  environment: string,
-  tips: ReadonlyMap<string, ChainTip | undefined>,
-  byProject: ReadonlyMap<string, readonly ChainInput[]>,
-  early: ReadonlyMap<string, readonly ChainInput[]> = new Map(),
-): Promise<SignalRecord[]> {
-  const out: SignalRecord[] = [];
-  let inFlight: Promise<unknown> = Promise.resolve();
-  try {
-    for (const [project, inputs] of byProject) {
-      let at = tips.get(project);
-      for (let i = 0; i < inputs.length; i = chunkEnd(i)) {
-        const slice = (i === 0 && early.get(project)) || inputs.slice(i, chunkEnd(i));
-        const chunk = chainRecords(environment, at, slice);
-        const last = chunk[chunk.length - 1]!;
-        at = { seq: last.seq, hash: last.hash };
-        const json = JSON.stringify(chunk);
-        await inFlight;
-        inFlight =
-          chunkEnd(i) >= inputs.length
-            ? client.query(SQL.insert, [json, environment, project, last.seq, last.hash])
-            : client.query(SQL.insertRecords, [json]);
-        for (const r of chunk) out.push(r);
-      }
-    }
-    await inFlight;
-  } catch (error) {
-    await inFlight.catch(() => undefined);
-    throw error;
-  }
-  return out;
 }
 
 /**
@@ -165,9 +117,9 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
     location: `postgres:${options.display}`,
     append: (environment, byProject) =>
       withClient("append to", async (client) => {
-        // BEGIN, the locks in a fixed order and every tip and head read after them in one round trip; then each
-        // chain's records in INSERTs of up to INSERT_CHUNK (one JSON parameter each, the last moving the head), each
-        // chunk hashed while the server inserts the one before; COMMIT
+        // BEGIN, the locks in a fixed order and every tip and head read after them in one round trip; then every
+        // chain's records in one COPY, each part hashed while the server takes in the one before; the heads and
+        // COMMIT in one round trip
         const projects = [...byProject.keys()];
         const literal = (values: readonly string[]) => (sql: string) =>
           sql.replace(/\$(\d)/g, (_, n: string) => values[Number(n) - 1]!);
@@ -184,7 +136,7 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
           // sent: each chain's first chunk of payloads is written while the server takes the locks
           let early: Map<string, PreparedInput[]>;
           try {
-            early = new Map(projects.map((p) => [p, writePayloads(byProject.get(p)!.slice(0, FIRST_CHUNK))]));
+            early = new Map(projects.map((p) => [p, writePayloads(byProject.get(p)!.slice(0, FIRST_PART))]));
           } catch (error) {
             await opened.catch(() => undefined);
             throw error;
@@ -194,9 +146,9 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
           const tips = new Map(
             projects.map((project, i) => [project, checkedTip({ environment, project }, rows[i]!.rows[0] as TipRow)]),
           );
-          const out = await insertChains(client, environment, tips, byProject, early);
-          await client.query("COMMIT");
-          return out;
+          const { records, heads } = await insertChains(client, environment, tips, byProject, early);
+          await client.query(`${headsSql(client, environment, heads)};\nCOMMIT`);
+          return records;
         } catch (error) {
           await client.query("ROLLBACK").catch(() => undefined);
           throw error;
@@ -265,8 +217,14 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
         await client.query(SQL.deleteThrough, [...params, through]);
         await client.query("SET LOCAL tradeops.prune = 'off'");
         const byProject = new Map([[key.project, [request.checkpoint(plan)]]]);
-        const [checkpoint] = await insertChains(client, key.environment, new Map([[key.project, tip]]), byProject);
-        return { plan, checkpoint };
+        const { records, heads } = await insertChains(
+          client,
+          key.environment,
+          new Map([[key.project, tip]]),
+          byProject,
+        );
+        await client.query(headsSql(client, key.environment, heads));
+        return { plan, checkpoint: records[0] };
       }),
     close: () => pool.end(),
   };

@@ -16,20 +16,7 @@ export const SQL = {
   tipAndAnchor: `SELECT t.seq, t.hash, c.head_seq, c.head_hash FROM (SELECT 1) AS one
     LEFT JOIN LATERAL (SELECT seq, hash FROM ${T} WHERE ${CHAIN} ORDER BY seq DESC LIMIT 1) AS t ON true
     LEFT JOIN tradeops.signal_chains AS c ON c.environment = $1 AND c.project = $2`,
-  /** a chunk of records that is not a batch's last (the head moves with the last) */
-  insertRecords: `INSERT INTO ${T} (${COLUMNS})
-    SELECT environment, project, seq, time, release, "configHash", strategy, kind, payload, "prevHash", hash
-    FROM json_to_recordset($1::json) AS x(environment text, project text, seq bigint, time text, release text,
-      "configHash" text, strategy text, kind text, payload text, "prevHash" text, hash text)`,
-  // records travel as one JSON array (fast to build in V8, one parameter for any batch size); the head moves in
-  // the same statement
-  insert: `WITH inserted AS (
-      INSERT INTO ${T} (${COLUMNS})
-      SELECT environment, project, seq, time, release, "configHash", strategy, kind, payload, "prevHash", hash
-      FROM json_to_recordset($1::json) AS x(environment text, project text, seq bigint, time text, release text,
-        "configHash" text, strategy text, kind text, payload text, "prevHash" text, hash text))
-    INSERT INTO tradeops.signal_chains (environment, project, head_seq, head_hash) VALUES ($2, $3, $4, $5)
-    ON CONFLICT (environment, project) DO UPDATE SET head_seq = EXCLUDED.head_seq, head_hash = EXCLUDED.head_hash`,
+  copyRecords: `COPY ${T} (${COLUMNS}) FROM STDIN`,
   range: `SELECT ${COLUMNS} FROM ${T} WHERE ${CHAIN} AND seq >= $3 AND seq <= $4 ORDER BY seq`,
   checkpoints: `SELECT ${COLUMNS} FROM ${T} WHERE ${CHAIN} AND kind = 'checkpoint' ORDER BY seq`,
   firstYoung: `SELECT seq FROM ${T} WHERE ${CHAIN} AND time >= $3 ORDER BY seq LIMIT 1`,
@@ -55,4 +42,10 @@ export function encodedCopy(environment: string, project: string, after: number,
     release, config_hash, strategy, kind, payload) FROM ${T}
     WHERE environment = ${environment} AND project = ${project} AND seq > ${after} AND seq <= ${through} ORDER BY seq)
     TO STDOUT (FORMAT binary)`;
+}
+
+/** Moves chains' heads to the given `(environment, project, head_seq, head_hash)` rows. */
+export function moveHeads(values: string): string {
+  return `INSERT INTO tradeops.signal_chains (environment, project, head_seq, head_hash) VALUES ${values}
+    ON CONFLICT (environment, project) DO UPDATE SET head_seq = EXCLUDED.head_seq, head_hash = EXCLUDED.head_hash`;
 }
