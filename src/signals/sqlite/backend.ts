@@ -161,6 +161,7 @@ export function openSqliteBackend(options: SqliteBackendOptions): Backend {
     for (const [project, inputs] of byProject) {
       const records = chainRecords(environment, checkedTip({ environment, project }), inputs);
       insertAll(records);
+      if (byProject.size === 1) return records;
       for (const r of records) out.push(r);
     }
     return out;
