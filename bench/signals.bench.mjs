@@ -26,7 +26,7 @@
 import { execFileSync } from "node:child_process";
 import { createHash, hash } from "node:crypto";
 import { once } from "node:events";
-import { chownSync, mkdtempSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -82,13 +82,36 @@ const perSecond = (count, ms) => Math.round(count / (ms / 1000));
  * Appends `total` records to one chain in batches; records/s. The caller's objects are built before the clock
  * starts, as the plain insert's rows are: both sides time only what the store does with them.
  */
-async function timeChainAppend(store, project, total) {
+async function timeChainAppend(store, project, total, cpu = noServer) {
   const batches = [];
   for (let done = 0; done < total; done += BATCH)
     batches.push(batchOf(Math.min(BATCH, total - done), done).map((r) => ({ ...r, project })));
+  const before = cpu();
   const started = performance.now();
   for (const batch of batches) await store.append(batch);
-  return { rate: perSecond(total, performance.now() - started), inputs: batches.flat() };
+  return {
+    rate: perSecond(total, performance.now() - started),
+    cpu: cpuPerRecord(before, cpu(), total),
+    inputs: batches.flat(),
+  };
+}
+
+/** CPU time so far in ms: this process, and the database server's processes (none for SQLite) */
+function noServer() {
+  const { user, system } = process.cpuUsage();
+  return { client: (user + system) / 1000, server: 0 };
+}
+
+/** µs of CPU per record between two readings */
+function cpuPerRecord(before, after, records) {
+  const us = (ms) => Math.round((ms * 1000) / records / 0.01) * 0.01;
+  return { client: us(after.client - before.client), server: us(after.server - before.server) };
+}
+
+/** The median of per-round CPU readings, per side. */
+function medianCpu(readings) {
+  const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return { client: median(readings.map((r) => r.client)), server: median(readings.map((r) => r.server)) };
 }
 
 /** The rows a chain holds (read back after timing, so the timed loop holds nothing). */
@@ -102,17 +125,22 @@ async function chainRows(store, project) {
  * ROUNDS rounds of: chain append of `total` records (a new chain each round), then plain inserts of exactly those
  * rows. Interleaved so that noise from a shared machine falls on both; the best round of each is reported.
  */
-async function appendRounds(store, total, plainInsert, log, label) {
+async function appendRounds(store, total, plainInsert, log, label, cpu = noServer) {
   await timeChainAppend(store, "warm-up", Math.min(total, 20 * BATCH));
   const chain = [];
   const plain = [];
   const plainRows = [];
+  const cpuChain = [];
+  const cpuPlain = [];
   for (let round = 0; round < ROUNDS; round++) {
     log(`${label}: round ${round + 1}/${ROUNDS}: chain append of ${total} records in batches of ${BATCH}, then plain`);
-    const appended = await timeChainAppend(store, `argo-${round}`, total);
+    const appended = await timeChainAppend(store, `argo-${round}`, total, cpu);
     chain.push(appended.rate);
+    cpuChain.push(appended.cpu);
     const rows = await chainRows(store, `argo-${round}`);
+    const before = cpu();
     plain.push(await plainInsert(withPayloadsOf(rows, appended.inputs, `plain-${round}`)));
+    cpuPlain.push(cpuPerRecord(before, cpu(), rows.length));
     plainRows.push(await plainInsert(rows.map((r) => ({ ...r, project: `rows-${round}` }))));
   }
   return {
@@ -120,6 +148,8 @@ async function appendRounds(store, total, plainInsert, log, label) {
     plainInsert: Math.max(...plain),
     plainInsertRows: Math.max(...plainRows),
     rounds: { chain, plain, plainRows },
+    // the work each side does per record, whatever else the machine runs meanwhile (median of the rounds)
+    cpuPerRecordUs: { chain: medianCpu(cpuChain), plain: medianCpu(cpuPlain) },
   };
 }
 
@@ -281,6 +311,32 @@ async function freePort() {
   });
 }
 
+/** This process's CPU time and that of the server's processes (the postmaster and its children), in ms. */
+function postgresCpu(data) {
+  const ticks = 100; // USER_HZ on Linux
+  let postmaster;
+  try {
+    postmaster = Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+  } catch {
+    return noServer;
+  }
+  return () => {
+    let server = 0;
+    for (const pid of existsSync("/proc") ? readdirSync("/proc") : []) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        if (Number(pid) !== postmaster && Number(fields[1]) !== postmaster) continue;
+        server += ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    return { client: noServer().client, server };
+  };
+}
+
 async function startPostgres() {
   const dir = mkdtempSync(join(tmpdir(), "tradeops-bench-pg-"));
   if (process.getuid?.() === 0) {
@@ -294,6 +350,7 @@ async function startPostgres() {
   asPostgres(`${PG_BIN}/pg_ctl`, ["-D", data, "-l", join(dir, "log"), "-w", "-t", "60", "-o", options, "start"]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    cpu: postgresCpu(data),
     stop() {
       try {
         asPostgres(`${PG_BIN}/pg_ctl`, ["-D", data, "-m", "fast", "-w", "stop"]);
@@ -352,7 +409,7 @@ async function benchPostgres(lib, log) {
       }
       return perSecond(rows.length, performance.now() - started);
     };
-    const appends = await appendRounds(store, PG_RECORDS, plainInsert, log, "postgres");
+    const appends = await appendRounds(store, PG_RECORDS, plainInsert, log, "postgres", server.cpu);
     await client.end();
 
     log("postgres: verify, and raw SHA-256 over the same bytes");
@@ -398,8 +455,16 @@ const NOT_MEASURED = {
   verify: 0,
   readOnly: 1,
   raw: { oneShot: 1, createHash: 0, stream: 0, bytesPerRecord: 0 },
+  cpuPerRecordUs: { chain: { client: 0, server: 0 }, plain: { client: 0, server: 0 } },
   notMeasured: true,
 };
+
+/** The CPU each append side spent per record: a comparison of work that other load on the machine disturbs less. */
+function cpuNote(label, { chain, plain }) {
+  const total = (c) => Math.round((c.client + c.server) * 100) / 100;
+  const work = total(chain) ? Math.round((total(plain) / total(chain)) * 1000) / 1000 : 0;
+  return `${label} append CPU per record (median of rounds): chain ${chain.client} µs here + ${chain.server} µs server, plain ${plain.client} + ${plain.server} µs (plain's work ÷ chain's: ×${work})`;
+}
 
 export async function run({ log }) {
   const library = process.env.BENCH_LIBRARY ?? join(root, "dist/index.js");
@@ -427,6 +492,8 @@ export async function run({ log }) {
     `sqlite append ${sqlite.append}/s (${mb(sqlite, sqlite.append)}) with the chain vs ${sqlite.plainInsert}/s (${mb(sqlite, sqlite.plainInsert)}) plain (×${r.sqliteAppend}, target ×${TARGETS.sqliteAppend}); plain insert of prebuilt rows ${sqlite.plainInsertRows}/s (chain ×${ratio(sqlite.append, sqlite.plainInsertRows)})`,
     `sqlite verify ${sqlite.verify}/s (${mb(sqlite, sqlite.verify)}) vs raw SHA-256 ${sqlite.raw.oneShot}/s (${mb(sqlite, sqlite.raw.oneShot)}) one-shot (×${r.sqliteVerify}, target ×${TARGETS.sqliteVerify}), ${sqlite.raw.createHash}/s createHash; reading the same pages without hashing ${sqlite.readOnly}/s (verify ×${ratio(sqlite.verify, sqlite.readOnly)} of it)`,
     `postgres append ${postgres.append}/s (${mb(postgres, postgres.append)}) with the chain vs ${postgres.plainInsert}/s (${mb(postgres, postgres.plainInsert)}) plain (×${r.pgAppend}, target ×${TARGETS.pgAppend}); plain insert of prebuilt rows ${postgres.plainInsertRows}/s (chain ×${ratio(postgres.append, postgres.plainInsertRows)})`,
+    cpuNote("sqlite", sqlite.cpuPerRecordUs),
+    cpuNote("postgres", postgres.cpuPerRecordUs),
     `postgres verify ${postgres.verify}/s (${mb(postgres, postgres.verify)}) vs raw SHA-256 ${postgres.raw.oneShot}/s (${mb(postgres, postgres.raw.oneShot)}) one-shot (×${r.pgVerify}, target ×${TARGETS.pgVerify}); reading the same rows (binary COPY, two halves at once) without hashing ${postgres.readOnly}/s (verify ×${ratio(postgres.verify, postgres.readOnly)} of it)`,
   ];
   const missed = Object.keys(TARGETS)
