@@ -104,7 +104,7 @@ function noServer() {
 
 /** µs of CPU per record between two readings */
 function cpuPerRecord(before, after, records) {
-  const us = (ms) => Math.round((ms * 1000) / records / 0.01) * 0.01;
+  const us = (ms) => Math.round((ms * 100000) / records) / 100;
   return { client: us(after.client - before.client), server: us(after.server - before.server) };
 }
 
