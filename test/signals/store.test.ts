@@ -157,6 +157,22 @@ describe.each(BACKENDS)("signal store on %s", (name) => {
     expect((await store.verify()).ok).toBe(true);
   });
 
+  it("two stores appending to one chain in turn each chain onto what the other wrote last", async () => {
+    backend = await freshBackend(name);
+    const a = await backend.open();
+    const b = await backend.open();
+    const written = [
+      ...(await a.append(signals("argo", 150))),
+      ...(await b.append(signals("argo", 150, 150))),
+      ...(await a.append(signals("argo", 150, 300))),
+      ...(await a.append(signals("argo", 5, 450))),
+    ];
+    expect(written.map((r) => r.seq)).toEqual(Array.from({ length: 455 }, (_, i) => i + 1));
+    for (let i = 1; i < written.length; i++) expect(written[i]!.prevHash).toBe(written[i - 1]!.hash);
+    expect(await all(a.read({ project: "argo" }))).toEqual(written);
+    expect((await b.verify()).ok).toBe(true);
+  });
+
   it("creates and migrates the schema idempotently, also from two openers at once", async () => {
     backend = await freshBackend(name);
     const [a, b] = await Promise.all([backend.open(), backend.open()]);

@@ -8,10 +8,9 @@
 import type { Pool, PoolClient } from "pg";
 import { TroError } from "../../errors.js";
 import { type Backend, type PruneOutcome, type PruneRequest, recordFromRow } from "../backend.js";
-import { type PreparedInput, writePayloads } from "../prepare.js";
 import type { ChainKey, ChainTip, Durability } from "../types.js";
 import { PG_CONNECT_TIMEOUT_MS, pgStoreError } from "./errors.js";
-import { FIRST_PART, headsSql, insertChains } from "./insert.js";
+import { type FirstPart, firstParts, headsSql, insertChains } from "./insert.js";
 import { SQL } from "./queries.js";
 import { pgReader, pgReadPages } from "./read.js";
 import { LOCK_CLASS, migrate, SCHEMA_VERSION, schemaVersion } from "./schema.js";
@@ -96,6 +95,9 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
         throw error;
       }
     });
+  /** the head each chain had after this process's last append to it: first parts are chained onto it in advance */
+  const written = new Map<string, ChainTip>();
+  const chainId = (environment: string, project: string) => `${environment}\u0000${project}`;
   const lock = (client: PoolClient, key: ChainKey) =>
     client.query(SQL.lockChain, [LOCK_CLASS, `${key.environment}/${key.project}`]);
 
@@ -133,10 +135,16 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
         ];
         try {
           const opened = client.query({ text: opening.join(";\n"), rowMode: "array" });
-          // sent: each chain's first chunk of payloads is written while the server takes the locks
-          let early: Map<string, PreparedInput[]>;
+          // sent: while the server takes the locks, each chain's first part is written, and chained onto the tip
+          // this process wrote last (kept only if the tip read under the lock is still that one)
+          let first: Map<string, FirstPart>;
           try {
-            early = new Map(projects.map((p) => [p, writePayloads(byProject.get(p)!.slice(0, FIRST_PART))]));
+            const known = new Map<string, ChainTip>();
+            for (const p of projects) {
+              const tip = written.get(chainId(environment, p));
+              if (tip) known.set(p, tip);
+            }
+            first = firstParts(environment, byProject, known);
           } catch (error) {
             await opened.catch(() => undefined);
             throw error;
@@ -146,10 +154,12 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
           const tips = new Map(
             projects.map((project, i) => [project, checkedTip({ environment, project }, rows[i]!.rows[0] as TipRow)]),
           );
-          const { records, heads } = await insertChains(client, environment, tips, byProject, early);
+          const { records, heads } = await insertChains(client, environment, tips, byProject, first);
           await client.query(`${headsSql(client, environment, heads)};\nCOMMIT`);
+          for (const [project, head] of heads) written.set(chainId(environment, project), head);
           return records;
         } catch (error) {
+          for (const p of projects) written.delete(chainId(environment, p));
           await client.query("ROLLBACK").catch(() => undefined);
           throw error;
         }
@@ -198,6 +208,7 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
     prune: (request: PruneRequest) =>
       transaction("prune", async (client): Promise<PruneOutcome> => {
         const { key } = request;
+        written.delete(chainId(key.environment, key.project));
         const params = [key.environment, key.project];
         await lock(client, key);
         const tip = await lockedTip(client, key);

@@ -5,7 +5,7 @@
  */
 import { once } from "node:events";
 import type { PoolClient } from "pg";
-import { type ChainInput, chainRecords } from "../prepare.js";
+import { type ChainInput, chainRecords, writePayloads } from "../prepare.js";
 import type { ChainTip, SignalRecord } from "../types.js";
 import { moveHeads, SQL } from "./queries.js";
 
@@ -30,8 +30,39 @@ export function copyLines(records: readonly SignalRecord[]): string {
 }
 
 /**
- * Chains each project's inputs onto its tip and streams them into one COPY. `early` holds chains' first parts
- * whose payloads were written while the tips were read. The last record of each chain is its new head.
+ * A chain's first part, prepared while the locks and tips are read: its payloads written and, when the tip this
+ * process last wrote is known, chained onto it in advance (used only if the tip read under the lock is that one).
+ */
+export interface FirstPart {
+  readonly inputs: readonly ChainInput[];
+  readonly ahead?: { readonly tip: ChainTip; readonly records: SignalRecord[]; readonly lines: string };
+}
+
+/**
+ * Prepares each chain's first part; `known` holds the tips this process wrote last.
+ * @throws TroError TRO_ERR_USAGE when a payload of a first part is refused
+ */
+export function firstParts(
+  environment: string,
+  byProject: ReadonlyMap<string, readonly ChainInput[]>,
+  known: ReadonlyMap<string, ChainTip>,
+): Map<string, FirstPart> {
+  const parts = new Map<string, FirstPart>();
+  for (const [project, inputs] of byProject) {
+    const first = writePayloads(inputs.slice(0, FIRST_PART));
+    const tip = known.get(project);
+    const records = tip && chainRecords(environment, tip, first);
+    parts.set(project, {
+      inputs: first,
+      ...(tip && records && { ahead: { tip, records, lines: copyLines(records) } }),
+    });
+  }
+  return parts;
+}
+
+/**
+ * Chains each project's inputs onto its tip and streams them into one COPY; `first` holds the chains' first parts
+ * prepared while the tips were read. The last record of each chain is its new head.
  * @throws the first error: a payload refused while chaining (the COPY is then failed), or the server's
  */
 export async function insertChains(
@@ -39,7 +70,7 @@ export async function insertChains(
   environment: string,
   tips: ReadonlyMap<string, ChainTip | undefined>,
   byProject: ReadonlyMap<string, readonly ChainInput[]>,
-  early: ReadonlyMap<string, readonly ChainInput[]> = new Map(),
+  first: ReadonlyMap<string, FirstPart> = new Map(),
 ): Promise<{ records: SignalRecord[]; heads: Map<string, ChainTip> }> {
   const { default: streams } = await import("pg-copy-streams");
   const copy = client.query(streams.from(SQL.copyRecords));
@@ -51,11 +82,15 @@ export async function insertChains(
     for (const [project, inputs] of byProject) {
       let at = tips.get(project);
       for (let i = 0; i < inputs.length; i = partEnd(i)) {
-        const part = chainRecords(environment, at, (i === 0 && early.get(project)) || inputs.slice(i, partEnd(i)));
+        const prepared = i === 0 ? first.get(project) : undefined;
+        const ahead = prepared?.ahead && at?.seq === prepared.ahead.tip.seq && at.hash === prepared.ahead.tip.hash;
+        const part = ahead
+          ? prepared.ahead!.records
+          : chainRecords(environment, at, prepared?.inputs ?? inputs.slice(i, partEnd(i)));
         const last = part[part.length - 1]!;
         at = { seq: last.seq, hash: last.hash };
         for (const r of part) records.push(r);
-        if (!copy.write(copyLines(part))) await once(copy, "drain");
+        if (!copy.write(ahead ? prepared.ahead!.lines : copyLines(part))) await once(copy, "drain");
         // let the connection read the server's answer and send what is written while the next part is chained
         else await new Promise(setImmediate);
       }
