@@ -181,17 +181,22 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
         await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
         // a second connection on the same snapshot, opened when a chain is first scanned and only if one is free
         let second: Promise<PoolClient | undefined> | undefined;
+        // (a standby cannot export its snapshot, and a second connection that fails to join it is let go: the
+        // chain is then read through this one)
         const openSecond = async (): Promise<PoolClient | undefined> => {
           if (pool.totalCount >= POOL_SIZE && pool.idleCount === 0) return undefined;
-          const { rows } = await client.query({ text: "SELECT pg_export_snapshot()", rowMode: "array" });
-          const other = await pool.connect();
+          const { rows } = await client.query({ text: SQL.exportSnapshot, rowMode: "array" });
+          const snapshot = rows[0]?.[0] as string | null | undefined;
+          if (!snapshot) return undefined;
+          let other: PoolClient | undefined;
           try {
+            other = await pool.connect();
             await other.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-            await other.query(`SET TRANSACTION SNAPSHOT ${other.escapeLiteral(rows[0]![0] as string)}`);
+            await other.query(`SET TRANSACTION SNAPSHOT ${other.escapeLiteral(snapshot)}`);
             return other;
-          } catch (error) {
-            other.release(true);
-            throw error;
+          } catch {
+            other?.release(true);
+            return undefined;
           }
         };
         try {

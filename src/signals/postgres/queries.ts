@@ -17,6 +17,8 @@ export const SQL = {
     LEFT JOIN LATERAL (SELECT seq, hash FROM ${T} WHERE ${CHAIN} ORDER BY seq DESC LIMIT 1) AS t ON true
     LEFT JOIN tradeops.signal_chains AS c ON c.environment = $1 AND c.project = $2`,
   copyRecords: `COPY ${T} (${COLUMNS}) FROM STDIN`,
+  /** the snapshot of this transaction for a second connection to share; none on a standby, which cannot export */
+  exportSnapshot: "SELECT CASE WHEN pg_catalog.pg_is_in_recovery() THEN NULL ELSE pg_catalog.pg_export_snapshot() END",
   range: `SELECT ${COLUMNS} FROM ${T} WHERE ${CHAIN} AND seq >= $3 AND seq <= $4 ORDER BY seq`,
   checkpoints: `SELECT ${COLUMNS} FROM ${T} WHERE ${CHAIN} AND kind = 'checkpoint' ORDER BY seq`,
   firstYoung: `SELECT seq FROM ${T} WHERE ${CHAIN} AND time >= $3 ORDER BY seq LIMIT 1`,
