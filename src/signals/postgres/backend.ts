@@ -181,8 +181,8 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
         await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
         // a second connection on the same snapshot, opened when a chain is first scanned and only if one is free
         let second: Promise<PoolClient | undefined> | undefined;
-        // (a standby cannot export its snapshot, and a second connection that fails to join it is let go: the
-        // chain is then read through this one)
+        // (not tried on a standby, where not every version can export a snapshot; a second connection that fails
+        // to join it is let go: the chain is then read through this one)
         const openSecond = async (): Promise<PoolClient | undefined> => {
           if (pool.totalCount >= POOL_SIZE && pool.idleCount === 0) return undefined;
           const { rows } = await client.query({ text: SQL.exportSnapshot, rowMode: "array" });

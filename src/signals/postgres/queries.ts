@@ -17,7 +17,7 @@ export const SQL = {
     LEFT JOIN LATERAL (SELECT seq, hash FROM ${T} WHERE ${CHAIN} ORDER BY seq DESC LIMIT 1) AS t ON true
     LEFT JOIN tradeops.signal_chains AS c ON c.environment = $1 AND c.project = $2`,
   copyRecords: `COPY ${T} (${COLUMNS}) FROM STDIN`,
-  /** the snapshot of this transaction for a second connection to share; none on a standby, which cannot export */
+  /** the snapshot of this transaction for a second connection to share; none on a standby (not every version can) */
   exportSnapshot: "SELECT CASE WHEN pg_catalog.pg_is_in_recovery() THEN NULL ELSE pg_catalog.pg_export_snapshot() END",
   range: `SELECT ${COLUMNS} FROM ${T} WHERE ${CHAIN} AND seq >= $3 AND seq <= $4 ORDER BY seq`,
   checkpoints: `SELECT ${COLUMNS} FROM ${T} WHERE ${CHAIN} AND kind = 'checkpoint' ORDER BY seq`,
