@@ -35,15 +35,18 @@ export const SQL = {
 } as const;
 
 /**
- * The COPY verify reads a chain's records `after < seq ≤ through` with: one `hash + encoding` column, binary
- * (COPY takes no parameters: the environment and project come as escaped literals)
+ * The COPY verify reads a chain's records `after < seq ≤ through` with (all of them without a range): one
+ * `hash + encoding` column, binary (COPY takes no parameters: the environment and project come as escaped literals)
  */
-export function encodedCopy(environment: string, project: string, after: number, through: number): string {
-  if (!Number.isSafeInteger(after) || !Number.isSafeInteger(through)) throw new Error("sequence numbers expected");
+export function encodedCopy(
+  environment: string,
+  project: string,
+  range?: { readonly after: number; readonly through: number },
+): string {
+  const within = range ? ` AND seq > ${BigInt(range.after)} AND seq <= ${BigInt(range.through)}` : "";
   return `COPY (SELECT hash || concat_ws(E'\\n', '${ENCODING_VERSION}', prev_hash, seq, time, environment, project,
     release, config_hash, strategy, kind, payload) FROM ${T}
-    WHERE environment = ${environment} AND project = ${project} AND seq > ${after} AND seq <= ${through} ORDER BY seq)
-    TO STDOUT (FORMAT binary)`;
+    WHERE environment = ${environment} AND project = ${project}${within} ORDER BY seq) TO STDOUT (FORMAT binary)`;
 }
 
 /** Moves chains' heads to the given `(environment, project, head_seq, head_hash)` rows. */

@@ -49,8 +49,8 @@ export function pgReader(client: PoolClient, second: () => Promise<PoolClient | 
     const row = (await rows(text, [key.environment, key.project]))[0];
     return row ? recordFromRow(row) : undefined;
   };
-  const copy = (on: PoolClient, key: ChainKey, after: number, through: number) =>
-    copyScan(on, encodedCopy(on.escapeLiteral(key.environment), on.escapeLiteral(key.project), after, through));
+  const copy = (on: PoolClient, key: ChainKey, range?: { after: number; through: number }) =>
+    copyScan(on, encodedCopy(on.escapeLiteral(key.environment), on.escapeLiteral(key.project), range));
   return {
     async bounds(key) {
       return { first: await one(SQL.first, key), last: await one(SQL.last, key) };
@@ -61,12 +61,17 @@ export function pgReader(client: PoolClient, second: () => Promise<PoolClient | 
     },
     async scan(key, firstRecord, lastRecord) {
       const [first, last] = [firstRecord.seq, lastRecord.seq];
-      const other = last > first ? await second() : undefined;
+      // halves only between sequence numbers JavaScript holds exactly (a forged one may not be)
+      const splits = last > first && Number.isSafeInteger(first - 1) && Number.isSafeInteger(last);
+      const other = splits ? await second() : undefined;
       let state: ScanState;
-      if (!other) state = await copy(client, key, first - 1, last);
+      if (!other) state = await copy(client, key);
       else {
         const middle = first + Math.floor((last - first) / 2);
-        const halves = await Promise.allSettled([copy(client, key, first - 1, middle), copy(other, key, middle, last)]);
+        const halves = await Promise.allSettled([
+          copy(client, key, { after: first - 1, through: middle }),
+          copy(other, key, { after: middle, through: last }),
+        ]);
         const failed = halves.find((h) => h.status === "rejected");
         if (failed) throw failed.reason;
         const [lower, upper] = halves as PromiseFulfilledResult<ScanState>[];
