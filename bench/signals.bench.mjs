@@ -148,6 +148,8 @@ async function appendRounds(store, total, plainInsert, log, label, cpu = noServe
     plainInsert: Math.max(...plain),
     plainInsertRows: Math.max(...plainRows),
     rounds: { chain, plain, plainRows },
+    // each round's chain against the plain insert run right after it: less exposed to load that comes and goes
+    pairedRatios: chain.map((rate, i) => Math.round((rate / plain[i]) * 1000) / 1000),
     // the work each side does per record, whatever else the machine runs meanwhile (median of the rounds)
     cpuPerRecordUs: { chain: medianCpu(cpuChain), plain: medianCpu(cpuPlain) },
   };
@@ -460,10 +462,10 @@ const NOT_MEASURED = {
 };
 
 /** The CPU each append side spent per record: a comparison of work that other load on the machine disturbs less. */
-function cpuNote(label, { chain, plain }) {
+function cpuNote(label, { cpuPerRecordUs: { chain, plain }, pairedRatios = [] }) {
   const total = (c) => Math.round((c.client + c.server) * 100) / 100;
   const work = total(chain) ? Math.round((total(plain) / total(chain)) * 1000) / 1000 : 0;
-  return `${label} append CPU per record (median of rounds): chain ${chain.client} µs here + ${chain.server} µs server, plain ${plain.client} + ${plain.server} µs (plain's work ÷ chain's: ×${work})`;
+  return `${label} append CPU per record (median of rounds): chain ${chain.client} µs here + ${chain.server} µs server, plain ${plain.client} + ${plain.server} µs (plain's work ÷ chain's: ×${work}); chain ÷ plain round by round: ${pairedRatios.map((r) => `×${r}`).join(", ")}`;
 }
 
 export async function run({ log }) {
@@ -492,8 +494,8 @@ export async function run({ log }) {
     `sqlite append ${sqlite.append}/s (${mb(sqlite, sqlite.append)}) with the chain vs ${sqlite.plainInsert}/s (${mb(sqlite, sqlite.plainInsert)}) plain (×${r.sqliteAppend}, target ×${TARGETS.sqliteAppend}); plain insert of prebuilt rows ${sqlite.plainInsertRows}/s (chain ×${ratio(sqlite.append, sqlite.plainInsertRows)})`,
     `sqlite verify ${sqlite.verify}/s (${mb(sqlite, sqlite.verify)}) vs raw SHA-256 ${sqlite.raw.oneShot}/s (${mb(sqlite, sqlite.raw.oneShot)}) one-shot (×${r.sqliteVerify}, target ×${TARGETS.sqliteVerify}), ${sqlite.raw.createHash}/s createHash; reading the same pages without hashing ${sqlite.readOnly}/s (verify ×${ratio(sqlite.verify, sqlite.readOnly)} of it)`,
     `postgres append ${postgres.append}/s (${mb(postgres, postgres.append)}) with the chain vs ${postgres.plainInsert}/s (${mb(postgres, postgres.plainInsert)}) plain (×${r.pgAppend}, target ×${TARGETS.pgAppend}); plain insert of prebuilt rows ${postgres.plainInsertRows}/s (chain ×${ratio(postgres.append, postgres.plainInsertRows)})`,
-    cpuNote("sqlite", sqlite.cpuPerRecordUs),
-    cpuNote("postgres", postgres.cpuPerRecordUs),
+    cpuNote("sqlite", sqlite),
+    cpuNote("postgres", postgres),
     `postgres verify ${postgres.verify}/s (${mb(postgres, postgres.verify)}) vs raw SHA-256 ${postgres.raw.oneShot}/s (${mb(postgres, postgres.raw.oneShot)}) one-shot (×${r.pgVerify}, target ×${TARGETS.pgVerify}); reading the same rows (binary COPY, two halves at once) without hashing ${postgres.readOnly}/s (verify ×${ratio(postgres.verify, postgres.readOnly)} of it)`,
   ];
   const missed = Object.keys(TARGETS)
