@@ -178,7 +178,11 @@ function fast(value: unknown, depth: number): string {
 export function canonicalJson(value: unknown): string {
   if (value === undefined) throw new CanonicalJsonError("", "is undefined");
   try {
-    return fast(value, 0);
+    const text = fast(value, 0);
+    // V8 keeps text built by `+=` as a tree of pieces until something needs it whole; flattened now, the record
+    // holds (and the garbage collector copies, while a batch is chained) one string instead of dozens of pieces
+    Number(text);
+    return text;
   } catch (error) {
     if (error !== CAREFUL) throw error;
   }
