@@ -1,6 +1,7 @@
 /**
  * Tampering through raw SQL (triggers dropped first, as someone with full database access could): verify detects
  * every kind of change and names the first bad sequence number and why. A second chain stays intact throughout.
+ * Breaks at the seam where PostgreSQL's verify joins the two halves it reads at once are named as on SQLite.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { rowFromRecord } from "../../src/signals/backend.js";
@@ -200,5 +201,77 @@ describe.each(BACKENDS)("tamper detection on %s", (name) => {
     await sql("DELETE FROM $R WHERE project = 'argo' AND seq > 15");
     await expect(store.append(signals("argo", 1))).rejects.toMatchObject({ code: "TRO_ERR_SIGNALS_CHAIN_BROKEN" });
     expect((await store.head("argo"))?.seq).toBe(15);
+  });
+
+  // PostgreSQL verify reads a chain in two halves at once (two connections on one snapshot) and joins them;
+  // SQLite in one pass: breaks at and around the seam (records 10 and 11 of 20) are named exactly alike on both
+  describe("across the seam of a chain read in parts", () => {
+    async function argo() {
+      const report = await store.verify({ project: "argo" });
+      return report.chains[0]!;
+    }
+
+    it("an intact chain verifies with every record counted once", async () => {
+      await setUp();
+      expect(await argo()).toMatchObject({ ok: true, records: RECORDS, problems: 0, firstSeq: 1, lastSeq: RECORDS });
+    });
+
+    it.each([10, 11])("a payload changed at record %i", async (seq) => {
+      await setUp();
+      await sql(`UPDATE $R SET payload = '{"side":"buy"}' WHERE project = 'argo' AND seq = ?`, [seq]);
+      expect(await argo()).toMatchObject({
+        ok: false,
+        records: RECORDS,
+        problems: 1,
+        firstBad: { seq, reason: "changed" },
+      });
+    });
+
+    it.each([10, 11])("record %i deleted", async (seq) => {
+      await setUp();
+      await sql("DELETE FROM $R WHERE project = 'argo' AND seq = ?", [seq]);
+      expect(await argo()).toMatchObject({
+        ok: false,
+        records: RECORDS - 1,
+        problems: 1,
+        firstBad: { seq, reason: "missing", detail: `record ${seq} is missing` },
+      });
+    });
+
+    it.each([10, 11])("record %i rewritten with its hash recomputed", async (seq) => {
+      await setUp();
+      const rewritten = { ...records[seq - 1]!, payload: '{"side":"buy","symbol":"TSLA"}' };
+      await sql("UPDATE $R SET payload = ?, hash = ? WHERE project = 'argo' AND seq = ?", [
+        rewritten.payload,
+        recordHash(rewritten),
+        seq,
+      ]);
+      expect(await argo()).toMatchObject({
+        ok: false,
+        problems: 1,
+        firstBad: {
+          seq,
+          reason: "changed",
+          detail: `record ${seq} was rewritten with a recomputed hash: record ${seq + 1} still links to the original`,
+        },
+      });
+    });
+
+    it("records 10 and 11 swapped", async () => {
+      await setUp();
+      await sql("UPDATE $R SET seq = -1 WHERE project = 'argo' AND seq = 10");
+      await sql("UPDATE $R SET seq = 10 WHERE project = 'argo' AND seq = 11");
+      await sql("UPDATE $R SET seq = 11 WHERE project = 'argo' AND seq = -1");
+      expect(await argo()).toMatchObject({
+        ok: false,
+        firstBad: { seq: 10, reason: "reordered", detail: "record 10 holds the record written as 11" },
+      });
+    });
+
+    it("breaks on both sides of the seam: the first is named, each is counted", async () => {
+      await setUp();
+      await sql(`UPDATE $R SET payload = '{}' WHERE project = 'argo' AND seq IN (3, 10, 11, 18)`);
+      expect(await argo()).toMatchObject({ ok: false, problems: 4, firstBad: { seq: 3, reason: "changed" } });
+    });
   });
 });
