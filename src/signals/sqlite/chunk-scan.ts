@@ -3,14 +3,24 @@
  * counter the threads share, scan it page by page, until none is left.
  */
 import type BetterSqlite3 from "better-sqlite3";
-import { type ChunkResult, scanChunk } from "../chunks.js";
 import { SEQ_AT } from "../encoding.js";
-import { seqAt } from "../scan.js";
+import { newScanState, type ScanState, scanPage, seqAt } from "../scan.js";
 import type { ChainKey } from "../types.js";
 import { encodedRangeStatement } from "./queries.js";
 
 /** rows per page when verify reads `hash + encoding` strings */
 export const VERIFY_PAGE = 4096;
+
+/**
+ * The sequence ranges (after, through] of the chunks covering firstSeq..lastSeq: each is scanned with a fresh state
+ * and the chunks' scans are joined in order (joinScans), with the outcome of one scan from first to last.
+ */
+export function chunkBounds(firstSeq: number, lastSeq: number, chunkRecords: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let after = firstSeq - 1; after < lastSeq; after += chunkRecords)
+    out.push([after, Math.min(after + chunkRecords, lastSeq)]);
+  return out;
+}
 
 /** Index 0 of the shared control array: the next chunk to claim. Index 1 + w: worker w's state. */
 export const NEXT_CHUNK = 0;
@@ -29,13 +39,15 @@ export function scanClaimedChunks(
   bounds: readonly (readonly [number, number])[],
   control: Int32Array,
   claimed?: number,
-): [number, ChunkResult][] {
+): [number, ScanState][] {
   const page = encodedRangeStatement(db);
-  const out: [number, ChunkResult][] = [];
+  const out: [number, ScanState][] = [];
   for (let index = claimed ?? Atomics.add(control, NEXT_CHUNK, 1); ; index = Atomics.add(control, NEXT_CHUNK, 1)) {
     if (index >= bounds.length) return out;
     const [after, through] = bounds[index]!;
-    out.push([index, scanChunk(pagesOf(page, key, after, through))]);
+    const state = newScanState();
+    for (const rows of pagesOf(page, key, after, through)) scanPage(rows, state);
+    out.push([index, state]);
   }
 }
 

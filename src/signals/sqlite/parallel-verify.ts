@@ -8,10 +8,10 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type BetterSqlite3 from "better-sqlite3";
-import { type ChunkResult, chunkBounds, joinChunks } from "../chunks.js";
+import { joinScans, newScanState, type ScanState } from "../scan.js";
 import type { ChainKey, SignalRecord } from "../types.js";
 import type { ChainScan } from "../verify.js";
-import { scanClaimedChunks, WORKER_CLOSED, WORKER_IDLE } from "./chunk-scan.js";
+import { chunkBounds, scanClaimedChunks, WORKER_CLOSED, WORKER_IDLE } from "./chunk-scan.js";
 
 /** below this many records a worker's start (≈ 30–50 ms) costs more than it saves */
 export const PARALLEL_FROM = 100_000;
@@ -45,7 +45,7 @@ export interface VerifyWorkerData {
 }
 
 export interface VerifyWorkerReply {
-  readonly results: [number, ChunkResult][];
+  readonly results: [number, ScanState][];
 }
 
 /** The default thread count: every core, at most 4 (more readers than that contend on one file). */
@@ -102,12 +102,13 @@ export async function parallelScan(
     const retry = missing.map((i) => bounds[i]!);
     for (const [i, result] of scanClaimedChunks(db, key, retry, again)) results.set(missing[i]!, result);
   }
-  return { ...joinChunks(bounds.map((_, i) => results.get(i)!)), threads: threadsUsed };
+  const joined = bounds.reduce((lower, _, i) => joinScans(lower, results.get(i)!), newScanState());
+  return { count: joined.count, problems: joined.problems, firstFailSeq: joined.firstFailSeq, threads: threadsUsed };
 }
 
 interface RunningWorker {
   /** what the worker scanned; empty when it failed or did not join */
-  readonly reply: Promise<[number, ChunkResult][]>;
+  readonly reply: Promise<[number, ScanState][]>;
   /** settles once the worker has joined the scan or ended */
   readonly joinedOrGone: Promise<void>;
   stop(): Promise<void>;
@@ -116,7 +117,7 @@ interface RunningWorker {
 function runWorker(url: URL, data: VerifyWorkerData): RunningWorker {
   const worker = new Worker(url, { workerData: data });
   const state = new Int32Array(data.control);
-  const reply = new Promise<[number, ChunkResult][]>((resolve) => {
+  const reply = new Promise<[number, ScanState][]>((resolve) => {
     worker.once("message", (m: VerifyWorkerReply) => resolve(m.results));
     worker.once("error", () => resolve([]));
     worker.once("exit", () => resolve([]));
