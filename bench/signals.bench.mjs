@@ -207,17 +207,8 @@ const ENCODED_PAGE = `SELECT hash || concat_ws(char(10), 'tradeops.signal.v1', p
   release, config_hash, strategy, kind, payload) FROM signal_records WHERE environment = $1 AND project = $2 AND seq > $3
   ORDER BY seq LIMIT $4`;
 
-function bestOf3(total, fn) {
-  const rates = [];
-  for (let i = 0; i < 3; i++) {
-    const started = performance.now();
-    fn();
-    rates.push(perSecond(total, performance.now() - started));
-  }
-  return Math.max(...rates);
-}
-
-async function bestOf3Async(total, fn) {
+/** Runs fn three times (awaiting it when it is async); the best records/s. */
+async function bestOf3(total, fn) {
   const rates = [];
   for (let i = 0; i < 3; i++) {
     const started = performance.now();
@@ -227,17 +218,12 @@ async function bestOf3Async(total, fn) {
   return Math.max(...rates);
 }
 
-/** Verifies the first measured chain three times; the best records/s. */
-async function timeVerify(store, total) {
-  const rates = [];
-  for (let i = 0; i < 3; i++) {
-    const started = performance.now();
-    const report = await store.verify({ project: "argo-0" });
-    const ms = performance.now() - started;
-    if (!report.ok || report.chains[0]?.records !== total) throw new Error(`verify failed: ${JSON.stringify(report)}`);
-    rates.push(perSecond(total, ms));
-  }
-  return Math.max(...rates);
+/** Verifies a chain of `total` records three times (it must verify, every record counted); the best records/s. */
+function timeVerify(store, project, total) {
+  return bestOf3(total, async () => {
+    const chain = (await store.verify({ project })).chains[0];
+    if (!chain?.ok || chain.records !== total) throw new Error(`verify failed: ${JSON.stringify(chain)}`);
+  });
 }
 
 async function benchSqlite(lib, log) {
@@ -280,12 +266,12 @@ async function benchSqlite(lib, log) {
     plain.close();
 
     log("sqlite: verify, and raw SHA-256 over the same bytes");
-    const verify = await timeVerify(store, SQLITE_RECORDS);
+    const verify = await timeVerify(store, "argo-0", SQLITE_RECORDS);
     const raw = rawHashRates(lib, await chainRows(store, "argo-0"));
     // read while the store is open, as verify reads (its write-ahead log not yet folded into the file)
     const reader = new Database(join(dir, "signals.db"), { readonly: true });
     const page = reader.prepare(ENCODED_PAGE.replaceAll(/\$\d/g, "?")).pluck();
-    const readOnly = bestOf3(SQLITE_RECORDS, () => {
+    const readOnly = await bestOf3(SQLITE_RECORDS, () => {
       for (let after = 0; ; ) {
         const rows = page.all("production", "argo-0", after, 4096);
         if (!rows.length) break;
@@ -316,18 +302,10 @@ async function benchSqliteLong(lib, log) {
     await writer.close();
     const verifyWith = async (verifyThreads) => {
       const store = await lib.openSignalStoreAt(location, { environment: "production", readOnly: true, verifyThreads });
-      const rates = [];
-      let threads = 0;
-      for (let i = 0; i < 3; i++) {
-        const started = performance.now();
-        const chain = (await store.verify({ project: "argo" })).chains[0];
-        const ms = performance.now() - started;
-        if (!chain?.ok || chain.records !== LONG_RECORDS) throw new Error(`verify failed: ${JSON.stringify(chain)}`);
-        rates.push(perSecond(LONG_RECORDS, ms));
-        threads = Math.max(threads, chain.threads);
-      }
+      const rate = await timeVerify(store, "argo", LONG_RECORDS);
+      const { threads } = (await store.verify({ project: "argo" })).chains[0];
       await store.close();
-      return { rate: Math.max(...rates), threads };
+      return { rate, threads };
     };
     log("sqlite: verify of the long chain on every core, then on one thread");
     const all = await verifyWith(undefined);
@@ -343,7 +321,7 @@ async function benchSqliteLong(lib, log) {
       for (const row of rows) buffers.push(Buffer.from(row.slice(64)));
     }
     reader.close();
-    const oneShot = bestOf3(buffers.length, () => {
+    const oneShot = await bestOf3(buffers.length, () => {
       for (const b of buffers) hash("sha256", b, "hex");
     });
     return { records: LONG_RECORDS, verify: all.rate, threads: all.threads, oneThread: one.rate, oneShot };
@@ -471,7 +449,7 @@ async function benchPostgres(lib, log) {
     await client.end();
 
     log("postgres: verify, and raw SHA-256 over the same bytes");
-    const verify = await timeVerify(store, PG_RECORDS);
+    const verify = await timeVerify(store, "argo-0", PG_RECORDS);
     const raw = rawHashRates(lib, await chainRows(store, "argo-0"));
     await store.close();
     // as verify reads a PostgreSQL chain: binary COPY of each half on its own connection, one exported snapshot
@@ -490,7 +468,7 @@ async function benchPostgres(lib, log) {
       return bytes;
     };
     const middle = Math.floor(PG_RECORDS / 2);
-    const readOnly = await bestOf3Async(PG_RECORDS, async () => {
+    const readOnly = await bestOf3(PG_RECORDS, async () => {
       await readers[0].query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       const snapshot = (await readers[0].query("SELECT pg_export_snapshot() AS id")).rows[0].id;
       await readers[1].query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
