@@ -82,7 +82,7 @@ export async function parallelScan(
       worker,
     }),
   );
-  if (options.waitForWorkers) await Promise.all(replies.map((r) => r.joinedOrGone));
+  if (options.waitForWorkers) await Promise.all(replies.map((r) => r.joinedOrGone()));
   const results = new Map(scanClaimedChunks(db, key, bounds, control));
   let threadsUsed = 1;
   for (let w = 0; w < workers; w++) {
@@ -109,8 +109,8 @@ export async function parallelScan(
 interface RunningWorker {
   /** what the worker scanned; empty when it failed or did not join */
   readonly reply: Promise<[number, ScanState][]>;
-  /** settles once the worker has joined the scan or ended */
-  readonly joinedOrGone: Promise<void>;
+  /** settles once the worker has joined the scan or ended (polls: for waitForWorkers only) */
+  joinedOrGone(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -122,16 +122,15 @@ function runWorker(url: URL, data: VerifyWorkerData): RunningWorker {
     worker.once("error", () => resolve([]));
     worker.once("exit", () => resolve([]));
   });
-  const joinedOrGone = (async () => {
-    let gone = false;
-    void reply.then(() => {
-      gone = true;
-    });
-    while (!gone && Atomics.load(state, 1 + data.worker) === WORKER_IDLE) await new Promise((r) => setTimeout(r, 1));
-  })();
+  let gone = false;
+  void reply.then(() => {
+    gone = true;
+  });
   return {
     reply,
-    joinedOrGone,
+    async joinedOrGone() {
+      while (!gone && Atomics.load(state, 1 + data.worker) === WORKER_IDLE) await new Promise((r) => setTimeout(r, 1));
+    },
     async stop() {
       await worker.terminate();
     },
