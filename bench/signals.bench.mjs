@@ -399,7 +399,7 @@ async function startPostgres() {
 
 /** rows per part of a batch's COPY on PostgreSQL, as the store sends them (src/signals/postgres/insert.ts) */
 const PG_FIRST_CHUNK = 100;
-const PG_CHUNK = 300;
+const PG_CHUNK = 150;
 
 async function benchPostgres(lib, log) {
   const pg = require("pg");

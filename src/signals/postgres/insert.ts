@@ -10,7 +10,7 @@ import type { ChainTip, SignalRecord } from "../types.js";
 import { moveHeads, SQL } from "./queries.js";
 
 /** records per part streamed; the first part is smaller, since the server waits while it is prepared */
-const PART = 300;
+const PART = 150;
 export const FIRST_PART = 100;
 /** where the part starting at `i` ends */
 const partEnd = (i: number) => (i === 0 ? FIRST_PART : i + PART);
