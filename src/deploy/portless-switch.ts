@@ -15,7 +15,7 @@ import { isoNow } from "./clock.js";
 import { STOP_GRACE_SECONDS } from "./constants.js";
 import { type GroupOptions, type Member, setState, timed } from "./member.js";
 import type { TargetSession } from "./session.js";
-import { isWarm, otherColor, returnSlot, type Slot } from "./slots.js";
+import { otherColor, returnOutcome, returnSlot, runningRelease, type Slot } from "./slots.js";
 import { currentIsWhole, currentRelease, switchCurrent } from "./static-release.js";
 import type { Color } from "./types.js";
 import { probeActiveWorker, targetNow, waitWorkerHealthy } from "./worker-health.js";
@@ -175,7 +175,7 @@ export async function returnPortless(
     await session.lease.transfer(to.release);
     return { warm: false, slot, orderGapMs: session.clock.now() - fencedAt };
   }
-  const warm = to.color !== from.color && (await isWarm(session, to));
+  const { warm } = returnOutcome(session.target, false, from, to, await runningRelease(session, to.color));
   if (!warm) {
     const wait = await startWorker(session, slot, options.timeoutMs);
     if (!wait.ok) throw fail(`${wait.reason}; ${from.release} keeps running`);

@@ -8,9 +8,9 @@ import type { HealthLevel } from "../health/probe.js";
 import { isoNow } from "./clock.js";
 import { STOP_GRACE_SECONDS } from "./constants.js";
 import { portlessRoute } from "./portless-switch.js";
-import type { TargetState } from "./records.js";
+import type { InProgress, TargetState } from "./records.js";
+import { decideRecovery, type RunningRelease, reconcileRecorded } from "./recover-decision.js";
 import type { TargetSession } from "./session.js";
-import { inProgressSlots } from "./slots.js";
 import { returnTo } from "./switch.js";
 import { COLORS, type Color, type DeployRecord } from "./types.js";
 
@@ -35,37 +35,23 @@ export async function recoverTarget(
   // a target without a port has no proxy: its route is the colour its runner runs
   const status = session.target.style
     ? undefined
-    : state.active || inProgress.step !== "upload"
+    : startsProxy(state, inProgress)
       ? await session.proxy.ensure()
       : await session.proxy.status();
   const route = session.target.style ? await portlessRoute(session, inProgress) : (status?.route ?? null);
+  const decision = decideRecovery({ target: session.target, inProgress, route, lastRevert: status?.lastRevert });
   const notes: string[] = [];
-  let outcome: DeployRecord["outcome"] = "interrupted";
-  const { from: back, to: newSlot } = inProgressSlots(session.target, inProgress);
-  if (route?.release === inProgress.release && route.color === inProgress.color) {
-    if (back) {
-      const done = await returnTo(session, newSlot, back, { level: options.level, timeoutMs: options.timeoutMs });
-      notes.push(
-        `${inProgress.release} took traffic but never passed gate 11; returned to ${back.release}${done.warm ? " (warm)" : ""}`,
-      );
-      outcome = "rolled-back";
-      state.active = done.slot.color;
-    } else {
-      notes.push(
-        `${inProgress.release} serves unverified (first deploy, nothing to return to); deploy again to verify it`,
-      );
-      state.active = inProgress.color;
-    }
+  if (decision.back) {
+    const { from, to } = decision.back;
+    const done = await returnTo(session, from, to, { level: options.level, timeoutMs: options.timeoutMs });
+    notes.push(`${decision.note}${done.warm ? " (warm)" : ""}`);
+    state.active = done.slot.color;
   } else {
-    if (route?.color !== inProgress.color) await session.runner.stop(inProgress.color, STOP_GRACE_SECONDS);
-    const reverted = status?.lastRevert?.includes(`switch to ${inProgress.release} `);
-    notes.push(
-      reverted
-        ? `${inProgress.release} took traffic, and the front proxy returned it to ${route?.release} when the deploy stopped renewing its switch; stopped`
-        : `${inProgress.release} never took traffic (${route ? `${route.release} kept serving` : "nothing served"}); stopped`,
-    );
-    state.active = route?.color as Color | undefined;
+    if (decision.stop) await session.runner.stop(decision.stop, STOP_GRACE_SECONDS);
+    notes.push(decision.note);
+    state.active = decision.active;
   }
+  const outcome = decision.outcome;
   await reconcileColors(session, state);
   if (session.lease && state.active) {
     const serving = state.colors[state.active]?.release;
@@ -103,23 +89,19 @@ export async function recoverTarget(
   return record;
 }
 
+/** Whether a recovery makes sure the front proxy runs (starting it): unless a first deploy died before its switch. */
+export function startsProxy(state: Pick<TargetState, "active">, inProgress: Pick<InProgress, "step">): boolean {
+  return Boolean(state.active) || inProgress.step !== "upload";
+}
+
 /** Makes `state.colors` say what really runs: a colour whose process is gone is forgotten. */
 export async function reconcileColors(session: TargetSession, state: TargetState): Promise<void> {
+  const running: Partial<Record<Color, RunningRelease>> = {};
   // static files run no process: only the active colour's record stays
-  if (session.target.style === "static") {
-    for (const color of COLORS) if (color !== state.active) delete state.colors[color];
-    return;
-  }
-  for (const color of COLORS) {
-    const running = await session.runner.running(color);
-    if (!running) delete state.colors[color];
-    else
-      state.colors[color] = {
-        release: running.release,
-        port: running.port,
-        startedAt: running.startedAt,
-        orders: state.colors[color]?.orders ?? !session.lease,
-      };
-  }
-  if (state.active && !state.colors[state.active]) state.active = undefined;
+  if (session.target.style !== "static")
+    for (const color of COLORS) {
+      const instance = await session.runner.running(color);
+      if (instance) running[color] = instance;
+    }
+  reconcileRecorded(state, running, { static: session.target.style === "static", ordersLease: Boolean(session.lease) });
 }

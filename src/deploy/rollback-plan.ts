@@ -7,7 +7,7 @@ import type { EnvironmentName } from "../environment/names.js";
 import type { Refusal } from "./policy.js";
 import { lastKnownGood } from "./records.js";
 import { otherColor, type Slot, slotOf } from "./slots.js";
-import type { ReleaseRecord, ResolvedTarget } from "./types.js";
+import type { Color, ReleaseRecord, ResolvedTarget } from "./types.js";
 
 /** What one host of a member's target says, read under the lock (or without it, for a dry run). */
 export interface RollbackHost {
@@ -17,8 +17,27 @@ export interface RollbackHost {
   /** the release the idle colour still runs, when one does */
   readonly idle?: string;
   readonly releases: readonly ReleaseRecord[];
-  /** the id of a deploy left in progress there (a real rollback recovers it first) */
-  readonly inProgress?: string;
+  /** a deploy left in progress there, which a real rollback recovers first (a dry run plans from what that leaves) */
+  readonly recovery?: RecoveryForecast;
+}
+
+/** What a real rollback's recovery of a deploy left in progress on a host will do, told by a dry run. */
+export interface RecoveryForecast {
+  readonly project: string;
+  readonly host: string;
+  /** the deploy (or rollback) left in progress */
+  readonly inProgress: {
+    readonly id: string;
+    readonly kind: "deploy" | "rollback";
+    readonly step: string;
+    readonly release: string;
+    readonly color: Color;
+  };
+  readonly outcome: "rolled-back" | "interrupted";
+  /** what the recovery does, in order */
+  readonly actions: readonly string[];
+  /** what only acting would tell; the plan assumes the outcome the actions state */
+  readonly unknowns: readonly string[];
 }
 
 export interface RollbackMember {
@@ -69,6 +88,8 @@ export interface RollbackPlan {
   readonly healthLevel: 1 | 2 | 3;
   readonly moves: readonly RollbackMove[];
   readonly notes: readonly RollbackNote[];
+  /** the recoveries a real rollback runs first (dry run; absent when no deploy was left in progress) */
+  readonly recoveries?: readonly RecoveryForecast[];
   readonly refusal?: Refusal;
 }
 
@@ -76,6 +97,7 @@ export interface RollbackPlan {
 export function planRollback(request: RollbackRequest, members: readonly RollbackMember[]): RollbackPlan {
   const moves: RollbackMove[] = [];
   const notes: RollbackNote[] = [];
+  const recoveries = members.flatMap((m) => m.hosts.flatMap((h) => (h.recovery ? [h.recovery] : [])));
   const base = {
     kind: "rollback" as const,
     id: `${request.now.toISOString().replace(/[-:.]/g, "").slice(0, 15)}Z-rollback-${request.nonce}`,
@@ -83,15 +105,13 @@ export function planRollback(request: RollbackRequest, members: readonly Rollbac
     project: request.project,
     members: members.map((m) => m.project),
     healthLevel: request.healthLevel,
+    ...(recoveries.length ? { recoveries } : {}),
   };
   const [named, ...peers] = members;
+  for (const r of recoveries)
+    for (const unknown of r.unknowns) notes.push({ level: "warn", message: `${r.project} on ${r.host}: ${unknown}` });
   let chosen: ReleaseRecord | undefined;
   for (const h of named?.hosts ?? []) {
-    if (h.inProgress)
-      notes.push({
-        level: "info",
-        message: `${named!.project} on ${h.host}: a deploy left in progress is recovered first`,
-      });
     const refusal = namedRefusal(request, named!.project, h);
     if (refusal) return { ...base, moves: [], notes, refusal };
     const release = pick(request, h)!;
@@ -128,6 +148,14 @@ function pick(request: RollbackRequest, h: RollbackHost): ReleaseRecord | undefi
 }
 
 function namedRefusal(request: RollbackRequest, project: string, h: RollbackHost): Refusal | undefined {
+  const refusal = refusalOf(request, project, h);
+  const r = h.recovery;
+  if (!refusal || !r) return refusal;
+  const first = `A rollback first recovers the ${r.inProgress.kind} ${r.inProgress.id} left in progress there (${r.actions.join("; ")}), then refuses so.`;
+  return { ...refusal, hint: `${first} ${refusal.hint}` };
+}
+
+function refusalOf(request: RollbackRequest, project: string, h: RollbackHost): Refusal | undefined {
   const env = request.environment;
   if (!h.serving)
     return {

@@ -20,16 +20,11 @@ import { abortReason, holdLocks, lockOwner } from "./lock-hold.js";
 import { type OpenedHost, openHosts } from "./open-hosts.js";
 import { policyOf, refusalError } from "./policy.js";
 import { recoverTarget } from "./recover.js";
-import {
-  planRollback,
-  type RollbackHost,
-  type RollbackMember,
-  type RollbackMove,
-  type RollbackPlan,
-} from "./rollback-plan.js";
+import { forecastHost, observeHost } from "./rollback-observe.js";
+import { planRollback, type RollbackMember, type RollbackMove, type RollbackPlan } from "./rollback-plan.js";
 import { recordRunner } from "./runner-choice.js";
 import type { TargetSession } from "./session.js";
-import { otherColor, routedSlot } from "./slots.js";
+
 import { returnTo } from "./switch.js";
 import { findTarget, requireTarget } from "./targets.js";
 import type { DeployRecord } from "./types.js";
@@ -52,7 +47,7 @@ export interface RollbackOptions {
   readonly onEvent?: EventSink;
   /** the variables a `postgres:${VAR}` signal store expands (default: this process's) */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** plan only: no lock, no recovery, nothing moved */
+  /** plan only, reading: no lock, nothing moved; a deploy left in progress is planned past as its recovery leaves it */
   readonly dryRun?: boolean;
   /** the named project alone, without its coupled members */
   readonly alone?: boolean;
@@ -98,7 +93,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
         project: name,
         target: hosts[0]!.session.target,
         sendsOrders: hosts[0]!.session.project.sendsOrders,
-        hosts: await Promise.all(hosts.map((o) => observe(o.session))),
+        hosts: await Promise.all(hosts.map((o) => (options.dryRun ? forecastHost : observeHost)(o.session))),
       });
     }
     const request = {
@@ -165,23 +160,6 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
 /** Rolls a project alone back (the console's rollback); the records of each host. */
 export async function rollbackProject(options: RollbackOptions): Promise<DeployRecord[]> {
   return [...(await rollback({ ...options, alone: true })).records];
-}
-
-/** What a host serves, runs idle and keeps: a rollback plan's input. */
-async function observe(session: TargetSession): Promise<RollbackHost> {
-  const [state, releases, serving] = await Promise.all([
-    session.records.readState(),
-    session.records.readReleases(),
-    routedSlot(session),
-  ]);
-  const idle = serving ? (await session.runner.running(otherColor(serving.color)))?.release : undefined;
-  return {
-    host: session.host,
-    releases,
-    ...(serving ? { serving } : {}),
-    ...(idle ? { idle } : {}),
-    ...(state.inProgress ? { inProgress: state.inProgress.id } : {}),
-  };
 }
 
 /** One host's move: recorded in progress, traffic returned, health verified, records and history written. */

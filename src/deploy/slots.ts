@@ -54,6 +54,24 @@ export function returnSlot(target: Pick<ResolvedTarget, "internalPorts">, from: 
   return to.color === from.color ? slotOf(target, otherColor(from.color), to.release) : to;
 }
 
+/**
+ * How a return from `from` to `to` goes, given the release that runs in `to`'s colour now: warm (traffic switches
+ * back, nothing starts) or cold, and the slot it ends in. Static files start nothing; a portless order sender always
+ * starts `to` again after `from` stopped (never two running); otherwise warm when `to` still runs in its own colour
+ * and that is not the colour being left. `returnTo`, `returnPortless` and a dry run's forecast all decide here.
+ */
+export function returnOutcome(
+  target: Pick<ResolvedTarget, "internalPorts" | "style">,
+  ordersLease: boolean,
+  from: Slot,
+  to: Slot,
+  runningInTo: string | undefined,
+): { readonly warm: boolean; readonly slot: Slot } {
+  if (target.style === "static") return { warm: true, slot: to };
+  const warm = !(target.style && ordersLease) && to.color !== from.color && runningInTo === to.release;
+  return { warm, slot: warm ? to : returnSlot(target, from, to) };
+}
+
 /** The slots an interrupted deploy or rollback recorded: the new one, and the one it replaced (if any). */
 export function inProgressSlots(
   target: Pick<ResolvedTarget, "internalPorts">,
@@ -64,9 +82,12 @@ export function inProgressSlots(
   return { from: slotOf(target, inProgress.previousActive, inProgress.previousRelease), to };
 }
 
-/** Whether the slot's colour runs the slot's release (warm: a return to it needs no start). */
-export async function isWarm(session: Pick<TargetSession, "runner">, slot: Slot): Promise<boolean> {
-  return (await session.runner.running(slot.color))?.release === slot.release;
+/** The release a colour runs now (a return to it there needs no start), or undefined. */
+export async function runningRelease(
+  session: Pick<TargetSession, "runner">,
+  color: Color,
+): Promise<string | undefined> {
+  return (await session.runner.running(color))?.release;
 }
 
 /** What the front proxy routes to on a host (the records' active colour where no proxy answers, and for static files). */

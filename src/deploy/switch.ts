@@ -13,7 +13,7 @@ import { describeProbe, isFullyHealthy } from "./gates/context.js";
 import { returnPortless } from "./portless-switch.js";
 import { logSnippet } from "./runner.js";
 import type { TargetSession } from "./session.js";
-import { isWarm, returnSlot, type Slot } from "./slots.js";
+import { returnOutcome, runningRelease, type Slot } from "./slots.js";
 
 export type { Slot } from "./slots.js";
 
@@ -136,9 +136,9 @@ export async function returnTo(
   options: { readonly level: HealthLevel; readonly timeoutMs: number },
 ): Promise<{ warm: boolean; slot: Slot; orderGapMs?: number }> {
   if (session.target.style) return returnPortless(session, from, to, options);
-  const warm = to.color !== from.color && (await isWarm(session, to));
+  const running = await runningRelease(session, to.color);
+  const { warm, slot } = returnOutcome(session.target, Boolean(session.lease), from, to, running);
   if (!warm) {
-    const slot = returnSlot(session.target, from, to);
     const started = await startVerified(session, slot, {
       orders: !session.lease,
       level: options.level,

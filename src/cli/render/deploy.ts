@@ -177,14 +177,21 @@ function handoffLine(target: DeployPlan["deploys"][number]["target"]): string {
   return `handoff on the file lease on ${target.hosts[0] === "local" ? "this machine" : target.hosts[0]}`;
 }
 
-/** `rollback --dry-run`: each host's move, warm or cold, and its lease handoff. */
+/** `rollback --dry-run`: the recoveries that run first, each host's move, warm or cold, and its lease handoff. */
 export function describeRollbackPlan(plan: RollbackPlan): string[] {
   const lines = [`plan ${plan.id}: roll back ${plan.members.join(" + ")} in ${plan.environment}`];
+  for (const r of plan.recoveries ?? []) {
+    const p = r.inProgress;
+    lines.push(
+      `  first, recovery of ${r.project} on ${r.host}: the ${p.kind} ${p.id} was left in progress (step ${p.step}, ${p.release} in ${p.color})`,
+    );
+    for (const action of r.actions) lines.push(`    - ${action}`);
+  }
   for (const m of plan.moves)
     lines.push(
       `  ${m.project} on ${m.host}: ${m.from.release} (${m.from.color}) → ${m.to.release} (${m.to.color}, ${m.warm ? "warm: instant switch" : "cold: starts and passes health first"})${m.handoff === "none" ? "" : `; orders: handoff on the ${m.handoff}`}`,
     );
-  for (const n of plan.notes) lines.push(`  note: ${n}`);
+  for (const n of plan.notes) lines.push(`  ${n.level === "warn" ? "warning" : "note"}: ${n.message}`);
   lines.push(`  health level ${plan.healthLevel} after the switch; nothing was moved (--dry-run)`);
   return lines;
 }

@@ -77,6 +77,11 @@ export interface ProxySummary {
   readonly version: string | null;
 }
 
+/** The route a proxy keeps in its directory (`route.json`): the one it comes back on when it starts again. */
+export async function keptRoute(files: TargetFiles, layout: TargetLayout): Promise<ProxyRoute | null> {
+  return (await files.readJson<ProxyRoute>(posix.join(layout.proxyDir, "route.json")).catch(() => undefined)) ?? null;
+}
+
 /** The proxy of one target and project. */
 export function proxyControl(options: ProxyControlOptions): ProxyControl {
   const { files, layout } = options;
