@@ -1,6 +1,13 @@
 /** The slot rules every deploy, rollback and recovery decides through (slots.ts): pure, no target needed. */
 import { describe, expect, it } from "vitest";
-import { deploySlots, inProgressSlots, nextColor, recordedSlot, returnSlot } from "../../src/deploy/slots.js";
+import {
+  deploySlots,
+  inProgressSlots,
+  nextColor,
+  recordedSlot,
+  returnOutcome,
+  returnSlot,
+} from "../../src/deploy/slots.js";
 
 const target = { internalPorts: [8202, 8203] as const };
 const portless = { internalPorts: [0, 0] as const };
@@ -47,6 +54,26 @@ describe("slots", () => {
       color: "green",
       release: "R1",
       port: 8203,
+    });
+  });
+
+  it("a return is warm only when the release still runs in its own colour, and never for a portless order sender", () => {
+    const from = { color: "green" as const, release: "R2", port: 8203 };
+    const to = { color: "blue" as const, release: "R1", port: 8202 };
+    expect(returnOutcome(target, false, from, to, "R1")).toEqual({ warm: true, slot: to });
+    expect(returnOutcome(target, true, from, to, "R1")).toEqual({ warm: true, slot: to });
+    expect(returnOutcome(target, false, from, to, "R0")).toEqual({ warm: false, slot: to });
+    expect(returnOutcome(target, false, from, { ...to, color: "green", port: 8203 }, "R1")).toEqual({
+      warm: false,
+      slot: to,
+    });
+    const worker = { ...portless, style: "worker" as const };
+    const p = { from: { ...from, port: 0 }, to: { ...to, port: 0 } };
+    expect(returnOutcome(worker, false, p.from, p.to, "R1")).toEqual({ warm: true, slot: p.to });
+    expect(returnOutcome(worker, true, p.from, p.to, "R1")).toEqual({ warm: false, slot: p.to });
+    expect(returnOutcome({ ...portless, style: "static" }, false, p.from, p.to, undefined)).toEqual({
+      warm: true,
+      slot: p.to,
     });
   });
 });

@@ -136,6 +136,7 @@ describe("a deploy killed at every step", () => {
       const lock = JSON.parse((await run("lock", "status", "alpine-backend", "--env", "staging", "--json")).stdout)
         .locks[0];
       expect(lock).toMatchObject({ held: true, stale: true, staleReason: expect.stringContaining("is gone") });
+      if (when === "during the monitoring window") await dryRunForecastsRecovery(live);
 
       const next = await run("deploy", "alpine-backend", "to", "staging", ...SKIP);
       expect(next.code, next.stderr).toBe(0);
@@ -154,3 +155,32 @@ describe("a deploy killed at every step", () => {
     }, 90_000);
   }
 });
+
+/**
+ * `rollback --dry-run` on the target the killed deploy left: it names that deploy and the recovery (traffic back to
+ * the release it replaced), plans from there, and changes nothing — records, route and lock as they were.
+ */
+async function dryRunForecastsRecovery(live: { color: string; release: string }): Promise<void> {
+  const files = ["shared/state.json", "shared/releases.json", "shared/history.jsonl", "shared/proxy/route.json"];
+  const bytes = () => files.map((f) => readFileSync(join(desk.target, f), "utf8"));
+  const before = bytes();
+  const state = desk.readJson<{ inProgress: { id: string; step: string; previousRelease: string } }>(
+    "shared/state.json",
+  )!;
+  const dry = await run("rollback", "alpine-backend", "staging", "--dry-run", "--json");
+  expect(dry.code, dry.stderr).toBe(0);
+  const { plan } = JSON.parse(dry.stdout);
+  expect(plan.recoveries).toEqual([
+    expect.objectContaining({
+      inProgress: expect.objectContaining({ id: state.inProgress.id, kind: "deploy", step: state.inProgress.step }),
+      outcome: "rolled-back",
+    }),
+  ]);
+  expect(plan.recoveries[0].actions[0]).toContain(
+    `traffic returns from ${live.release} (${live.color}) to ${state.inProgress.previousRelease}`,
+  );
+  expect(plan.moves[0].from.release).toBe(state.inProgress.previousRelease);
+  expect(bytes()).toEqual(before);
+  const text = await run("rollback", "alpine-backend", "staging", "--dry-run");
+  expect(text.stdout).toContain(`first, recovery of alpine-backend on local: the deploy ${state.inProgress.id}`);
+}

@@ -96,7 +96,10 @@ export function registerDeployCommands(program: Command, on: On): void {
       .option("--release <id>", "a release id still on the target (`tradeops releases` lists them)")
       .option("--to <release>", "the same as --release (kept for scripts)")
       .option("--reason <text>", "why (recorded)")
-      .option("--dry-run", "print the plan (each host's from → to, warm or cold, lease handoff) and move nothing")
+      .option(
+        "--dry-run",
+        "print the plan (each host's from → to, warm or cold, lease handoff; first, the recovery of a deploy left in progress) and move nothing",
+      )
       .option("--start-timeout <seconds>", "how long the release may take to pass health when it must start cold", "30")
       .addOption(
         new Option(
@@ -111,6 +114,7 @@ export function registerDeployCommands(program: Command, on: On): void {
           "tradeops rollback alpine-backend staging --release 20261120T101500Z-1a2b3c4",
           "tradeops rollback alpine-frontend staging   # coupled members with a target come back with it",
           "tradeops rollback argo to production --dry-run --json",
+          "tradeops rollback alpine-backend staging --dry-run   # after a killed deploy: what its recovery does first",
         ),
       ),
     async () => (await import("../commands/rollback.js")).rollbackCommand,
