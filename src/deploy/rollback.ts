@@ -24,7 +24,6 @@ import { forecastHost, observeHost } from "./rollback-observe.js";
 import { planRollback, type RollbackMember, type RollbackMove, type RollbackPlan } from "./rollback-plan.js";
 import { recordRunner } from "./runner-choice.js";
 import type { TargetSession } from "./session.js";
-
 import { returnTo } from "./switch.js";
 import { findTarget, requireTarget } from "./targets.js";
 import type { DeployRecord } from "./types.js";
@@ -134,7 +133,14 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
             level: "info",
             message: `${session.project.name} on ${session.host}: ${note}`,
           });
-        await recoverTarget(session, { level, timeoutMs, who: options.who, reason: "found a deploy left in progress" });
+        const reason = "found a deploy left in progress";
+        const recovered = await recoverTarget(session, { level, timeoutMs, who: options.who, reason });
+        if (recovered)
+          options.onEvent?.({
+            type: "note",
+            level: "warn",
+            message: `recovered ${session.project.name} on ${session.host}: ${recovered.reason}`,
+          });
       }
       const planned = await plan();
       if (planned.refusal) throw refusalError(planned.refusal);

@@ -4,6 +4,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { describeRollbackPlan } from "../../src/cli/render/deploy.js";
+import type { DeployEvent } from "../../src/deploy/events.js";
 import type { InProgress } from "../../src/deploy/records.js";
 import { rollback } from "../../src/deploy/rollback.js";
 import type { TargetSession } from "../../src/deploy/session.js";
@@ -14,7 +15,10 @@ import { type RecordingTarget, recordingDesk, releaseRecord } from "../helpers/r
 const workspace = loadWorkspace({ cwd: DESK });
 const desk = recordingDesk(workspace, "staging");
 const { log } = desk;
-beforeEach(() => desk.reset());
+beforeEach(() => {
+  desk.reset();
+  events.length = 0;
+});
 
 /** A session that counts the times the front proxy is made to run. */
 function watched(t: RecordingTarget): { session: TargetSession; ensured: () => number } {
@@ -29,8 +33,10 @@ function watched(t: RecordingTarget): { session: TargetSession; ensured: () => n
   return { session: { ...t.session, proxy }, ensured: () => ensured };
 }
 
+const events: DeployEvent[] = [];
 const run = (session: TargetSession, extra: { dryRun?: boolean } = {}) =>
   rollback({
+    onEvent: (e) => void events.push(e),
     workspace,
     environment: "staging",
     project: session.project.name,
@@ -111,8 +117,15 @@ describe("rollback --dry-run with a deploy left in progress", () => {
     );
     expect(text).toContain("    - traffic returns from R2 (green) to R1 (blue, warm: it still runs there)");
 
+    expect(events).toEqual([]);
     const real = await run(argo.session);
     expect(real.plan.moves).toEqual(dry.plan.moves);
+    expect(events).toContainEqual({
+      type: "note",
+      level: "warn",
+      message:
+        "recovered argo on local: found a deploy left in progress; the deploy deploy-9 died during monitor; R2 took traffic but never passed gate 11; returned to R1 (warm)",
+    });
     expect(log).toEqual([
       "argo: lock",
       // the recovery
@@ -290,6 +303,32 @@ describe("rollback --dry-run with a deploy left in progress", () => {
       "alpine-backend on local: the deploy lock is held by other@elsewhere (deploy) and not stale: while that deploy runs, the rollback refuses (exit 75) and recovers nothing; this plan assumes it died",
     );
     await expect(run(backend.session)).rejects.toMatchObject({ code: "TRO_ERR_LOCK_HELD" });
+  });
+  it("refuses as the rollback would (64) when the recovery leaves nothing to return to, and says the recovery", async () => {
+    const backend = desk.host("alpine-backend");
+    await backend.serve("blue", "R1", "R2");
+    const { goodAt: _, ...r2 } = releaseRecord("R2", "alpine-backend", 2, "started");
+    await backend.session.records.writeReleases([releaseRecord("R1", "alpine-backend", 1), r2]);
+    await leftInProgress(backend, {
+      id: "deploy-9",
+      kind: "deploy",
+      release: "R2",
+      color: "green",
+      previousActive: "blue",
+      previousRelease: "R1",
+      step: "start",
+    });
+    const refused = {
+      code: "TRO_ERR_USAGE",
+      message: "alpine-backend has no known-good release other than R1 on local.",
+    };
+    await expect(run(backend.session, { dryRun: true })).rejects.toMatchObject({
+      ...refused,
+      hint: "A rollback first recovers the deploy deploy-9 left in progress there (R2 (green) is stopped; R2 is marked failed (interrupted during start); R1 serves on blue), then refuses so. Releases there: R1 (good), R2.",
+    });
+    expect(log).toEqual([]);
+    await expect(run(backend.session)).rejects.toMatchObject(refused);
+    expect(log).toEqual(["alpine-backend: lock", "alpine-backend: stop green", "alpine-backend: unlock"]);
   });
 });
 
