@@ -5,35 +5,22 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { describeRollbackPlan } from "../../src/cli/render/deploy.js";
 import type { DeployEvent } from "../../src/deploy/events.js";
-import type { InProgress } from "../../src/deploy/records.js";
 import { rollback } from "../../src/deploy/rollback.js";
 import type { TargetSession } from "../../src/deploy/session.js";
 import { loadWorkspace } from "../../src/workspace/load.js";
 import { DESK } from "../helpers/cli.js";
-import { type RecordingTarget, recordingDesk, releaseRecord } from "../helpers/recording-target.js";
+import { DIED, keepReleases, leaveInProgress, recordBytes, watched } from "../helpers/left-in-progress.js";
+import { recordingDesk } from "../helpers/recording-target.js";
 
 const workspace = loadWorkspace({ cwd: DESK });
 const desk = recordingDesk(workspace, "staging");
 const { log } = desk;
+const events: DeployEvent[] = [];
 beforeEach(() => {
   desk.reset();
   events.length = 0;
 });
 
-/** A session that counts the times the front proxy is made to run. */
-function watched(t: RecordingTarget): { session: TargetSession; ensured: () => number } {
-  let ensured = 0;
-  const proxy = {
-    ...t.session.proxy,
-    ensure: () => {
-      ensured++;
-      return t.session.proxy.ensure();
-    },
-  };
-  return { session: { ...t.session, proxy }, ensured: () => ensured };
-}
-
-const events: DeployEvent[] = [];
 const run = (session: TargetSession, extra: { dryRun?: boolean } = {}) =>
   rollback({
     onEvent: (e) => void events.push(e),
@@ -50,45 +37,12 @@ const run = (session: TargetSession, extra: { dryRun?: boolean } = {}) =>
     ...extra,
   });
 
-/** R0 and R1 passed gate 11 (R1 the newer); R2 never did. */
-async function keep(t: RecordingTarget): Promise<void> {
-  const project = t.session.project.name;
-  const { goodAt: _, ...r2 } = releaseRecord("R2", project, 2, "started");
-  await t.session.records.writeReleases([
-    releaseRecord("R0", project, 0, "inactive"),
-    releaseRecord("R1", project, 1, "inactive"),
-    r2,
-  ]);
-}
-
-/** Records `inProgress` as left by a deploy or rollback that died. */
-async function leftInProgress(t: RecordingTarget, inProgress: Omit<InProgress, "startedAt" | "who">): Promise<void> {
-  const state = await t.readState();
-  state.inProgress = { ...inProgress, startedAt: "2026-11-18T09:59:00.000Z", who: "other@elsewhere" };
-  await t.session.records.writeState(state);
-  log.length = 0;
-}
-
-/** The bytes of the target's records. */
-async function recordBytes(t: RecordingTarget): Promise<(string | undefined)[]> {
-  const { layout, files } = t.session;
-  return Promise.all([layout.state, layout.releases, layout.history].map((p) => files.read(p)));
-}
-
 describe("rollback --dry-run with a deploy left in progress", () => {
   it("one that took traffic: the plan starts where the recovery's return leaves it, and is the one followed", async () => {
     const argo = desk.host("argo");
     await argo.serve("green", "R2", "R1");
-    await keep(argo);
-    await leftInProgress(argo, {
-      id: "deploy-9",
-      kind: "deploy",
-      release: "R2",
-      color: "green",
-      previousActive: "blue",
-      previousRelease: "R1",
-      step: "monitor",
-    });
+    await keepReleases(argo);
+    await leaveInProgress(argo, DIED);
     const dry = await run(argo.session, { dryRun: true });
     expect(log).toEqual([]);
     expect(dry.plan.recoveries).toEqual([
@@ -149,9 +103,9 @@ describe("rollback --dry-run with a deploy left in progress", () => {
   it("one that never took traffic: the colour it started is stopped first, so the return is cold, not warm", async () => {
     const backend = desk.host("alpine-backend");
     await backend.serve("blue", "R1", "R0");
-    await keep(backend);
+    await keepReleases(backend);
     // a rollback to R0 that started it in green and died before its switch
-    await leftInProgress(backend, {
+    await leaveInProgress(backend, {
       id: "rollback-7",
       kind: "rollback",
       release: "R0",
@@ -192,16 +146,8 @@ describe("rollback --dry-run with a deploy left in progress", () => {
   it("one whose return starts the replaced release cold: said as what only starting it would tell", async () => {
     const backend = desk.host("alpine-backend");
     await backend.serve("green", "R2");
-    await keep(backend);
-    await leftInProgress(backend, {
-      id: "deploy-9",
-      kind: "deploy",
-      release: "R2",
-      color: "green",
-      previousActive: "blue",
-      previousRelease: "R1",
-      step: "monitor",
-    });
+    await keepReleases(backend);
+    await leaveInProgress(backend, DIED);
     const dry = await run(backend.session, { dryRun: true });
     expect(log).toEqual([]);
     expect(dry.plan.recoveries?.[0]?.actions[0]).toBe(
@@ -229,16 +175,8 @@ describe("rollback --dry-run with a deploy left in progress", () => {
   it("changes nothing: records byte-identical, no process started or stopped, no proxy started", async () => {
     const argo = desk.host("argo");
     await argo.serve("green", "R2", "R1");
-    await keep(argo);
-    await leftInProgress(argo, {
-      id: "deploy-9",
-      kind: "deploy",
-      release: "R2",
-      color: "green",
-      previousActive: "blue",
-      previousRelease: "R1",
-      step: "switch",
-    });
+    await keepReleases(argo);
+    await leaveInProgress(argo, { ...DIED, step: "switch" });
     await argo.session.records.appendHistory({ id: "deploy-8", kind: "deploy", release: "R2" } as never);
     const before = await recordBytes(argo);
     const running = [...argo.running.entries()];
@@ -254,89 +192,13 @@ describe("rollback --dry-run with a deploy left in progress", () => {
     expect(log).toEqual([]);
     expect(argo.executor.calls).toEqual([]);
   });
-
-  it("says what it cannot know: a front proxy that does not answer comes back on the route it kept", async () => {
-    const backend = desk.host("alpine-backend");
-    await backend.serve("green", "R2", "R1");
-    await keep(backend);
-    await leftInProgress(backend, {
-      id: "deploy-9",
-      kind: "deploy",
-      release: "R2",
-      color: "green",
-      previousActive: "blue",
-      previousRelease: "R1",
-      step: "monitor",
-    });
-    const { layout, files } = backend.session;
-    await files.writeJson(`${layout.proxyDir}/route.json`, { color: "green", port: 8203, release: "R2", seq: 3 });
-    const { session, ensured } = watched(backend);
-    const silent = { ...session, proxy: { ...session.proxy, status: async () => undefined } };
-    const { plan } = await run(silent, { dryRun: true });
-    expect(ensured()).toBe(0);
-    expect(plan.notes[0]).toEqual({
-      level: "warn",
-      message:
-        "alpine-backend on local: no front proxy answers: the recovery starts it first, and it comes back routing to R2 (green), the route it kept; a switch guard it kept may return traffic as it starts",
-    });
-    expect(plan.recoveries?.[0]?.actions[0]).toBe(
-      "traffic returns from R2 (green) to R1 (blue, warm: it still runs there)",
-    );
-  });
-
-  it("a deploy holding the lock live is said not to be recovered while it runs", async () => {
-    const backend = desk.host("alpine-backend");
-    await backend.serve("blue", "R1", "R0");
-    await keep(backend);
-    await leftInProgress(backend, {
-      id: "deploy-9",
-      kind: "deploy",
-      release: "R2",
-      color: "green",
-      previousActive: "blue",
-      previousRelease: "R1",
-      step: "start",
-    });
-    await backend.session.lock.acquire({ id: "deploy-9", who: "other@elsewhere", command: "deploy" } as never);
-    const { plan } = await run(backend.session, { dryRun: true });
-    expect(plan.notes.map((n) => n.message)).toContain(
-      "alpine-backend on local: the deploy lock is held by other@elsewhere (deploy) and not stale: while that deploy runs, the rollback refuses (exit 75) and recovers nothing; this plan assumes it died",
-    );
-    await expect(run(backend.session)).rejects.toMatchObject({ code: "TRO_ERR_LOCK_HELD" });
-  });
-  it("refuses as the rollback would (64) when the recovery leaves nothing to return to, and says the recovery", async () => {
-    const backend = desk.host("alpine-backend");
-    await backend.serve("blue", "R1", "R2");
-    const { goodAt: _, ...r2 } = releaseRecord("R2", "alpine-backend", 2, "started");
-    await backend.session.records.writeReleases([releaseRecord("R1", "alpine-backend", 1), r2]);
-    await leftInProgress(backend, {
-      id: "deploy-9",
-      kind: "deploy",
-      release: "R2",
-      color: "green",
-      previousActive: "blue",
-      previousRelease: "R1",
-      step: "start",
-    });
-    const refused = {
-      code: "TRO_ERR_USAGE",
-      message: "alpine-backend has no known-good release other than R1 on local.",
-    };
-    await expect(run(backend.session, { dryRun: true })).rejects.toMatchObject({
-      ...refused,
-      hint: "A rollback first recovers the deploy deploy-9 left in progress there (R2 (green) is stopped; R2 is marked failed (interrupted during start); R1 serves on blue), then refuses so. Releases there: R1 (good), R2.",
-    });
-    expect(log).toEqual([]);
-    await expect(run(backend.session)).rejects.toMatchObject(refused);
-    expect(log).toEqual(["alpine-backend: lock", "alpine-backend: stop green", "alpine-backend: unlock"]);
-  });
 });
 
 describe("rollback --dry-run without a deploy in progress", () => {
   it("plans from what runs, as before: no recovery in the plan or its text", async () => {
     const backend = desk.host("alpine-backend");
     await backend.serve("blue", "R1", "R0");
-    await keep(backend);
+    await keepReleases(backend);
     log.length = 0;
     const { plan } = await run(backend.session, { dryRun: true });
     expect(Object.keys(plan)).toEqual([
