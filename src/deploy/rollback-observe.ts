@@ -3,7 +3,6 @@
  * or, for a dry run, read only and carried through the recovery a real rollback would run first (the same decision,
  * applied in memory), so that the dry run's plan is the one the rollback follows.
  */
-
 import { portlessRoute } from "./portless-switch.js";
 import { keptRoute } from "./proxy/control.js";
 import type { TargetState } from "./records.js";
@@ -12,7 +11,9 @@ import {
   decideRecovery,
   type HostPicture,
   type ObservedRoute,
+  type ProjectedRecovery,
   projectRecovery,
+  type RecoveryDecision,
   type RunningRelease,
 } from "./recover-decision.js";
 import type { RecoveryForecast, RollbackHost } from "./rollback-plan.js";
@@ -62,20 +63,7 @@ export async function forecastHost(session: TargetSession): Promise<RollbackHost
   const ordersLease = Boolean(session.lease);
   const projected = projectRecovery(decision, before, session.target, ordersLease);
   const { after } = projected;
-  const actions: string[] = [];
-  if (decision.back && projected.returned) {
-    const { from, to } = decision.back;
-    const { warm, slot } = projected.returned;
-    actions.push(
-      `traffic returns from ${from.release} (${from.color}) to ${to.release} (${slot.color}, ${warm ? "warm: it still runs there" : "cold: it starts there and must pass health first"})`,
-    );
-    if (!warm)
-      unknowns.push(
-        `whether ${to.release} starts healthy in ${slot.color} is known only by starting it: if it does not, the rollback stops there and ${from.release} keeps serving`,
-      );
-    if (ordersLease) actions.push(`the executor lease goes to ${to.release}`);
-  } else if (decision.stop) actions.push(`${inProgress.release} (${decision.stop}) is stopped`);
-  else if (decision.active) actions.push(`${inProgress.release} keeps serving, unverified`);
+  const actions = recoveryActions(decision, projected, route, ordersLease, unknowns);
   if (projected.leaseTo) actions.push(`the executor lease goes to ${projected.leaseTo}`);
   actions.push(`${inProgress.release} is marked failed (interrupted during ${inProgress.step})`);
   const serving = servingAfter(session, after);
@@ -102,6 +90,37 @@ export async function forecastHost(session: TargetSession): Promise<RollbackHost
     ...(idle ? { idle } : {}),
     recovery,
   };
+}
+
+/** What a recovery does first, in words (and, for a cold return, what only starting it would tell). */
+function recoveryActions(
+  decision: RecoveryDecision,
+  projected: ProjectedRecovery,
+  route: ObservedRoute | null,
+  ordersLease: boolean,
+  unknowns: string[],
+): string[] {
+  const { inProgress } = decision;
+  const actions: string[] = [];
+  if (decision.back && projected.returned) {
+    const { from, to } = decision.back;
+    const { warm, slot } = projected.returned;
+    actions.push(
+      `traffic returns from ${from.release} (${from.color}) to ${to.release} (${slot.color}, ${warm ? "warm: it still runs there" : "cold: it starts there and must pass health first"})`,
+    );
+    if (!warm)
+      unknowns.push(
+        `whether ${to.release} starts healthy in ${slot.color} is known only by starting it: if it does not, the rollback stops there and ${from.release} keeps serving`,
+      );
+    if (ordersLease) actions.push(`the executor lease goes to ${to.release}`);
+  } else if (decision.stop) actions.push(`${inProgress.release} (${decision.stop}) is stopped`);
+  else if (route)
+    actions.push(
+      route.release === inProgress.release
+        ? `${inProgress.release} keeps serving, unverified (a first deploy: nothing to return to)`
+        : `${route.release} keeps serving`,
+    );
+  return actions;
 }
 
 /**

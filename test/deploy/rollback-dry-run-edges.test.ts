@@ -75,6 +75,22 @@ describe("rollback --dry-run where only acting would tell", () => {
     );
     await expect(run(backend.session)).rejects.toMatchObject({ code: "TRO_ERR_LOCK_HELD" });
   });
+  it("a first deploy that took traffic keeps serving (nothing to return to); the plan starts from it", async () => {
+    const backend = desk.host("alpine-backend");
+    await backend.serve("green", "R2");
+    await keepReleases(backend);
+    await leaveInProgress(backend, { ...DIED, previousActive: undefined, previousRelease: undefined });
+    const dry = await run(backend.session, { dryRun: true });
+    expect(dry.plan.recoveries?.[0]?.actions).toEqual([
+      "R2 keeps serving, unverified (a first deploy: nothing to return to)",
+      "R2 is marked failed (interrupted during monitor)",
+      "R2 serves on green",
+    ]);
+    const real = await run(backend.session);
+    expect(real.plan.moves).toEqual(dry.plan.moves);
+    expect(dry.plan.moves[0]).toMatchObject({ from: { release: "R2" }, to: { release: "R1" }, warm: false });
+  });
+
   it("refuses as the rollback would (64) when the recovery leaves nothing to return to, and says the recovery", async () => {
     const backend = desk.host("alpine-backend");
     await backend.serve("blue", "R1", "R2");
