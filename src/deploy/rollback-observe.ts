@@ -133,6 +133,11 @@ async function proxyRoute(
   unknowns: string[],
 ): Promise<{ route: ObservedRoute | null; lastRevert?: string | null } | undefined> {
   const status = await session.proxy.status();
+  const guard = status?.guard;
+  if (guard && guard.release === status.route?.release)
+    unknowns.push(
+      `the front proxy's switch to ${guard.release} is unconfirmed until ${guard.expiresAt}: after that it returns traffic to ${guard.fallback.release} itself (if that answers), and the recovery then only stops ${guard.release}; this plan assumes the route as it is now`,
+    );
   if (status) return { route: status.route, lastRevert: status.lastRevert };
   if (!startsProxy(state, state.inProgress!)) return undefined;
   const kept = await keptRoute(session.files, session.layout);

@@ -63,6 +63,28 @@ describe("rollback --dry-run where only acting would tell", () => {
     );
   });
 
+  it("says that a switch the proxy has not had confirmed may be returned by the proxy before the rollback runs", async () => {
+    const backend = desk.host("alpine-backend");
+    await backend.serve("green", "R2", "R1");
+    await keepReleases(backend);
+    await leaveInProgress(backend, DIED);
+    const proxy = backend.session.proxy;
+    const guard = {
+      release: "R2",
+      fallback: { color: "blue" as const, port: 8202, release: "R1" },
+      expiresAt: "2026-11-18T10:01:00.000Z",
+    };
+    const status = async () => {
+      const now = await proxy.status();
+      return now && { ...now, guard };
+    };
+    const { plan } = await run({ ...backend.session, proxy: { ...proxy, status } }, { dryRun: true });
+    expect(plan.notes.map((n) => n.message)).toEqual([
+      "alpine-backend on local: the front proxy's switch to R2 is unconfirmed until 2026-11-18T10:01:00.000Z: after that it returns traffic to R1 itself (if that answers), and the recovery then only stops R2; this plan assumes the route as it is now",
+    ]);
+    expect(log).toEqual([]);
+  });
+
   it("a deploy holding the lock live is said not to be recovered while it runs", async () => {
     const backend = desk.host("alpine-backend");
     await backend.serve("blue", "R1", "R0");
