@@ -110,6 +110,15 @@ export interface HostPicture {
   readonly holder?: string;
 }
 
+/** Where a recovery moves the executor lease: to the release that serves, unless it holds the lease already. */
+export function leaseGoesTo(
+  state: Pick<TargetState, "active" | "colors">,
+  holder: string | undefined,
+): string | undefined {
+  const serving = state.active ? state.colors[state.active]?.release : undefined;
+  return serving && holder !== serving ? serving : undefined;
+}
+
 /** A host picture after a recovery, and what the recovery did to get there. */
 export interface ProjectedRecovery {
   readonly after: HostPicture;
@@ -150,8 +159,7 @@ export function projectRecovery(
     state.active = decision.active;
   }
   reconcileRecorded(state, running, { static: target.style === "static", ordersLease });
-  const serving = state.active ? state.colors[state.active]?.release : undefined;
-  const leaseTo = ordersLease && serving && holder !== serving ? serving : undefined;
+  const leaseTo = ordersLease ? leaseGoesTo(state, holder) : undefined;
   if (leaseTo) holder = leaseTo;
   const failed = decision.inProgress;
   const releases = before.releases.map((r) =>

@@ -9,7 +9,7 @@ import { isoNow } from "./clock.js";
 import { STOP_GRACE_SECONDS } from "./constants.js";
 import { portlessRoute } from "./portless-switch.js";
 import type { InProgress, TargetState } from "./records.js";
-import { decideRecovery, type RunningRelease, reconcileRecorded } from "./recover-decision.js";
+import { decideRecovery, leaseGoesTo, type RunningRelease, reconcileRecorded } from "./recover-decision.js";
 import type { TargetSession } from "./session.js";
 import { returnTo } from "./switch.js";
 import { COLORS, type Color, type DeployRecord } from "./types.js";
@@ -53,12 +53,11 @@ export async function recoverTarget(
   }
   const outcome = decision.outcome;
   await reconcileColors(session, state);
-  if (session.lease && state.active) {
-    const serving = state.colors[state.active]?.release;
-    if (serving && (await session.lease.holder()) !== serving) {
-      await session.lease.transfer(serving);
-      notes.push(`the executor lease went to ${serving}`);
-    }
+  const lease = state.active ? session.lease : undefined;
+  const leaseTo = lease && leaseGoesTo(state, await lease.holder());
+  if (lease && leaseTo) {
+    await lease.transfer(leaseTo);
+    notes.push(`the executor lease went to ${leaseTo}`);
   }
   await session.records.updateRelease(inProgress.release, (r) => {
     r.status = "failed";
