@@ -197,10 +197,9 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
         const known = prepared.get(d.project);
         if (known) learnRelease(known);
         else
-          await prepareRelease(deps.workspace, d.project, plan.environment, deps.env).then(
-            learnRelease,
-            () => undefined,
-          );
+          await prepareRelease(deps.workspace, d.project, plan.environment, deps.env, {
+            secrets: d.target.secrets,
+          }).then(learnRelease, () => undefined);
       }
       for (const session of held()) {
         const record = newRecord(plan, session, deps, gates);
@@ -219,7 +218,8 @@ export async function applyDeployPlan(plan: DeployPlan, deps: ApplyDeps): Promis
       const members: Member[] = [];
       for (const d of group) {
         const release =
-          prepared.get(d.project) ?? (await prepareRelease(deps.workspace, d.project, plan.environment, deps.env));
+          prepared.get(d.project) ??
+          (await prepareRelease(deps.workspace, d.project, plan.environment, deps.env, { secrets: d.target.secrets }));
         learnRelease(release);
         const { run, config } = release;
         for (const session of sessions.get(d.project)!) {

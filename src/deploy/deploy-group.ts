@@ -1,17 +1,19 @@
 /**
  * One coupled group's deploy after the gates, on every host of every member, as a state table:
  *
- *   upload → install → migrate → start → switch → handoff   (per member and host; `state.json` records the step)
+ *   upload → secrets → install → migrate → start → switch → handoff   (per member and host; `state.json` records
+ *                                                                      the step; `secrets` with `secrets: host` only)
  *   monitor                                                  (gate 11, all members at once)
  *   finish                                                   (known-good, old colour stopped, old releases pruned)
  *
  * Any failure rolls every member back: one that never switched just stops its new release; one that switched
  * returns traffic (and the lease) to the release it replaced. The deploy then fails (TRO_ERR_DEPLOY_FAILED).
  */
-import { TroError } from "../errors.js";
+import { type ErrorCode, isTroError, TroError } from "../errors.js";
 import { isoNow } from "./clock.js";
 import { SWITCH_GUARD_MS } from "./constants.js";
 import { finishMember, rollBackAll } from "./group-end.js";
+import { checkHostSecrets, isHostSecrets } from "./host-secrets.js";
 import { type GroupOptions, type Member, setState, timed } from "./member.js";
 import { monitorWindow } from "./monitor.js";
 import { switchPortless } from "./portless-switch.js";
@@ -23,14 +25,16 @@ import { runReleaseCommand, uploadRelease } from "./upload.js";
 
 export type { GroupOptions, Member } from "./member.js";
 
+const SECRET_CODES = new Set<ErrorCode>(["TRO_ERR_SECRET_UNRESOLVED", "TRO_ERR_SECRET_PROVIDER"]);
+
 /** Deploys a group; resolves when every member passed gate 11, throws after rolling back otherwise. */
 export async function deployGroup(members: readonly Member[], options: GroupOptions): Promise<GateResult> {
-  let failure: { member?: Member; reason: string } | undefined;
+  let failure: { member?: Member; reason: string; error?: unknown } | undefined;
   for (const member of members) {
     try {
       await switchMember(member, options);
     } catch (error) {
-      failure = { member, reason: String((error as Error)?.message ?? error) };
+      failure = { member, reason: String((error as Error)?.message ?? error), error };
       break;
     }
   }
@@ -43,8 +47,13 @@ export async function deployGroup(members: readonly Member[], options: GroupOpti
     const switched = members.some((m) => m.switched);
     await rollBackAll(members, reason, options);
     const names = members.map((m) => m.planned.project).join(", ");
+    // a secret the host cannot resolve keeps its own exit status (78 missing, 69 provider failed): nothing ran
+    const code =
+      !switched && isTroError(failure.error) && SECRET_CODES.has(failure.error.code)
+        ? failure.error.code
+        : "TRO_ERR_DEPLOY_FAILED";
     throw new TroError(
-      "TRO_ERR_DEPLOY_FAILED",
+      code,
       switched
         ? `The deploy of ${names} failed and was rolled back: ${reason}`
         : `The deploy of ${names} failed before the switch (traffic never moved): ${reason}`,
@@ -99,6 +108,15 @@ async function switchMember(member: Member, options: GroupOptions): Promise<void
     },
     () => `${member.artifact.manifest.files.length} files, sha256 ${member.artifact.manifest.hash.slice(0, 12)}`,
   );
+  // `secrets: host`: the host answers for the release's secrets before anything of it runs (names, never values)
+  if (isHostSecrets(session.target))
+    await timed(
+      member,
+      "secrets",
+      options,
+      () => checkHostSecrets(session, planned.release),
+      (summary) => summary,
+    );
   if (session.project.commands.install)
     await timed(member, "install", options, () => runReleaseCommand(session, planned.release, "install"));
   if (session.project.commands.migrate)

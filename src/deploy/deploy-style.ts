@@ -51,8 +51,18 @@ export function describePlannedSlot(d: {
 }
 
 /** The steps a plan shows for a portless target. */
-export function portlessSteps(style: PortlessStyle, sendsOrders: boolean, commands: Record<string, unknown>): string[] {
-  const prep = ["upload", ...(commands.install ? ["install"] : []), ...(commands.migrate ? ["migrate"] : [])];
+export function portlessSteps(
+  style: PortlessStyle,
+  sendsOrders: boolean,
+  commands: Record<string, unknown>,
+  secrets: "deployer" | "host" = "deployer",
+): string[] {
+  const prep = [
+    "upload",
+    ...(secrets === "host" ? ["secrets"] : []),
+    ...(commands.install ? ["install"] : []),
+    ...(commands.migrate ? ["migrate"] : []),
+  ];
   if (style === "static") return [...prep, "switch", "monitor", "finish"];
   return [...prep, ...(sendsOrders ? ["handoff", "start"] : ["start", "switch"]), "monitor", "finish"];
 }

@@ -4,6 +4,7 @@ import type { Executor } from "../exec/command.js";
 import { workspaceIdOf } from "../workspace/identity.js";
 import type { Workspace } from "../workspace/types.js";
 import type { DeployClock } from "./clock.js";
+import { ensureHostRunner } from "./host-secrets.js";
 import { postgresLeaseLocation } from "./lease-driver.js";
 import { chooseRunner, type RunnerChoice } from "./runner-choice.js";
 import { openSession, type TargetSession } from "./session.js";
@@ -35,6 +36,8 @@ export async function openHosts(o: OpenHostsOptions, target: ResolvedTarget): Pr
   for (const host of target.hosts) {
     const executor = o.executorFor(host);
     const choice = await chooseRunner(executor, target.path, o.runner);
+    // before anything changes on any host: a runner that cannot resolve the host's own secrets is refused
+    ensureHostRunner(target, host, choice, o.runner);
     const session = openSession({
       project,
       target,

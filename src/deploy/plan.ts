@@ -271,6 +271,7 @@ function plannedProject(state: DeployState, project: string, why: string): Plann
   const sendsOrders = definition.sendsOrders;
   const steps = [
     "upload",
+    ...(snap.target.secrets === "host" ? ["secrets"] : []),
     ...(definition.commands.install ? ["install"] : []),
     ...(definition.commands.migrate ? ["migrate"] : []),
     "start",
@@ -290,7 +291,9 @@ function plannedProject(state: DeployState, project: string, why: string): Plann
     sendsOrders,
     group: coupledGroup(state.workspace, project),
     base: snap.base,
-    steps: snap.target.style ? portlessSteps(snap.target.style, sendsOrders, definition.commands) : steps,
+    steps: snap.target.style
+      ? portlessSteps(snap.target.style, sendsOrders, definition.commands, snap.target.secrets)
+      : steps,
   };
 }
 

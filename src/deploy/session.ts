@@ -35,6 +35,8 @@ export interface TargetSession {
   readonly lock: DeployLock;
   readonly proxy: ProxyControl;
   readonly runner: ReleaseRunner;
+  /** argv running tradeops on the host (the supervisor runner's, and `secrets: host`'s checks and commands) */
+  readonly tradeops: readonly string[];
   /** the executor lease, for projects that send orders */
   readonly lease?: LeaseDriver;
   /** probes the public port (through the proxy) */
@@ -87,10 +89,9 @@ export function openSession(options: SessionOptions): TargetSession {
     // the PostgreSQL lease spans hosts: each host's process of a release holds it under its own name
     ...(project.sendsOrders && target.lease === "postgres" ? { leaseHost: options.host } : {}),
   };
+  const tradeops = (executor.local && options.tradeops) || ["tradeops"];
   const runnerOf = (kind: "direct" | "supervisor" | undefined) =>
-    kind === "supervisor"
-      ? createSupervisorRunner({ ...runnerOptions, tradeops: (executor.local && options.tradeops) || ["tradeops"] })
-      : createDirectRunner(runnerOptions);
+    kind === "supervisor" ? createSupervisorRunner({ ...runnerOptions, tradeops }) : createDirectRunner(runnerOptions);
   const chosen = runnerOf(options.runner);
   const runner =
     options.previousRunner && options.previousRunner !== chosen.kind
@@ -115,6 +116,7 @@ export function openSession(options: SessionOptions): TargetSession {
       node: options.node ?? (executor.local ? process.execPath : "node"),
     }),
     runner,
+    tradeops,
     lease,
     probePublic: (level) => (target.style ? probePortless(session, level) : runner.health(target.port, level)),
   };

@@ -56,6 +56,7 @@ export function findTarget(
     lease:
       t.lease ?? (workspace.settings[environment]?.signals.store.trim().startsWith("postgres:") ? "postgres" : "file"),
     persist: t.persist ?? [],
+    secrets: t.secrets ?? "deployer",
     ...(style ? { style } : {}),
   };
 }

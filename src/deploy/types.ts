@@ -50,6 +50,8 @@ export interface ResolvedTarget {
   readonly lease: "file" | "postgres";
   /** project paths kept in shared/persist/ and linked into every release (`data/` a directory, `x.db` a file) */
   readonly persist: readonly string[];
+  /** where the release's secrets are resolved: on the deploying machine (into the env file) or only on the host */
+  readonly secrets: "deployer" | "host";
   /** a target without a port: a worker (no proxy; port 0) or static files (`current` link); absent: blue/green */
   readonly style?: "worker" | "static";
 }

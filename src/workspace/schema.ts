@@ -320,6 +320,12 @@ const target = strict({
     .describe(
       "paths of the project kept in the target's shared/persist/, linked into every release, untouched by rollback; seeded from the first release's copy",
     ),
+  secrets: z
+    .enum(["deployer", "host"])
+    .default("deployer")
+    .describe(
+      "where the release's secrets are resolved: `deployer` (the deploying machine, written to the release's env file) or `host` (only on the target host, by its tradeops: a server-side .env, an instance role; needs the supervisor runner)",
+    ),
 });
 
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;

@@ -191,6 +191,7 @@ export function recordingTarget(o: RecordingTargetOptions): RecordingTarget {
     lock,
     proxy,
     runner,
+    tradeops: ["tradeops"],
     ...(lease ? { lease } : {}),
     probePublic: async (level) => {
       probes++;

@@ -1,11 +1,13 @@
 /**
  * Gate 7: the environment is valid for the target — config checks pass for that environment, required variables
- * and secrets resolve, and the artifact holds no literal secret.
+ * and secrets resolve (a `secrets: host` target's are only counted here: its host resolves them), and the artifact
+ * holds no literal secret.
  */
 import { checkConfig } from "../../config/check.js";
 import { formatProblem, isTroError } from "../../errors.js";
 import { scanForSecrets } from "../../secrets/scan.js";
 import { prepareRelease } from "../prepare.js";
+import { findTarget } from "../targets.js";
 import { fail, type GateContext, type GateVerdict, pass } from "./context.js";
 
 /** This machine is never the target environment for the config checks: its local overlay must not count. */
@@ -31,11 +33,18 @@ export async function environmentGate(ctx: GateContext): Promise<GateVerdict> {
       }
     }
     try {
-      const prepared = await prepareRelease(ctx.workspace, name, ctx.environment, ctx.env);
+      const target = findTarget(ctx.workspace, ctx.environment, name);
+      const prepared = await prepareRelease(ctx.workspace, name, ctx.environment, ctx.env, {
+        secrets: target?.secrets,
+      });
       for (const secret of prepared.run.secretNames) ctx.scrub(prepared.run.env[secret]!, `secret ${secret}`);
       ctx.prepared.set(name, prepared);
+      // `secrets: host`: this machine never reads them; the host answers after the upload, before anything starts
+      const secrets = prepared.hostSecrets
+        ? `${prepared.hostSecrets.length} secret(s) resolved on the host (${target!.hosts.join(", ")}), not here`
+        : `${prepared.run.secretNames.length} secret(s) resolved`;
       notes.push(
-        `${name}: ${prepared.config ? `config ${prepared.config.hash.slice(0, 12)}` : "no config"}, ${prepared.run.secretNames.length} secret(s) resolved`,
+        `${name}: ${prepared.config ? `config ${prepared.config.hash.slice(0, 12)}` : "no config"}, ${secrets}`,
       );
       for (const warning of prepared.warnings) notes.push(`${name}: ${warning}`);
     } catch (error) {

@@ -1,0 +1,134 @@
+/**
+ * Secrets only the target host can read (`targets.ENV.PROJECT.secrets: host`): a server-side `.env`, an instance
+ * role. The deploying machine never resolves them; the host's own tradeops does — the supervisor at every start,
+ * `tradeops secrets check` once the release is uploaded (before anything starts), and `tradeops run` around the
+ * release's install and migrate commands.
+ */
+import type { EnvironmentName } from "../environment/names.js";
+import { TroError } from "../errors.js";
+import type { Command } from "../exec/command.js";
+import { tail } from "../exec/command.js";
+import type { Project } from "../workspace/types.js";
+import { TARGET_COMMAND_TIMEOUT_MS } from "./constants.js";
+import type { RunnerChoice, RunnerKind } from "./runner-choice.js";
+import type { TargetSession } from "./session.js";
+import type { ResolvedTarget } from "./types.js";
+
+/** Whether the target's secrets are resolved on its hosts rather than here. */
+export function isHostSecrets(target: Pick<ResolvedTarget, "secrets"> | undefined): boolean {
+  return target?.secrets === "host";
+}
+
+/** The secrets a project declares for an environment: the names the host is asked about. */
+export function declaredSecrets(project: Project, environment: EnvironmentName): string[] {
+  return Object.keys(project.secrets).filter((name) => project.secrets[name]?.[environment] !== undefined);
+}
+
+/**
+ * Refuses a host whose runner cannot resolve the secrets there: only the supervisor runner runs tradeops on the host;
+ * the direct runner starts a release from the env file this machine writes, which never carries those secrets.
+ * A refusal (77), not a config error: the manifest is valid, but honouring it with this runner would weaken what it
+ * promises (the secrets never leave the host).
+ * @throws TroError TRO_ERR_POLICY_REFUSED
+ */
+export function ensureHostRunner(
+  target: ResolvedTarget,
+  host: string,
+  choice: RunnerChoice,
+  explicit: RunnerKind | undefined,
+): void {
+  if (!isHostSecrets(target) || choice.kind === "supervisor") return;
+  const why =
+    explicit === "direct"
+      ? "--runner direct starts releases from the env file this machine writes"
+      : choice.recorded === "direct"
+        ? `${host} runs releases under the direct runner (recorded on the target), which starts them from the env file this machine writes`
+        : `${host} has no tradeops on its PATH`;
+  throw new TroError(
+    "TRO_ERR_POLICY_REFUSED",
+    `targets.${target.environment}.${target.project} resolves its secrets on ${host} (secrets: host), which needs tradeops there under the supervisor runner, but ${why}; nothing was changed.`,
+    {
+      hint: "Install tradeops on the host and deploy with --runner supervisor, or set the target's secrets: deployer.",
+    },
+  );
+}
+
+/** What `tradeops secrets check --json` prints (the fields read here). */
+interface CheckOutput {
+  readonly ok?: boolean;
+  readonly error?: { readonly message?: string };
+  readonly projects?: readonly {
+    readonly project: string;
+    readonly secrets: readonly {
+      readonly name: string;
+      readonly resolved: boolean;
+      readonly required: boolean;
+      readonly error: string | null;
+      readonly attempts: readonly { readonly source: string; readonly outcome: string; readonly reason?: string }[];
+    }[];
+  }[];
+}
+
+/** `tradeops … ARGS` on the host, in the uploaded release's workspace, for the target's environment. */
+export function tradeopsOnHost(session: TargetSession, release: string, ...args: string[]): string[] {
+  const env = session.target.environment;
+  return [...session.tradeops, "--workspace", session.layout.release(release), "--env", env, ...args];
+}
+
+/**
+ * Asks the host whether every secret of the release resolves there; returns a one-line summary (names only).
+ * @throws TroError TRO_ERR_SECRET_UNRESOLVED or TRO_ERR_SECRET_PROVIDER (the first secret that did not resolve, its
+ *   host and the sources that failed; never a value), TRO_ERR_TARGET_UNAVAILABLE
+ */
+export async function checkHostSecrets(session: TargetSession, release: string): Promise<string> {
+  const { executor, project } = session;
+  if (!declaredSecrets(project, session.target.environment).length) return "no secrets declared";
+  const command: Command = {
+    argv: tradeopsOnHost(session, release, "secrets", "check", project.name, "--json"),
+    cwd: session.layout.workdir(release, project.path),
+    timeoutMs: TARGET_COMMAND_TIMEOUT_MS,
+  };
+  const result = await executor.run(command);
+  if (!executor.local && result.code === 255)
+    throw new TroError("TRO_ERR_TARGET_UNAVAILABLE", `Cannot reach ${executor.host} to check the release's secrets.`, {
+      hint: "Check the host, user, port and key; then retry.",
+    });
+  let parsed: CheckOutput | undefined;
+  try {
+    parsed = JSON.parse(result.stdout) as CheckOutput;
+  } catch {
+    parsed = undefined;
+  }
+  const secrets = parsed?.projects?.find((p) => p.project === project.name)?.secrets;
+  if (!secrets) {
+    const detail = parsed?.error?.message ?? tail(result.stderr || result.stdout, 2).replace(/\s+/g, " ");
+    throw new TroError(
+      "TRO_ERR_SECRET_UNRESOLVED",
+      `tradeops on ${executor.host} could not check the secrets of ${project.name} (exit ${result.code}): ${detail}`,
+      { hint: "Run `tradeops secrets check` on the host in the release's directory; nothing was started." },
+    );
+  }
+  const failed = secrets.filter((s) => s.required && !s.resolved);
+  if (failed.length) {
+    const first = failed[0]!;
+    const sources = first.error
+      ? first.error
+      : first.attempts.map((a) => `${a.source}${a.reason ? ` (${a.reason})` : ""}`).join(", ");
+    const more =
+      failed.length > 1
+        ? ` (and ${failed
+            .slice(1)
+            .map((s) => s.name)
+            .join(", ")})`
+        : "";
+    // a source that failed (unreachable provider, refused role) is 69 as in `secrets check`; no value at all is 78
+    throw new TroError(
+      first.error ? "TRO_ERR_SECRET_PROVIDER" : "TRO_ERR_SECRET_UNRESOLVED",
+      `secret ${first.name}${more} of ${project.name} does not resolve on ${executor.host}: ${sources || "no source declared"}`,
+      {
+        hint: `Provide it on the host through one of its sources (\`tradeops secrets check ${project.name} --env ${session.target.environment}\` there shows each one); nothing was started.`,
+      },
+    );
+  }
+  return `${secrets.filter((s) => s.resolved).length} of ${secrets.length} secret(s) resolve on ${executor.host}`;
+}
