@@ -14,6 +14,8 @@ Gates, in order (SPEC §12): 1 identify changes, 2 verify scope, 3 tests, 4 lint
 12 signal parity (strategies, before the switch): the new release replays the bars the active release saw
 (policies.ENV.signalParityDays, default 30) and must make the same decisions; in production a difference blocks
 unless --accept-signal-changes "REASON" (recorded).
+A target with \`secrets: host\` (targets.ENV.PROJECT.secrets) resolves its secrets only on its hosts: gate 7 counts
+them, each host's tradeops checks them after the upload (step \`secrets\`), and the direct runner is refused (77).
 `;
 
 export function registerDeployCommands(program: Command, on: On): void {
