@@ -7,7 +7,7 @@
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
 import type { Command } from "../exec/command.js";
-import { tail } from "../exec/command.js";
+import { sh, tail } from "../exec/command.js";
 import type { Project } from "../workspace/types.js";
 import { TARGET_COMMAND_TIMEOUT_MS } from "./constants.js";
 import type { RunnerChoice, RunnerKind } from "./runner-choice.js";
@@ -67,6 +67,22 @@ interface CheckOutput {
       readonly attempts: readonly { readonly source: string; readonly outcome: string; readonly reason?: string }[];
     }[];
   }[];
+}
+
+/** `sh -c LINE` with the release's env file sourced; $1 the env file, then the line (or argv) */
+const WITH_ENV = 'set -a; . "$1"; set +a; shift; exec sh -c "$1"';
+const WITH_ENV_EXEC = 'set -a; . "$1"; set +a; shift; exec "$@"';
+
+/**
+ * A shell line of the project (install, migrate, a worker's health command) as a release runs it on the host: with
+ * its env file; with `secrets: host`, through the host's `tradeops run PROJECT -- sh -c LINE`, which adds the
+ * secrets it resolves there (the env file has none).
+ */
+export function releaseShell(session: TargetSession, release: string, line: string): string[] {
+  const envFile = session.layout.envFile(release);
+  if (!isHostSecrets(session.target)) return sh(WITH_ENV, envFile, line);
+  const run = tradeopsOnHost(session, release, "run", session.project.name, "--", "sh", "-c", line);
+  return sh(WITH_ENV_EXEC, envFile, ...run);
 }
 
 /** `tradeops … ARGS` on the host, in the uploaded release's workspace, for the target's environment. */

@@ -12,7 +12,7 @@ import { ensureOk, sh, tail } from "../exec/command.js";
 import { RELEASE_MANIFEST } from "../workspace/release.js";
 import type { ArtifactManifest } from "./artifact.js";
 import { TARGET_COMMAND_TIMEOUT_MS } from "./constants.js";
-import { isHostSecrets, tradeopsOnHost } from "./host-secrets.js";
+import { releaseShell } from "./host-secrets.js";
 import { linkPersistentPaths } from "./persist.js";
 import type { TargetSession } from "./session.js";
 
@@ -22,9 +22,6 @@ export { RELEASE_MANIFEST };
 const UNPACK =
   'set -e; rm -rf "$2.part"; mkdir -p "$2.part"; tar -xzf "$1" -C "$2.part"; rm -rf "$2"; mv "$2.part" "$2"; rm -f "$1"';
 const SHA = 'if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1"; else shasum -a 256 "$1"; fi';
-const WITH_ENV = 'set -a; . "$1"; set +a; shift; exec sh -c "$1"';
-/** the same env file, then a command as argv: the host's `tradeops run`, which adds the secrets it resolves there */
-const WITH_ENV_EXEC = 'set -a; . "$1"; set +a; shift; exec "$@"';
 
 /**
  * Uploads and unpacks a release, and writes its env file.
@@ -83,13 +80,7 @@ export async function runReleaseCommand(
   if (!line) return "";
   const { executor, layout } = session;
   const result = await executor.run({
-    argv: isHostSecrets(session.target)
-      ? sh(
-          WITH_ENV_EXEC,
-          layout.envFile(release),
-          ...tradeopsOnHost(session, release, "run", session.project.name, "--", "sh", "-c", line),
-        )
-      : sh(WITH_ENV, layout.envFile(release), line),
+    argv: releaseShell(session, release, line),
     cwd: layout.workdir(release, session.project.path),
     env: { TRADEOPS_WORKSPACE: layout.release(release), TRADEOPS_RELEASE: release },
     timeoutMs: TARGET_COMMAND_TIMEOUT_MS,

@@ -6,6 +6,7 @@
 import { posix } from "node:path";
 import { sh } from "../exec/command.js";
 import type { ProbeCheck, ProbeResult } from "../health/probe.js";
+import { releaseShell } from "./host-secrets.js";
 import { logSnippet } from "./runner.js";
 import type { TargetSession } from "./session.js";
 import type { Color } from "./types.js";
@@ -19,7 +20,6 @@ export const WORKER_PROBE_INTERVAL_MS = 200;
 const NOW = 'n=$(date +%s.%3N); case "$n" in *N*) n=$(date +%s);; esac; echo "$n"';
 // $1 the file: prints "<now> <mtime>" in seconds (GNU or BSD stat), nothing when the file is missing
 const HEARTBEAT = `if [ -e "$1" ]; then m=$(stat -c %.3Y "$1" 2>/dev/null || stat -c %Y "$1" 2>/dev/null || stat -f %m "$1"); ${NOW.replace('echo "$n"', 'echo "$n $m"')}; fi`;
-const WITH_ENV = 'set -a; . "$1"; set +a; shift; exec sh -c "$1"';
 
 const check = (name: string, ok: boolean, code: string | null): ProbeCheck => ({
   name,
@@ -67,7 +67,7 @@ export async function probeWorkerOn(session: TargetSession, color: Color, since?
     else checks.push(check("heartbeat", now - mtime <= limit, "heartbeat_stale"));
   } else if (health.command) {
     const run = await executor.run({
-      argv: sh(WITH_ENV, layout.envFile(info.release), health.command),
+      argv: releaseShell(session, info.release, health.command),
       cwd: dir,
       timeoutMs: health.timeoutSeconds * 1000,
     });

@@ -6,8 +6,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ensureHostRunner } from "../../src/deploy/host-secrets.js";
+import { ensureHostRunner, releaseShell } from "../../src/deploy/host-secrets.js";
+import { targetLayout } from "../../src/deploy/layout.js";
 import { prepareRelease, renderEnvFile } from "../../src/deploy/prepare.js";
+import type { TargetSession } from "../../src/deploy/session.js";
 import { findTarget } from "../../src/deploy/targets.js";
 import { isTroError } from "../../src/errors.js";
 import { loadWorkspace } from "../../src/workspace/load.js";
@@ -119,5 +121,30 @@ describe("the runner of a secrets: host target", () => {
     expect(recorded?.message).toContain("recorded on the target");
     const missing = refusal(() => ensureHostRunner(target(), "root@db1", { kind: "direct" }, undefined));
     expect(missing?.message).toContain("root@db1 has no tradeops on its PATH");
+  });
+});
+
+describe("a project's shell line on the host (install, migrate, a worker's health command)", () => {
+  const session = (secrets?: string) => {
+    const ws = loadWorkspace({ cwd: workspace(secrets).root });
+    const target = findTarget(ws, "production", "bot")!;
+    return { layout: targetLayout(target.path), target, project: ws.projects.bot!, tradeops: ["tradeops"] };
+  };
+  const env = "/srv/bot/shared/env/r1.env";
+
+  it("runs through the host's tradeops run in the release's workspace with secrets: host", () => {
+    const argv = releaseShell(session("host") as unknown as TargetSession, "r1", "npm ci");
+    expect(argv.slice(3)).toEqual([
+      "sh",
+      env,
+      ...["tradeops", "--workspace", "/srv/bot/releases/r1", "--env", "production", "run", "bot", "--"],
+      ...["sh", "-c", "npm ci"],
+    ]);
+    expect(argv[2]).toBe('set -a; . "$1"; set +a; shift; exec "$@"');
+  });
+
+  it("runs with the env file alone otherwise", () => {
+    const argv = releaseShell(session() as unknown as TargetSession, "r1", "npm ci");
+    expect(argv.slice(3)).toEqual(["sh", env, "npm ci"]);
   });
 });
