@@ -1,8 +1,8 @@
 /**
  * One coupled group's deploy after the gates, on every host of every member, as a state table:
  *
- *   upload → secrets → install → migrate → start → switch → handoff   (per member and host; `state.json` records
- *                                                                      the step; `secrets` with `secrets: host` only)
+ *   upload → secrets                                   (every member and host first; `secrets` with `secrets: host`)
+ *   install → migrate → start → switch → handoff       (per member and host; `state.json` records the step)
  *   monitor                                                  (gate 11, all members at once)
  *   finish                                                   (known-good, old colour stopped, old releases pruned)
  *
@@ -30,9 +30,16 @@ const SECRET_CODES = new Set<ErrorCode>(["TRO_ERR_SECRET_UNRESOLVED", "TRO_ERR_S
 /** Deploys a group; resolves when every member passed gate 11, throws after rolling back otherwise. */
 export async function deployGroup(members: readonly Member[], options: GroupOptions): Promise<GateResult> {
   let failure: { member?: Member; reason: string; error?: unknown } | undefined;
-  for (const member of members) {
+  // every host of every member has the release (and, with `secrets: host`, has answered for its secrets) before
+  // any of them starts it: a host that cannot run it fails the deploy while nothing anywhere has moved
+  const staged = new Map<Member, Slot | undefined>();
+  for (const [phase, member] of [
+    ...members.map((m) => ["stage", m] as const),
+    ...members.map((m) => ["switch", m] as const),
+  ]) {
     try {
-      await switchMember(member, options);
+      if (phase === "stage") staged.set(member, await stageMember(member, options));
+      else await switchMember(member, staged.get(member), options);
     } catch (error) {
       failure = { member, reason: String((error as Error)?.message ?? error), error };
       break;
@@ -64,7 +71,8 @@ export async function deployGroup(members: readonly Member[], options: GroupOpti
   return gate11!;
 }
 
-async function switchMember(member: Member, options: GroupOptions): Promise<void> {
+/** Places the release on the member's host (upload; `secrets` with `secrets: host`); returns what serves there. */
+async function stageMember(member: Member, options: GroupOptions): Promise<Slot | undefined> {
   const { planned, session } = member;
   const { from, to: slot } = await hostSlots(member, options);
   member.slot = slot;
@@ -117,6 +125,13 @@ async function switchMember(member: Member, options: GroupOptions): Promise<void
       () => checkHostSecrets(session, planned.release),
       (summary) => summary,
     );
+  return from;
+}
+
+/** Install, migrate, start, switch (and the lease's handoff) of a staged member. */
+async function switchMember(member: Member, from: Slot | undefined, options: GroupOptions): Promise<void> {
+  const { planned, session } = member;
+  const slot = member.slot!;
   if (session.project.commands.install)
     await timed(member, "install", options, () => runReleaseCommand(session, planned.release, "install"));
   if (session.project.commands.migrate)

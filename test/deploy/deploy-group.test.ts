@@ -6,11 +6,19 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { deployGroup, type Member } from "../../src/deploy/deploy-group.js";
 import { holdLocks, lockOwner } from "../../src/deploy/lock-hold.js";
 import type { PlannedProject } from "../../src/deploy/plan.js";
+import { findTarget } from "../../src/deploy/targets.js";
 import type { DeployRecord } from "../../src/deploy/types.js";
+import type { TroError } from "../../src/errors.js";
 import { loadWorkspace } from "../../src/workspace/load.js";
 import type { Project } from "../../src/workspace/types.js";
 import { DESK } from "../helpers/cli.js";
-import { fakeArtifact, type HostScript, type RecordingTarget, recordingDesk } from "../helpers/recording-target.js";
+import {
+  fakeArtifact,
+  type HostScript,
+  type RecordingTarget,
+  recordingDesk,
+  recordingTarget,
+} from "../helpers/recording-target.js";
 
 const workspace = loadWorkspace({ cwd: DESK });
 const desk = recordingDesk(workspace, "staging");
@@ -205,5 +213,40 @@ describe("a group's deploy against recording targets", () => {
     expect((await backend.session.lock.status()).owner?.id).toBe("another-deploy");
     const [record] = await backend.history();
     expect(record).toMatchObject({ outcome: "rolled-back" });
+  });
+});
+
+describe("a secrets: host target's deploy on two hosts", () => {
+  const onHost = (name: string, hostSecrets: "resolve" | "missing") =>
+    recordingTarget({
+      project: bare(workspace.projects["alpine-backend"]!),
+      target: { ...findTarget(workspace, "staging", "alpine-backend")!, hosts: ["root@a", "root@b"] },
+      clock: desk.clock,
+      log,
+      script: { hostSecrets },
+      host: name,
+    });
+
+  it("starts nothing anywhere when one host cannot resolve a secret, and records both hosts' steps", async () => {
+    const a = onHost("root@a", "resolve");
+    const b = onHost("root@b", "missing");
+    await a.serve("blue", "R1");
+    await b.serve("blue", "R1");
+    log.length = 0;
+    const members = [member(a, "R2"), member(b, "R2")];
+    const failed = await deployGroup(members, options()).catch((e: TroError) => e);
+    expect(failed).toMatchObject({ code: "TRO_ERR_SECRET_UNRESOLVED", exitCode: 78 });
+    expect((failed as TroError).message).toContain(
+      "failed before the switch (traffic never moved): alpine-backend on root@b: secret ANALYTICS_API_KEY of alpine-backend does not resolve on root@b: env:ANALYTICS_API_KEY (ANALYTICS_API_KEY is not set)",
+    );
+    expect(log.filter((l) => !l.includes("stop"))).toEqual([
+      "alpine-backend: secrets check resolve",
+      "alpine-backend: secrets check missing",
+    ]);
+    expect(a.routed()).toBe("R1");
+    expect(b.routed()).toBe("R1");
+    const steps = async (t: RecordingTarget) => (await t.history()).at(-1)!.steps.map((s) => `${s.step}:${s.status}`);
+    expect(await steps(a)).toEqual(["upload:pass", "secrets:pass"]);
+    expect(await steps(b)).toEqual(["upload:pass", "secrets:fail"]);
   });
 });

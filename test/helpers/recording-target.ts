@@ -38,6 +38,8 @@ export interface HostScript {
   probeFailsFrom?: number;
   /** another deploy takes the lock over at this heartbeat (1 = the first) */
   lockLostAtBeat?: number;
+  /** the target resolves its secrets on the host (`secrets: host`), and the host's `secrets check` answers so */
+  hostSecrets?: "resolve" | "missing";
 }
 
 export interface RecordingTarget {
@@ -82,6 +84,11 @@ export function recordingTarget(o: RecordingTargetOptions): RecordingTarget {
         const upload = executor.calls.find((c) => c.kind === "upload" && c.remotePath === command.argv.at(-1));
         const bytes = upload ? readFileSync(upload.localPath!) : Buffer.from("");
         return { stdout: `${createHash("sha256").update(bytes).digest("hex")}  ${command.argv.at(-1)}\n` };
+      }
+      // `tradeops … secrets check PROJECT --json` on the host: each declared secret resolves there, or none does
+      if (line.includes(" secrets check ")) {
+        say(`secrets check ${script.hostSecrets}`);
+        return { code: script.hostSecrets === "resolve" ? 0 : 78, stdout: hostSecretsCheck(o, script) };
       }
       return undefined;
     },
@@ -181,7 +188,7 @@ export function recordingTarget(o: RecordingTargetOptions): RecordingTarget {
   };
   const session: TargetSession = {
     project: o.project,
-    target: o.target,
+    target: script.hostSecrets ? { ...o.target, secrets: "host" } : o.target,
     host,
     executor,
     clock: o.clock,
@@ -227,6 +234,25 @@ export function recordingTarget(o: RecordingTargetOptions): RecordingTarget {
       await records.writeReleases(seeded.map((id, i) => releaseRecord(id, o.project.name, i)));
     },
   };
+}
+
+/** What `secrets check --json` prints on a host of a `secrets: host` target. */
+function hostSecretsCheck(o: RecordingTargetOptions, script: HostScript): string {
+  const resolved = script.hostSecrets === "resolve";
+  const secrets = Object.keys(o.project.secrets).map((name) => ({
+    name,
+    resolved,
+    required: true,
+    error: null,
+    attempts: [
+      {
+        source: `env:${name}`,
+        outcome: resolved ? "value" : "missing",
+        reason: resolved ? undefined : `${name} is not set`,
+      },
+    ],
+  }));
+  return JSON.stringify({ ok: resolved, projects: [{ project: o.project.name, secrets }] });
 }
 
 /** A workspace's targets in one environment as recording targets, sharing one log and one clock; `reset` per test. */
