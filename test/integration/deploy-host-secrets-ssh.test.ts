@@ -2,7 +2,8 @@
  * `secrets: host` end to end on a real OpenSSH target with tradeops installed: the production broker key lives only
  * in a `.env` on the server (a persistent path of the target), never in the deploying workspace. The deploy passes
  * gate 7 without it, the host answers for it before anything starts, install and the running service receive it
- * (each shows a digest), a host without it fails the deploy before the switch, the direct runner is refused, and
+ * (each shows a digest), a host without it fails the deploy before the switch, the direct runner and a host without
+ * tradeops are refused, and
  * the value shows in no output and no file the deployer wrote.
  */
 import { createHash } from "node:crypto";
@@ -24,6 +25,8 @@ beforeAll(() => {
   expect(existsSync(join(import.meta.dirname, "../../dist/cli.js")), "run `npm run build` first").toBe(true);
 });
 const sshd = sshdForFile({ tradeops: true });
+/** a host where tradeops is not installed */
+const bare = sshdForFile();
 
 /** Answers every request with a digest of the key it was started with (never the key). */
 const SERVER = `import { createServer } from "node:http";
@@ -178,4 +181,19 @@ describe("secrets resolved on the target host (secrets: host)", () => {
     // three deploys, a rollback, a target stop and start measured 12.3 s in all at a load average of 3.5 (the host's
     // secrets check 0.15 s of a 1.3 s deploy); 60 s is a margin of ≈ 5×
   }, 60_000);
+
+  it("refuses a host without tradeops before anything changes there", async () => {
+    const { shop, target } = await tellerShop(bare().host);
+    const env = { ...shop.env, TRADEOPS_SSH_CONFIG: bare().clientConfig };
+    mkdirSync(join(target, "shared/persist"), { recursive: true });
+    writeFileSync(join(target, "shared/persist/.env.production"), `BROKER_KEY=${BROKER_KEY}\n`, { mode: 0o600 });
+    const before = snapshot(target);
+    const result = await cli(["deploy", "teller", "to", "production", "--json"], { cwd: shop.root, env });
+    expect(result.code, result.stdout).toBe(77);
+    const error = JSON.parse(result.stdout).error;
+    expect(error).toMatchObject({ code: "TRO_ERR_POLICY_REFUSED" });
+    expect(error.message).toContain(`${bare().host} has no tradeops on its PATH; nothing was changed.`);
+    expect(snapshot(target)).toEqual(before);
+    expect(result.stdout + result.stderr).not.toContain(BROKER_KEY);
+  }, 30_000);
 });
