@@ -3,8 +3,7 @@
  * in a `.env` on the server (a persistent path of the target), never in the deploying workspace. The deploy passes
  * gate 7 without it, the host answers for it before anything starts, install and the running service receive it
  * (each shows a digest), a host without it fails the deploy before the switch, the direct runner and a host without
- * tradeops are refused, and
- * the value shows in no output and no file the deployer wrote.
+ * tradeops are refused, and the value shows in no output and no file the deployer wrote.
  */
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
