@@ -55,6 +55,8 @@ export interface TargetStatusView {
   readonly host: string;
   readonly path: string;
   readonly runner: RunnerKind;
+  /** where its secrets are resolved (`targets.ENV.PROJECT.secrets`): here at each deploy, or only on the host */
+  readonly secrets: "deployer" | "host";
   readonly active: Color | null;
   readonly publicPort: number;
   readonly proxy: { readonly running: boolean; readonly pid: number | null; readonly routeTo: Color | null };
@@ -128,6 +130,7 @@ export async function targetStatus(options: OperateOptions): Promise<TargetStatu
       host: session.host,
       path: session.target.path,
       runner: session.runner.kind,
+      secrets: session.target.secrets,
       active: state.active ?? null,
       publicPort: session.target.port,
       proxy: { running: Boolean(proxy), pid: proxy?.pid ?? null, routeTo: proxy?.route?.color ?? null },

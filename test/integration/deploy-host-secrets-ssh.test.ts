@@ -169,6 +169,9 @@ describe("secrets resolved on the target host (secrets: host)", () => {
     }
     const status = await run("target", "status", "teller", "production", "--json");
     expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout).targets[0]).toMatchObject({ runner: "supervisor", secrets: "host" });
+    const text = await run("target", "status", "teller", "production");
+    expect(text.stdout).toContain("runner supervisor · secrets on the host");
     const served4 = (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.json())) as { brokerKeyDigest: string };
     expect(served4.brokerKeyDigest).toBe(digest(ROTATED_KEY));
 

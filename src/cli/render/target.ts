@@ -25,7 +25,7 @@ export function renderStatus(run: CommandRun, views: readonly TargetStatusView[]
       ? `proxy pid ${v.proxy.pid} → ${v.proxy.routeTo ?? "nothing"}`
       : c.yellow("proxy not running");
     run.out.line(
-      `${c.bold(v.project)} in ${v.environment} on ${v.host}  ${c.dim(`public :${v.publicPort} · ${proxy} · runner ${v.runner}`)}`,
+      `${c.bold(v.project)} in ${v.environment} on ${v.host}  ${c.dim(`public :${v.publicPort} · ${proxy} · runner ${v.runner}${v.secrets === "host" ? " · secrets on the host" : ""}`)}`,
     );
     if (v.stopped)
       run.out.line(
