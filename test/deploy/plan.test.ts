@@ -70,6 +70,12 @@ describe("planDeploy", () => {
     expect(planDeploy(s)).toEqual(plan);
   });
 
+  it("plans the host's secrets check right after the upload for a secrets: host target", () => {
+    const target = { ...findTarget(workspace, "staging", "alpine-backend")!, secrets: "host" as const };
+    const plan = planDeploy(state("alpine-backend", { "alpine-backend": snapshot("alpine-backend", { target }) }));
+    expect(plan.deploys[0]!.steps).toEqual(["upload", "secrets", "migrate", "start", "switch", "monitor", "finish"]);
+  });
+
   it("tests the coupled group, and every project when a shared path changed", () => {
     const own = planDeploy(
       state("alpine-backend", {
