@@ -94,7 +94,8 @@ export function tradeopsOnHost(session: TargetSession, release: string, ...args:
 /**
  * Asks the host whether every secret of the release resolves there; returns a one-line summary (names only).
  * @throws TroError TRO_ERR_SECRET_UNRESOLVED or TRO_ERR_SECRET_PROVIDER (the first secret that did not resolve, its
- *   host and the sources that failed; never a value), TRO_ERR_TARGET_UNAVAILABLE
+ *   host and the sources that failed; never a value), TRO_ERR_COMMAND_FAILED (no answer from tradeops there),
+ *   TRO_ERR_TARGET_UNAVAILABLE
  */
 export async function checkHostSecrets(session: TargetSession, release: string): Promise<string> {
   const { executor, project } = session;
@@ -118,10 +119,13 @@ export async function checkHostSecrets(session: TargetSession, release: string):
   const secrets = parsed?.projects?.find((p) => p.project === project.name)?.secrets;
   if (!secrets) {
     const detail = parsed?.error?.message ?? tail(result.stderr || result.stdout, 2).replace(/\s+/g, " ");
+    // not an answer about a secret (tradeops missing there, a release it cannot load): the deploy fails as a command
     throw new TroError(
-      "TRO_ERR_SECRET_UNRESOLVED",
+      "TRO_ERR_COMMAND_FAILED",
       `tradeops on ${executor.host} could not check the secrets of ${project.name} (exit ${result.code}): ${detail}`,
-      { hint: "Run `tradeops secrets check` on the host in the release's directory; nothing was started." },
+      {
+        hint: "Check that tradeops runs on the host (`tradeops secrets check` in the release's directory); nothing was started.",
+      },
     );
   }
   const failed = secrets.filter((s) => s.required && !s.resolved);

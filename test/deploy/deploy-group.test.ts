@@ -217,7 +217,7 @@ describe("a group's deploy against recording targets", () => {
 });
 
 describe("a secrets: host target's deploy on two hosts", () => {
-  const onHost = (name: string, hostSecrets: "resolve" | "missing") =>
+  const onHost = (name: string, hostSecrets: HostScript["hostSecrets"]) =>
     recordingTarget({
       project: bare(workspace.projects["alpine-backend"]!),
       target: { ...findTarget(workspace, "staging", "alpine-backend")!, hosts: ["root@a", "root@b"] },
@@ -248,5 +248,18 @@ describe("a secrets: host target's deploy on two hosts", () => {
     const steps = async (t: RecordingTarget) => (await t.history()).at(-1)!.steps.map((s) => `${s.step}:${s.status}`);
     expect(await steps(a)).toEqual(["upload:pass", "secrets:pass"]);
     expect(await steps(b)).toEqual(["upload:pass", "secrets:fail"]);
+  });
+
+  it("fails as a command, not as a missing secret, when tradeops gives no answer on the host", async () => {
+    const a = onHost("root@a", "no-tradeops");
+    await a.serve("blue", "R1");
+    log.length = 0;
+    const failed = await deployGroup([member(a, "R2")], options()).catch((e: TroError) => e);
+    expect(failed).toMatchObject({ code: "TRO_ERR_DEPLOY_FAILED", exitCode: 1 });
+    expect((failed as TroError).message).toContain(
+      "tradeops on root@a could not check the secrets of alpine-backend (exit 127): sh: 1: tradeops: not found",
+    );
+    expect(log.filter((l) => l.includes("start"))).toEqual([]);
+    expect(a.routed()).toBe("R1");
   });
 });

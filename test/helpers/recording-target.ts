@@ -39,7 +39,7 @@ export interface HostScript {
   /** another deploy takes the lock over at this heartbeat (1 = the first) */
   lockLostAtBeat?: number;
   /** the target resolves its secrets on the host (`secrets: host`), and the host's `secrets check` answers so */
-  hostSecrets?: "resolve" | "missing";
+  hostSecrets?: "resolve" | "missing" | "no-tradeops";
 }
 
 export interface RecordingTarget {
@@ -88,6 +88,7 @@ export function recordingTarget(o: RecordingTargetOptions): RecordingTarget {
       // `tradeops … secrets check PROJECT --json` on the host: each declared secret resolves there, or none does
       if (line.includes(" secrets check ")) {
         say(`secrets check ${script.hostSecrets}`);
+        if (script.hostSecrets === "no-tradeops") return { code: 127, stderr: "sh: 1: tradeops: not found\n" };
         return { code: script.hostSecrets === "resolve" ? 0 : 78, stdout: hostSecretsCheck(o, script) };
       }
       return undefined;
