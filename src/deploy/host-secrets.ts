@@ -2,7 +2,7 @@
  * Secrets only the target host can read (`targets.ENV.PROJECT.secrets: host`): a server-side `.env`, an instance
  * role. The deploying machine never resolves them; the host's own tradeops does — the supervisor at every start,
  * `tradeops secrets check` once the release is uploaded (before anything starts), and `tradeops run` around the
- * release's install and migrate commands.
+ * release's install and migrate commands and a worker's health command.
  */
 import type { EnvironmentName } from "../environment/names.js";
 import { TroError } from "../errors.js";
