@@ -48,6 +48,9 @@ export function buildRunEnvironment(options: RunEnvironmentOptions): RunEnvironm
   const bin = tradeopsPathDir();
   if (bin && !(env.PATH ?? "").split(":").includes(bin)) env.PATH = env.PATH ? `${bin}:${env.PATH}` : bin;
   env.TRADEOPS_NODE = process.execPath;
+  // the port the manifest gives the project is the one `tradeops health` asks: a start command that reads $PORT
+  // listens there under `tradeops run` and a per-service unit alike (the supervisor and deploys set their own)
+  if (project.port !== undefined && env.PORT === undefined) env.PORT = String(project.port);
   Object.assign(env, {
     TRADEOPS_ENVIRONMENT: environment,
     TRADEOPS_PROJECT: project.name,

@@ -1,5 +1,7 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
 import { buildRunEnvironment, flattenConfig } from "../../src/secrets/run-env.js";
 import { Secret } from "../../src/secrets/secret.js";
@@ -53,5 +55,20 @@ describe("the child environment", () => {
       "Project alpine-backend needs DATABASE_URL, REDIS_URL in production, and they are not set.",
     );
     expect(build({ DATABASE_URL: "postgres://db", REDIS_URL: "redis://r" }).env.DATABASE_URL).toBe("postgres://db");
+  });
+  it("gives the process the project's port as PORT unless the caller set one; a project without a port gets none", () => {
+    const root = mkdtempSync(join(tmpdir(), "tradeops-port-"));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+    for (const dir of ["api", "loop"]) mkdirSync(join(root, dir));
+    writeFileSync(
+      join(root, "tradeops.yaml"),
+      "name: shop\nprojects:\n  api: { path: api, port: 9431 }\n  loop: { path: loop, kind: worker }\n",
+    );
+    const workspace = loadWorkspace({ workspace: root });
+    const build = (project: string, base: Record<string, string>) =>
+      buildRunEnvironment({ workspace, project, environment: "development", secrets: new Map(), base }).env.PORT;
+    expect(build("api", {})).toBe("9431");
+    expect(build("api", { PORT: "9500" })).toBe("9500");
+    expect(build("loop", {})).toBeUndefined();
   });
 });
