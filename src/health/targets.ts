@@ -63,8 +63,13 @@ export function selectHealthTargets(
     else selection.targets.push(...found);
   }
   if (which !== "all" && selection.targets.length === 0) {
+    // a process without a port is judged by a heartbeat file or a command, not by an endpoint it does not serve
+    const hint =
+      projects[0]?.kind === "worker"
+        ? `Give projects.${which}.health a heartbeatFile or a command to judge it by, or see \`tradeops status ${which}\`.`
+        : `Set projects.${which}.port (or targets.${environment}.${which}.port) to the port the service listens on.`;
     throw new TroError("TRO_ERR_USAGE", `project ${which} has no port in tradeops.yaml, so it has no health endpoint`, {
-      hint: `Set projects.${which}.port (or targets.${environment}.${which}.port) to the port the service listens on.`,
+      hint,
     });
   }
   return selection;

@@ -14,6 +14,7 @@ import { type HealthTarget, selectHealthTargets, type TargetSelection } from "..
 import type { Workspace } from "../workspace/types.js";
 import { ensureIdentity } from "./control-client.js";
 import { type InstanceLocation, locateInstances } from "./locate.js";
+import { localWorkers, probeLocalWorkers } from "./worker-health.js";
 
 export interface CheckHealthOptions {
   readonly workspace: Workspace;
@@ -43,8 +44,13 @@ export async function checkHealth(o: CheckHealthOptions): Promise<HealthOutcome>
   // workers and static frontends deployed without a port answer through their target's own checks
   const portless = await probeDeployedPortless(o);
   if (o.which !== "all" && portless.projects.size) return { results: portless.results, skipped: [] };
+  // workers on this machine without a target answer through their heartbeat file or check command
+  const workers = localWorkers(o.workspace, o.environment, o.which);
+  const local = await probeLocalWorkers(workers, o.level);
+  if (o.which !== "all" && local.length) return { results: local, skipped: [] };
   const { targets, skipped: all } = selectHealthTargets(o.workspace, o.environment, o.which);
-  const skipped = all.filter((s) => !portless.projects.has(s.project));
+  const answered = new Set([...portless.projects, ...workers.map((w) => w.name)]);
+  const skipped = all.filter((s) => !answered.has(s.project));
   const planned: { target: HealthTarget; location?: InstanceLocation }[] = targets.map((target) => {
     if (target.remote) return { target };
     const project = o.workspace.projects[target.project]!;
@@ -89,5 +95,5 @@ export async function checkHealth(o: CheckHealthOptions): Promise<HealthOutcome>
     // a service in another language may not say who it is; one that does must be the one asked for
     if (location && result.instance) ensureIdentity(location, result.instance as unknown as InstanceView);
   }
-  return { results: [...results, ...portless.results], skipped };
+  return { results: [...results, ...portless.results, ...local], skipped };
 }

@@ -117,4 +117,21 @@ describe("a workspace that is not the example", { timeout: 120_000 }, () => {
     expect(health.code, health.stdout + health.stderr).toBe(0);
     expect(health.stdout).toContain(`http://127.0.0.1:${shop.port}`);
   });
+  it("`tradeops health` judges a worker without a target by its heartbeat file, alone and among `all`", async () => {
+    const shop = await createShop();
+    const before = tradeops(shop.root, "health", "pulse");
+    expect([before.code, before.stdout]).toEqual([69, expect.stringContaining("heartbeat_stale")]);
+    background(shop.root, "run", "pulse");
+    const alone = await until(30, () => tradeops(shop.root, "health", "pulse", "--json"));
+    expect(alone.code, alone.stdout + alone.stderr).toBe(0);
+    expect(JSON.parse(alone.stdout).projects[0].checks).toEqual([
+      { name: "heartbeat", level: 1, status: "healthy", error_code: null },
+    ]);
+    const all = JSON.parse(tradeops(shop.root, "health", "all", "--level", "1", "--json").stdout);
+    expect(all.skipped).toEqual([]);
+    expect(all.projects.map((p: { project: string; status: string }) => [p.project, p.status])).toEqual([
+      ["quote-api", "unhealthy"],
+      ["pulse", "healthy"],
+    ]);
+  });
 });
