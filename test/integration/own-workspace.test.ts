@@ -4,7 +4,7 @@
  * detection variable. The built CLI runs in it the commands the docs show.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -133,5 +133,22 @@ describe("a workspace that is not the example", { timeout: 120_000 }, () => {
       ["quote-api", "unhealthy"],
       ["pulse", "healthy"],
     ]);
+  });
+  it("`tradeops up` with a bad --console-port says so and starts nothing", async () => {
+    const shop = await createShop();
+    // before, it warned and ran the services in the foreground until killed: the deadline ends such a run
+    const r = spawnSync(process.execPath, [BIN, "up", "--console-port", "abc"], {
+      cwd: shop.root,
+      env: env(shop.root),
+      encoding: "utf8",
+      timeout: 30_000,
+      killSignal: "SIGINT",
+    });
+    expect([r.status, r.stderr.trim()]).toEqual([
+      64,
+      "error: The console port abc (--console-port) is not a port number from 0 to 65535.\n  → For example --console-port 7070 (0: any free port).",
+    ]);
+    expect(existsSync(join(shop.root, "pulse/data/heartbeat"))).toBe(false);
+    expect(existsSync(join(shop.root, ".tradeops"))).toBe(false);
   });
 });

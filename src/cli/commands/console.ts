@@ -56,12 +56,18 @@ export function consoleHost(run: CommandRun): string {
 
 /** `--port`, else TRADEOPS_CONSOLE_PORT, else 7070. @throws TroError TRO_ERR_USAGE */
 export function consolePort(run: CommandRun): number {
-  const text = (run.opts.consolePort ?? run.opts.port ?? run.io.env.TRADEOPS_CONSOLE_PORT) as string | undefined;
+  const [source, value] =
+    run.opts.consolePort !== undefined
+      ? ["--console-port", run.opts.consolePort]
+      : run.opts.port !== undefined
+        ? ["--port", run.opts.port]
+        : ["TRADEOPS_CONSOLE_PORT", run.io.env.TRADEOPS_CONSOLE_PORT];
+  const text = value as string | undefined;
   if (text === undefined) return DEFAULT_CONSOLE_PORT;
   const n = Number(text);
   if (!(text.trim() !== "" && Number.isInteger(n) && n >= 0 && n < 65536))
-    throw new TroError("TRO_ERR_USAGE", `The console port ${text} is not a port number from 0 to 65535.`, {
-      hint: "For example --port 7070 (0: any free port).",
+    throw new TroError("TRO_ERR_USAGE", `The console port ${text} (${source}) is not a port number from 0 to 65535.`, {
+      hint: `For example ${source === "TRADEOPS_CONSOLE_PORT" ? "TRADEOPS_CONSOLE_PORT=7070" : `${source} 7070`} (0: any free port).`,
     });
   return n;
 }

@@ -10,7 +10,7 @@ import { serveSupervisor } from "../../supervisor/socket-server.js";
 import { Supervisor } from "../../supervisor/supervisor.js";
 import { openFromRun } from "../context.js";
 import type { Handler } from "../program.js";
-import { consoleForUp } from "./console.js";
+import { consoleForUp, consolePort } from "./console.js";
 
 export const upCommand: Handler = async (run) => {
   const ctx = openFromRun(run);
@@ -21,6 +21,8 @@ export const upCommand: Handler = async (run) => {
       hint: "Declare projects.NAME.commands.start.",
     });
   }
+  // a console port that cannot be used is refused before any service starts, not warned about after
+  if (run.opts.console !== false) consolePort(run);
   const c = run.out.colors;
   const palette = [c.cyan, c.magenta, c.yellow, c.green, c.blue];
   const width = Math.max(...projects.map((p) => p.length));
