@@ -4,6 +4,7 @@
  * detection variable. The built CLI runs in it the commands the docs show.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -100,8 +101,14 @@ async function until(seconds: number, run: () => ReturnType<typeof tradeops>) {
 
 const children: ChildProcess[] = [];
 const roots: string[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+afterEach(async () => {
+  // `tradeops run` forwards SIGTERM to the service and exits with it; SIGKILL would leave the service behind
+  for (const child of children.splice(0)) {
+    if (child.exitCode !== null) continue;
+    const exited = once(child, "exit");
+    child.kill("SIGTERM");
+    await exited;
+  }
   for (const root of roots.splice(0)) {
     tradeops(root, "supervisor", "stop");
     rmSync(root, { recursive: true, force: true });
@@ -112,10 +119,19 @@ afterEach(() => {
 describe("a workspace that is not the example", { timeout: 120_000 }, () => {
   it("`tradeops run` starts a service that reads $PORT on the manifest's port, where `tradeops health` asks", async () => {
     const shop = await createShop();
-    background(shop.root, "run", "quote-api");
+    const run = background(shop.root, "run", "quote-api");
     const health = await until(30, () => tradeops(shop.root, "health", "quote-api", "--level", "1"));
     expect(health.code, health.stdout + health.stderr).toBe(0);
     expect(health.stdout).toContain(`http://127.0.0.1:${shop.port}`);
+    // SIGTERM is forwarded to the service itself: it stops with `tradeops run`, nothing is left listening
+    const exited = once(run, "exit");
+    run.kill("SIGTERM");
+    await exited;
+    const after = await until(10, () => {
+      const r = tradeops(shop.root, "health", "quote-api", "--level", "1");
+      return { ...r, code: r.stdout.includes("ECONNREFUSED") ? 0 : 1 };
+    });
+    expect(after.code, after.stdout).toBe(0);
   });
   it("`tradeops health` judges a worker without a target by its heartbeat file, alone and among `all`", async () => {
     const shop = await createShop();

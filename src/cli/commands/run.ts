@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { sensitiveValues } from "../../config/redact.js";
 import { EXIT, TroError } from "../../errors.js";
 import { prepareProcess } from "../../secrets/prepare.js";
+import { buildStartArgv } from "../../supervisor/command.js";
 import { requireProject } from "../../workspace/lookup.js";
 import { openFromRun } from "../context.js";
 import type { Handler } from "../program.js";
@@ -25,7 +26,9 @@ export const runCommand: Handler = async (run) => {
     for (const { key, value } of sensitiveValues(prepared.config)) run.out.scrubber.add(value, `config ${key}`);
   for (const warning of prepared.report.warnings) run.out.warn(warning);
 
-  const argv = command.length ? command : project.commands.start ? ["sh", "-c", project.commands.start] : [];
+  // the start command is exec'd by its shell where it can be, so that a forwarded signal reaches the service itself
+  const start = project.commands.start;
+  const argv = command.length ? command : start ? buildStartArgv(start) : [];
   if (!argv.length) {
     throw new TroError(
       "TRO_ERR_USAGE",
