@@ -18,6 +18,7 @@ import { openSession, type TargetSession } from "./session.js";
 import { targetFiles } from "./target-files.js";
 import { projectsWithTargets, requireTarget } from "./targets.js";
 import { COLORS, type Color } from "./types.js";
+import { probeWorkerOn } from "./worker-health.js";
 
 export interface OperateOptions {
   readonly workspace: Workspace;
@@ -59,6 +60,8 @@ export interface TargetStatusView {
   readonly secrets: "deployer" | "host";
   readonly active: Color | null;
   readonly publicPort: number;
+  /** how a project deployed without a port runs (no public port, no proxy), or null */
+  readonly portless: "worker" | "static" | null;
   readonly proxy: { readonly running: boolean; readonly pid: number | null; readonly routeTo: Color | null };
   readonly instances: readonly InstanceView[];
   /** set by `target stop` until `target start` */
@@ -108,7 +111,12 @@ export async function targetStatus(options: OperateOptions): Promise<TargetStatu
       const recorded = state.colors[color];
       if (!recorded) continue;
       const info = await session.runner.running(color);
-      const probe = info ? await session.runner.health(recorded.port, 1) : undefined;
+      // a worker has no port to ask: its process and heartbeat or command are its health, as at deploy
+      const probe = !info
+        ? undefined
+        : session.target.style === "worker"
+          ? await probeWorkerOn(session, color)
+          : await session.runner.health(recorded.port, 1);
       const startedAt = info?.startedAt || null;
       instances.push({
         color,
@@ -123,7 +131,8 @@ export async function targetStatus(options: OperateOptions): Promise<TargetStatu
         healthDetail: probe ? `${probe.passing}/${probe.total}` : "not running",
       });
     }
-    const proxy = await proxyStatusOf(session);
+    // a project deployed without a port has no front proxy to ask
+    const proxy = session.target.style ? undefined : await proxyStatusOf(session);
     views.push({
       project: session.project.name,
       environment: options.environment,
@@ -133,6 +142,7 @@ export async function targetStatus(options: OperateOptions): Promise<TargetStatu
       secrets: session.target.secrets,
       active: state.active ?? null,
       publicPort: session.target.port,
+      portless: session.target.style ?? null,
       proxy: { running: Boolean(proxy), pid: proxy?.pid ?? null, routeTo: proxy?.route?.color ?? null },
       instances,
       // a deploy or a rollback since the stop started a release again

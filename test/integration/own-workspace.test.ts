@@ -3,12 +3,13 @@
  * heartbeat, a small Node HTTP service listening on $PORT, environments reached through the shop's own aliases and
  * detection variable. The built CLI runs in it the commands the docs show.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { killTargetProcesses } from "../helpers/deploy-desk.js";
 import { freePort } from "../supervisor/helpers.js";
 
 const BIN = join(import.meta.dirname, "../../bin/tradeops.js");
@@ -56,8 +57,14 @@ async function createShop(): Promise<Shop> {
       "    path: quote-api",
       `    port: ${port}`,
       "    commands: { start: node server.mjs }",
+      "targets:",
+      "  staging:",
+      "    pulse: { hosts: [local], path: .targets/pulse, persist: [data/] }",
+      "policies:",
+      "  staging: { healthLevel: 1, monitorSeconds: 1 }",
       "",
     ].join("\n"),
+    ".gitignore": ".targets/\n.tradeops/\ndata/\n",
     "pulse/worker.py": WORKER,
     "pulse/config/base.yaml": "interval: 1\n",
     "quote-api/server.mjs": SERVICE,
@@ -111,6 +118,7 @@ afterEach(async () => {
   }
   for (const root of roots.splice(0)) {
     tradeops(root, "supervisor", "stop");
+    killTargetProcesses(join(root, ".targets/pulse"));
     rmSync(root, { recursive: true, force: true });
   }
 });
@@ -166,5 +174,22 @@ describe("a workspace that is not the example", { timeout: 120_000 }, () => {
     ]);
     expect(existsSync(join(shop.root, "pulse/data/heartbeat"))).toBe(false);
     expect(existsSync(join(shop.root, ".tradeops"))).toBe(false);
+  });
+  it("a worker deployed to a local target: `target status` shows its heartbeat health, no port and no proxy", async () => {
+    const shop = await createShop();
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: shop.root, stdio: "ignore" });
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("-c", "user.email=shop@example.com", "-c", "user.name=shop", "commit", "-qm", "the shop");
+    const deployed = tradeops(shop.root, "deploy", "pulse", "to", "uat");
+    expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0);
+    const status = tradeops(shop.root, "target", "status", "pulse", "uat", "--json");
+    expect(status.code, status.stderr).toBe(0);
+    const [view] = JSON.parse(status.stdout).targets;
+    expect(view).toMatchObject({ portless: "worker", proxy: { running: false } });
+    expect(view.instances).toMatchObject([{ active: true, running: true, health: "healthy", healthDetail: "2/2" }]);
+    const text = tradeops(shop.root, "target", "status", "pulse", "uat").stdout;
+    expect(text).toContain("pulse in staging on local  no port (worker) · runner supervisor");
+    expect(text).not.toContain("proxy not running");
   });
 });

@@ -24,8 +24,10 @@ export function renderStatus(run: CommandRun, views: readonly TargetStatusView[]
     const proxy = v.proxy.running
       ? `proxy pid ${v.proxy.pid} → ${v.proxy.routeTo ?? "nothing"}`
       : c.yellow("proxy not running");
+    const where = v.portless ? `no port (${v.portless})` : `public :${v.publicPort} · ${proxy}`;
+    const secrets = v.secrets === "host" ? " · secrets on the host" : "";
     run.out.line(
-      `${c.bold(v.project)} in ${v.environment} on ${v.host}  ${c.dim(`public :${v.publicPort} · ${proxy} · runner ${v.runner}${v.secrets === "host" ? " · secrets on the host" : ""}`)}`,
+      `${c.bold(v.project)} in ${v.environment} on ${v.host}  ${c.dim(`${where} · runner ${v.runner}${secrets}`)}`,
     );
     if (v.stopped)
       run.out.line(
@@ -40,7 +42,7 @@ export function renderStatus(run: CommandRun, views: readonly TargetStatusView[]
       `${i.color}${i.active ? "*" : ""}`,
       i.release,
       String(i.pid ?? "-"),
-      String(i.port),
+      v.portless ? "-" : String(i.port),
       i.running ? `${i.health} ${i.healthDetail}` : "down",
       duration(i.uptimeSeconds),
     ]);
@@ -53,7 +55,14 @@ export function renderStatus(run: CommandRun, views: readonly TargetStatusView[]
     run.out.line(c.bold(line(header)));
     for (const r of rows) run.out.line(line(r));
   }
-  if (views.some((v) => v.active)) run.out.line(c.dim("  * the active colour, the one the proxy should route to"));
+  if (views.some((v) => v.active))
+    run.out.line(
+      c.dim(
+        views.every((v) => v.portless)
+          ? "  * the active colour, the release that runs"
+          : "  * the active colour, the one the proxy should route to",
+      ),
+    );
 }
 
 export function renderLogs(run: CommandRun, views: readonly LogsView[]): void {
