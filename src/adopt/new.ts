@@ -34,6 +34,8 @@ export interface NewProjectPlan {
   readonly entry: Record<string, unknown>;
   readonly stagingTarget?: Record<string, unknown>;
   readonly manifestText: string;
+  /** the commands that work on it at once, to say what to do next */
+  readonly next: readonly string[];
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]*$/;
@@ -99,7 +101,24 @@ export function planNewProject(o: NewProjectOptions): NewProjectPlan {
     doc.setIn(["targets", "staging", name], node);
   }
   const files = Object.fromEntries(Object.entries(own).map(([f, text]) => [`${path}/${f}`, text]));
-  return { name, path, files, entry, ...(stagingTarget ? { stagingTarget } : {}), manifestText: doc.toString() };
+  // a Python strategy is no defineStrategy module: backtest and serve cannot load it, `tradeops run` runs it
+  const next = [
+    ...(kind === "service"
+      ? [`tradeops up ${name}`, `tradeops health ${name} --level 3`]
+      : python
+        ? [`tradeops run ${name} -- python3 main.py`, `tradeops health ${name}`]
+        : [`tradeops backtest ${name}`, `tradeops serve ${name}`]),
+    ...(stagingTarget ? [`tradeops deploy ${name} to staging`] : []),
+  ];
+  return {
+    name,
+    path,
+    files,
+    entry,
+    ...(stagingTarget ? { stagingTarget } : {}),
+    manifestText: doc.toString(),
+    next,
+  };
 }
 
 /** Writes the planned files and the changed manifest. */

@@ -28,11 +28,7 @@ const newCommand =
     run.out.info(`created ${kind} ${plan.name} in ${plan.path}, added to tradeops.yaml:`);
     for (const file of Object.keys(plan.files)) run.out.info(`  ${file}`);
     if (plan.stagingTarget) run.out.info(`  targets.staging.${plan.name}: local, port ${plan.stagingTarget.port}`);
-    const next =
-      kind === "service"
-        ? [`tradeops up ${plan.name}`, `tradeops health ${plan.name} --level 3`]
-        : [`tradeops backtest ${plan.name}`, `tradeops serve ${plan.name}`];
-    run.out.info(`Next: ${[...next, `tradeops deploy ${plan.name} to staging`].map((c) => `\`${c}\``).join(", ")}.`);
+    run.out.info(`Next: ${plan.next.map((c) => `\`${c}\``).join(", ")}.`);
     return EXIT.ok;
   };
 
