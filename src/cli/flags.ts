@@ -2,7 +2,12 @@
  * The flags several commands share, parsed in one place so that `--port`, `--lines`, `--since` and the
  * durations mean the same and fail the same way (usage, exit 64) in every command.
  */
-import { canonicalEnvironment, type EnvironmentName } from "../environment/names.js";
+import {
+  canonicalEnvironment,
+  type EnvironmentName,
+  knownEnvironmentNames,
+  showableValue,
+} from "../environment/names.js";
 import { TroError } from "../errors.js";
 import type { Workspace } from "../workspace/types.js";
 
@@ -76,13 +81,15 @@ export function positiveSecondsFlag(value: unknown, flag: string): number {
 
 /**
  * A canonical environment the workspace declares.
- * @throws TroError TRO_ERR_ENV_UNKNOWN, TRO_ERR_ENV_UNDECLARED
+ * @throws TroError TRO_ERR_USAGE (not an environment), TRO_ERR_ENV_UNDECLARED
  */
 export function resolveEnvironment(raw: string, workspace: Workspace): EnvironmentName {
   const name = canonicalEnvironment(raw, workspace.detect.aliases);
   if (!name) {
-    throw new TroError("TRO_ERR_ENV_UNKNOWN", `${raw} is not an environment.`, {
-      hint: `Use one of ${workspace.environments.join(", ")} (or an alias such as prod, stage).`,
+    // a mistyped argument is a usage error, like a mistyped --env (78 is for a bad detection variable)
+    const shown = showableValue("environment", raw.trim()) ? JSON.stringify(raw) : "The value given";
+    throw new TroError("TRO_ERR_USAGE", `${shown} is not an environment.`, {
+      hint: `Use one of: ${knownEnvironmentNames(workspace.detect.aliases, workspace.environments).join(", ")}.`,
     });
   }
   if (!workspace.environments.includes(name)) {
@@ -109,7 +116,7 @@ export interface TargetEnvironmentOptions {
 /**
  * The target environment, named the same way in deploy, gates, rollback, releases, lock and history:
  * `PROJECT [to] ENV`, or `--env ENV` (and `--to ENV` for deploy and gates), said once.
- * @throws TroError TRO_ERR_USAGE (none, or more than one), TRO_ERR_ENV_UNKNOWN, TRO_ERR_ENV_UNDECLARED
+ * @throws TroError TRO_ERR_USAGE (none, more than one, or not an environment), TRO_ERR_ENV_UNDECLARED
  */
 export function targetEnvironment(workspace: Workspace, o: TargetEnvironmentOptions): EnvironmentName {
   const words = [...o.words];

@@ -70,7 +70,7 @@ export function detectEnvironment(options: DetectOptions): Detection {
     if (!flagEnv) {
       const shown = showableValue("--env", options.flag.trim()) ? JSON.stringify(options.flag) : "(the value given)";
       throw new TroError("TRO_ERR_USAGE", `--env ${shown} is not a known environment.`, {
-        hint: `Use one of: ${knownEnvironmentNames(aliases).join(", ")}.`,
+        hint: `Use one of: ${knownEnvironmentNames(aliases, options.declared).join(", ")}.`,
       });
     }
     evaluated.push({ rule: "flag", matched: true, environment: flagEnv, detail: `--env ${options.flag}` });
@@ -92,7 +92,7 @@ export function detectEnvironment(options: DetectOptions): Detection {
         : `${rules.variable} holds a value (${raw.trim().length} characters, not shown) that is not a known environment.`;
       if (!flagEnv) {
         throw new TroError("TRO_ERR_ENV_UNKNOWN", message, {
-          hint: `Set ${rules.variable} to one of: ${knownEnvironmentNames(aliases).join(", ")}.`,
+          hint: `Set ${rules.variable} to one of: ${knownEnvironmentNames(aliases, options.declared).join(", ")}.`,
         });
       }
       warnings.push(`${message} It was ignored because --env decided.`);

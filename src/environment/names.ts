@@ -46,7 +46,14 @@ export function showableValue(variable: string, value: string): boolean {
   );
 }
 
-/** Every name that maps onto an environment, for "did you mean" hints and help texts. */
-export function knownEnvironmentNames(aliases: Readonly<Record<string, EnvironmentName>> = {}): string[] {
-  return [...new Set([...ENVIRONMENTS, ...Object.keys(BUILTIN_ALIASES), ...Object.keys(aliases)])];
+/**
+ * Every name that maps onto an environment, for "did you mean" hints and help texts; with `declared`, only the
+ * names of the environments a workspace declares (a name it would then refuse is no help).
+ */
+export function knownEnvironmentNames(
+  aliases: Readonly<Record<string, EnvironmentName>> = {},
+  declared: readonly EnvironmentName[] = ENVIRONMENTS,
+): string[] {
+  const names = [...new Set([...ENVIRONMENTS, ...Object.keys(BUILTIN_ALIASES), ...Object.keys(aliases)])];
+  return names.filter((name) => declared.includes(canonicalEnvironment(name, aliases)!));
 }

@@ -145,6 +145,18 @@ describe("refusals", () => {
     expect(d.environment).toBe("staging");
     expect(d.warnings[0]).toContain("It was ignored because --env decided.");
   });
+  it("the names a refusal offers are those of the declared environments, the workspace's aliases included", () => {
+    const error = errorOf(() =>
+      detectEnvironment({
+        rules: { ...DEFAULT_DETECT, variable: "SHOP_STAGE", aliases: { sandbox: "development", uat: "staging" } },
+        declared: ["development", "staging"],
+        env: { SHOP_STAGE: "qa" },
+      }),
+    );
+    expect(error.hint).toBe(
+      "Set SHOP_STAGE to one of: development, staging, dev, develop, local, stage, stg, sandbox, uat.",
+    );
+  });
   it("an unknown --env is a usage error (exit 64)", () => {
     const error = errorOf(() => detect({ flag: "qa" }));
     expect([error.code, error.exitCode]).toEqual(["TRO_ERR_USAGE", 64]);

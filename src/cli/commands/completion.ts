@@ -30,7 +30,7 @@ export async function answerCompletion(args: readonly string[], io: CliIO): Prom
     words,
     current,
     {
-      environments: () => knownEnvironmentNames(workspace?.detect.aliases ?? {}),
+      environments: () => knownEnvironmentNames(workspace?.detect.aliases ?? {}, workspace?.environments),
       projects: () => Object.keys(workspace?.projects ?? {}),
       releases: (project, environment) => localReleaseIds(workspace, project, environment),
     },
