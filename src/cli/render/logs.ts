@@ -48,7 +48,8 @@ export function createLogRenderer(
     if (!options.raw && line.startsWith("{")) {
       try {
         JSON.parse(line);
-        text = pretty(line).replace(/\n$/, "");
+        // a JSON line without pino's time and level comes back with a space in front of it
+        text = pretty(line).replace(/\n$/, "").trimStart();
       } catch {
         // not JSON after all: as it is
       }
