@@ -1,7 +1,8 @@
 /**
  * A Dockerfile and a compose.yaml per project: the environment pinned, secrets as compose secrets (files under
- * /run/secrets, never in the environment or the image), the image's HEALTHCHECK on level 1 (/livez) and compose's
- * health check on level 2 (/readyz), which is what `depends_on: service_healthy` asks.
+ * /run/secrets, never in the environment or the image), the image's HEALTHCHECK on level 1 (the manifest's
+ * health.path) and compose's health check on level 2 (health.detailedPath), which is what `depends_on:
+ * service_healthy` asks: the endpoints `tradeops health` asks, which any service in any language can serve.
  */
 import { existsSync } from "node:fs";
 import { join, posix, relative } from "node:path";
@@ -57,7 +58,7 @@ export function dockerfile(workspace: Workspace, project: Project, environment: 
     `WORKDIR /app/${project.path}`,
     `EXPOSE ${port}`,
     "HEALTHCHECK --interval=15s --timeout=3s --start-period=120s --start-interval=2s --retries=4 \\",
-    `  CMD ["node", "-e", "${probe(port, "/livez")}"]`,
+    `  CMD ["node", "-e", "${probe(port, project.health.path)}"]`,
     "USER node",
     `CMD ["sh", "-c", ${JSON.stringify(`exec ${project.commands.start}`)}]`,
     "",
@@ -83,7 +84,7 @@ export function composeFile(options: GenerateOptions, project: Project, dir: str
           ? { secrets: secrets.map((s) => ({ source: s.name.toLowerCase(), target: s.name, mode: 0o400 })) }
           : {}),
         healthcheck: {
-          test: ["CMD", "node", "-e", probe(port, "/readyz")],
+          test: ["CMD", "node", "-e", probe(port, project.health.detailedPath)],
           interval: "10s",
           timeout: "3s",
           retries: 3,

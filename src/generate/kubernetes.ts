@@ -73,10 +73,10 @@ export function kubernetesModels(input: KubernetesInput, project: Project): Mode
       { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
     ],
     envFrom: [{ configMapRef: { name: `${name}-config` } }, ...secretRefs],
-    startupProbe: { ...probe("/livez"), periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 60 },
-    livenessProbe: { ...probe("/livez"), periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 },
+    startupProbe: { ...probe(project.health.path), periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 60 },
+    livenessProbe: { ...probe(project.health.path), periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 },
     readinessProbe: {
-      ...probe("/readyz"),
+      ...probe(project.health.detailedPath),
       periodSeconds: 5,
       timeoutSeconds: 2,
       failureThreshold: 2,
@@ -150,7 +150,7 @@ export function kubernetesModels(input: KubernetesInput, project: Project): Mode
             successCondition: "result != 'unhealthy'",
             provider: {
               web: {
-                url: `http://${name}-canary.${ns}.svc.cluster.local:${port}/health/deep`,
+                url: `http://${name}-canary.${ns}.svc.cluster.local:${port}${project.health.deepPath ?? "/health/deep"}`,
                 jsonPath: "{$.status}",
                 timeoutSeconds: 10,
                 ...(project.secrets.CONTROL_TOKEN

@@ -72,7 +72,7 @@ describe("generate compose", () => {
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   const validate = ajv.compile({ ...schema, $schema: undefined });
 
-  it("validates against the Compose specification; health checks on /livez and /readyz, secrets as compose secrets", async () => {
+  it("validates against the Compose specification; health checks on levels 1 and 2, secrets as compose secrets", async () => {
     const ws = copyWorkspace();
     const files = await generated(ws, "compose");
     expect(files.map((f) => f.path)).toEqual([
@@ -89,7 +89,7 @@ describe("generate compose", () => {
     }
     const argo = parse(files.find((f) => f.path === "docker/argo/compose.yaml")!.text);
     expect(argo.services.argo.environment).toEqual({ ARGO_ENVIRONMENT: "production", PORT: "8000" });
-    expect(argo.services.argo.healthcheck.test.join(" ")).toContain("/readyz");
+    expect(argo.services.argo.healthcheck.test.join(" ")).toContain("127.0.0.1:8000/health/detailed");
     expect(argo.services.argo.secrets).toContainEqual({
       source: "alpaca_api_key",
       target: "ALPACA_API_KEY",
@@ -98,9 +98,32 @@ describe("generate compose", () => {
     expect(argo.secrets.alpaca_api_key).toEqual({ environment: "ALPACA_API_KEY" });
     const dockerfile = files.find((f) => f.path === "docker/argo/Dockerfile")!.text;
     expect(dockerfile).toContain("ENV ARGO_ENVIRONMENT=production PORT=8000");
-    expect(dockerfile).toMatch(/HEALTHCHECK[^\n]*\n[^\n]*\/livez/);
+    expect(dockerfile).toMatch(/HEALTHCHECK[^\n]*\n[^\n]*127\.0\.0\.1:8000\/health'/);
     expect(dockerfile).toContain('CMD ["sh", "-c", "exec tradeops serve argo"]');
     expect(validate({ services: { x: { helthcheck: { test: ["NONE"] } } } })).toBe(false);
+  });
+
+  it("asks the endpoints the manifest names, as `tradeops health` does: a plain service need not serve /livez", async () => {
+    const ws = copyWorkspace();
+    const manifest = join(ws, "tradeops.yaml");
+    writeFileSync(
+      manifest,
+      readFileSync(manifest, "utf8").replace(
+        "health: { deepPath: /health/deep }",
+        "health: { path: /ping, detailedPath: /ready, deepPath: /check }",
+      ),
+    );
+    const compose = await generated(ws, "compose");
+    const dockerfile = compose.find((f) => f.path === "docker/alpine-backend/Dockerfile")!.text;
+    expect(dockerfile).toMatch(/HEALTHCHECK[^\n]*\n[^\n]*127\.0\.0\.1:8001\/ping'/);
+    const file = parse(compose.find((f) => f.path === "docker/alpine-backend/compose.yaml")!.text);
+    expect(file.services["alpine-backend"].healthcheck.test.join(" ")).toContain("127.0.0.1:8001/ready'");
+    const text = (await generated(ws, "kubernetes")).find((f) => f.path === "kubernetes/alpine-backend.yaml")!.text;
+    const objects = parseAllDocuments(text).map((d) => d.toJSON());
+    const rollout = objects.find((o) => o.kind === "Rollout");
+    const container = rollout.spec.template.spec.containers[0];
+    expect([container.livenessProbe.httpGet.path, container.readinessProbe.httpGet.path]).toEqual(["/ping", "/ready"]);
+    expect(JSON.stringify(objects.find((o) => o.kind === "AnalysisTemplate"))).toContain(":8001/check");
   });
 });
 
@@ -140,9 +163,9 @@ describe("generate kubernetes", () => {
     const deployment = argo.find((o) => o.kind === "Deployment")!;
     expect(deployment.spec).toMatchObject({ replicas: 1, strategy: { type: "Recreate" } });
     const container = deployment.spec.template.spec.containers[0];
-    expect(container.livenessProbe.httpGet.path).toBe("/livez");
-    expect(container.startupProbe.httpGet.path).toBe("/livez");
-    expect(container.readinessProbe.httpGet.path).toBe("/readyz");
+    expect(container.livenessProbe.httpGet.path).toBe("/health");
+    expect(container.startupProbe.httpGet.path).toBe("/health");
+    expect(container.readinessProbe.httpGet.path).toBe("/health/detailed");
     expect(argo.find((o) => o.kind === "Lease")).toMatchObject({ apiVersion: "coordination.k8s.io/v1" });
     const config = argo.find((o) => o.kind === "ConfigMap")!.data;
     expect(config.ARGO_DATA__SOURCE).toBe("alpaca");
