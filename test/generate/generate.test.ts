@@ -125,6 +125,16 @@ describe("generate compose", () => {
     expect([container.livenessProbe.httpGet.path, container.readinessProbe.httpGet.path]).toEqual(["/ping", "/ready"]);
     expect(JSON.stringify(objects.find((o) => o.kind === "AnalysisTemplate"))).toContain(":8001/check");
   });
+
+  it("printed as well as written, the files come with a warning for each secret a container could not read", async () => {
+    const ws = copyWorkspace();
+    const printed = await cli(["generate", "compose"], { cwd: ws });
+    expect(printed.code).toBe(0);
+    expect(printed.stderr).toContain(
+      "warning: alpine-backend: ANALYTICS_API_KEY has no env: source in production: add one so that the value the container is given is read",
+    );
+    expect(printed.stdout).not.toContain("warning:");
+  });
 });
 
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {

@@ -44,6 +44,12 @@ export const generateFilesCommand =
       if (!run.globals.json) run.out.info(`${files.length} generated file(s) in ${outOption} are up to date.`);
       return EXIT.ok;
     }
+    // printed or written, a secret the container cannot read is said (on standard error: the files stay clean)
+    if (which !== "github-actions")
+      for (const s of secretsWithoutEnv(workspace, environment))
+        run.out.warn(
+          `${s} has no env: source in ${environment}: add one so that the value the container is given is read`,
+        );
     if (!outDir) {
       if (run.globals.json) run.out.json({ environment, files });
       else
@@ -58,10 +64,5 @@ export const generateFilesCommand =
     const written = writeFiles(outDir, files);
     if (run.globals.json) run.out.json({ environment, out: outDir, written });
     else for (const path of written) run.out.info(`wrote ${relative(run.io.cwd, path) || path}`);
-    if (which !== "github-actions")
-      for (const s of secretsWithoutEnv(workspace, environment))
-        run.out.warn(
-          `${s} has no env: source in ${environment}: add one so that the value the container is given is read`,
-        );
     return EXIT.ok;
   };
