@@ -2,6 +2,7 @@
 import { EXIT } from "../../errors.js";
 import { hasRecordedServices } from "../../supervisor/client.js";
 import type { InstanceStatus, SupervisorStatus } from "../../supervisor/types.js";
+import { requireProject } from "../../workspace/lookup.js";
 import type { CommandRun, Handler } from "../program.js";
 import { duration, renderDeployed } from "../render/target.js";
 import { exitText } from "./stop.js";
@@ -11,6 +12,8 @@ import { deployedIn } from "./target.js";
 export const statusCommand: Handler = async (run) => {
   const { ctx, stateDir, client } = openSupervisor(run);
   const project = run.args[0];
+  // a mistyped name is said at once, whether or not a supervisor runs
+  if (project !== undefined) requireProject(ctx.workspace, project);
   // a supervisor that died is brought back (it adopts what still runs); with nothing recorded, none is started
   // releases deployed to the environment's targets run under their own runners: read from each target
   const targets = await deployedIn(run, ctx.workspace, ctx.environment, project);
