@@ -45,7 +45,9 @@ export function parseStructured(text: string, file: string): StructuredDocument 
       line: pos.line,
       column: pos.col,
       ...(key ? { key } : {}),
-      message: duplicate ? "duplicate key: a key may appear only once in a mapping" : yamlMessage(error.message),
+      message: duplicate
+        ? "duplicate key: a key may appear only once in a mapping"
+        : yamlMessage(error.message, error.code),
     };
   });
   const toPosition = (offset: number | undefined): Position | undefined => {
@@ -133,8 +135,15 @@ function keyProblems(root: unknown, file: string, lines: LineCounter): Problem[]
   return problems;
 }
 
-/** The yaml library's messages carry an excerpt of the source; keep the first sentence only. */
-function yamlMessage(message: string): string {
-  const first = message.split("\n")[0] ?? message;
-  return `YAML syntax error: ${first.replace(/ at line \d+, column \d+:?$/, "")}`;
+/** What the yaml library's terms mean for the line a person typed, for the mistakes people make most. */
+const PLAIN: Readonly<Record<string, string>> = {
+  MULTILINE_IMPLICIT_KEY: "a line that is not `key: value` (a `:` missing after the key?)",
+  BLOCK_AS_IMPLICIT_KEY: "a second `key:` on one line, or a line indented deeper than the key above it",
+  TAB_AS_INDENT: "indent with spaces",
+};
+
+/** The yaml library's messages carry an excerpt of the source; keep the first sentence, and say it plainly. */
+function yamlMessage(message: string, code: string): string {
+  const first = (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "");
+  return `YAML syntax error: ${first}${PLAIN[code] ? ` — ${PLAIN[code]}` : ""}`;
 }

@@ -76,7 +76,13 @@ export function loadWorkspace(options: LoadWorkspaceOptions = {}): Workspace {
     throw new TroError(
       "TRO_ERR_MANIFEST_INVALID",
       `${relativeName(manifestPath)} is invalid: ${count} problem${count === 1 ? "" : "s"}.`,
-      { problems: result.errors, hint: "Fix the keys named above; the JSON Schema is schema/tradeops.schema.json." },
+      {
+        problems: result.errors,
+        // keys are checked once the file parses: a syntax error needs its line fixed, not the schema
+        hint: result.errors.every((p) => p.message.startsWith("YAML syntax error"))
+          ? "Fix the YAML at the line named above; the keys are checked once it parses."
+          : "Fix the keys named above; the JSON Schema is schema/tradeops.schema.json.",
+      },
     );
   }
   writeSnapshot(manifestPath, stat, result.value, seen);
