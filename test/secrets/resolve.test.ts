@@ -301,4 +301,18 @@ describe("local providers", () => {
     expect(report.secrets[0]!.attempts[0]).toMatchObject({ outcome: "missing", reason: "empty value" });
     expect(report.secrets[0]).toMatchObject({ source: "dotenv:.env.local#MARKET_DATA_TOKEN" });
   });
+  it("dotenv: a file that is not there is named by its full path, which says where a relative one was looked for", async () => {
+    const dir = copyWorkspace();
+    writeFileSync(join(dir, ".env.local"), "MARKET_DATA_TOKEN=at-the-root-0001\n");
+    const report = await resolveSecrets({
+      workspace: loadWorkspace({ workspace: dir }),
+      project: "signal-lab",
+      environment: "development",
+      env: {},
+    });
+    expect(report.secrets[0]!.attempts[1]).toMatchObject({
+      outcome: "missing",
+      reason: `${join(dir, "signal-lab/.env.local")} does not exist (a dotenv path is relative to the project)`,
+    });
+  });
 });

@@ -23,7 +23,8 @@ export const dotenvProvider: SecretProvider = {
   lookupMany: (refs, ctx) =>
     each(refs, (ref) => {
       const file = resolve(ctx.projectDir, ref.target);
-      if (!existsSync(file)) return missing(`${ref.target} does not exist`);
+      // the full path: a file at the workspace root is not found from a project's directory without `../`
+      if (!existsSync(file)) return missing(`${file} does not exist (a dotenv path is relative to the project)`);
       const key = ref.key ?? "";
       if (!key) return failure("a dotenv source needs #KEY, e.g. dotenv:.env.local#API_KEY");
       const read = readTextFile(file);
