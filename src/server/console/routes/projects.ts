@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { TroError } from "../../../errors.js";
 import { probeHealth } from "../../../health/probe.js";
 import { DEEP_PATH } from "../../../health/targets.js";
+import { localWorkers, probeLocalWorkers } from "../../../node/worker-health.js";
 import { requireProject } from "../../../workspace/lookup.js";
 import type { ConsoleContext } from "../context.js";
 import { projectView, servingInstance } from "../projects.js";
@@ -119,15 +120,22 @@ export function projectRoutes(ctx: ConsoleContext) {
       async (request, reply) => {
         try {
           const project = requireProject(ctx.workspace, request.params.name);
-          const port = servingInstance(ctx.status.current(), project.name)?.port ?? project.port;
-          if (!port) throw new TroError("TRO_ERR_HEALTH_FAILED", `${project.name} has no port, so no health endpoint.`);
           const level = request.query.level ?? 2;
+          const port = servingInstance(ctx.status.current(), project.name)?.port ?? project.port;
+          // a worker has no endpoint: its heartbeat file or check command answers, as for `tradeops health`
+          const [worker] = port ? [] : localWorkers(ctx.workspace, ctx.environment, project.name);
+          if (worker) return (await probeLocalWorkers([worker], level))[0];
+          if (!port) throw new TroError("TRO_ERR_HEALTH_FAILED", `${project.name} has no port, so no health endpoint.`);
           return await probeHealth(
             {
               project: project.name,
               url: `http://127.0.0.1:${port}`,
               remote: false,
-              paths: { level1: project.health.path, level2: project.health.detailedPath, level3: DEEP_PATH },
+              paths: {
+                level1: project.health.path,
+                level2: project.health.detailedPath,
+                level3: project.health.deepPath ?? DEEP_PATH,
+              },
               timeoutMs: project.health.timeoutSeconds * 1000,
             },
             { level },
