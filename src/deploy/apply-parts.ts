@@ -43,11 +43,18 @@ export function newRecord(
   };
 }
 
+/** What to do about a failed gate, where "fix it" is not the whole answer. */
+const NEXT_STEP: Partial<Record<number, string>> = {
+  // a commit already made stays in the range since the last deploy: fixing the code does not take it out
+  2: "A commit already made stays in the range: deploy from after it with --since COMMIT, or skip the gate with --skip-gate 2 --reason TEXT where the policy allows.",
+  8: "Fix the cause and deploy again (or remove the lines named above).",
+};
+
 export function gateFailure(failed: GateResult): TroError {
   const problems: Problem[] = (failed.details ?? []).map((message) => ({ message }));
   return new TroError("TRO_ERR_GATE_FAILED", `Gate ${failed.gate} (${failed.name}) failed: ${failed.reason}.`, {
     problems,
-    hint: `Nothing was shipped. Fix the cause and deploy again${failed.gate === 8 ? " (or remove the lines named above)" : ""}.`,
+    hint: `Nothing was shipped. ${NEXT_STEP[failed.gate] ?? "Fix the cause and deploy again."}`,
   });
 }
 
