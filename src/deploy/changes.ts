@@ -80,6 +80,19 @@ export interface MixedCommit {
 }
 
 /** Commits whose files belong to more than one coupled group (shared code aside): the seeds' "never mix projects". */
+/**
+ * The commits that change what a deploy ships: those touching one of the deployed projects or a project coupled with
+ * one. A commit elsewhere, however mixed, is another deploy's business.
+ */
+export function commitsTouching(
+  workspace: Workspace,
+  commits: readonly CommitInfo[],
+  projects: readonly string[],
+): CommitInfo[] {
+  const group = new Set(projects.flatMap((p) => coupledGroup(workspace, p)));
+  return commits.filter((c) => c.files.some((f) => projectsOfFile(workspace, f).some((p) => group.has(p))));
+}
+
 export function findMixedCommits(workspace: Workspace, commits: readonly CommitInfo[]): MixedCommit[] {
   const out: MixedCommit[] = [];
   for (const commit of commits) {

@@ -7,7 +7,7 @@
 import type { EnvironmentName } from "../environment/names.js";
 import type { PolicyManifest } from "../workspace/schema.js";
 import type { Workspace } from "../workspace/types.js";
-import { analyzeChanges, coupledGroup, findMixedCommits } from "./changes.js";
+import { analyzeChanges, commitsTouching, coupledGroup, findMixedCommits } from "./changes.js";
 import { portlessSteps } from "./deploy-style.js";
 import type { GateVerdict } from "./gates/context.js";
 import type { CommitInfo } from "./git.js";
@@ -231,7 +231,7 @@ export function sharedVersionNotes(state: DeployState, selection: readonly Selec
 function scopeGate(state: DeployState, deployed: readonly string[]): GateVerdict {
   const commits = new Map<string, CommitInfo>();
   for (const p of deployed) for (const c of state.snapshots[p]!.commits) commits.set(c.sha, c);
-  const mixed = findMixedCommits(state.workspace, [...commits.values()]);
+  const mixed = findMixedCommits(state.workspace, commitsTouching(state.workspace, [...commits.values()], deployed));
   if (mixed.length) {
     return {
       status: "fail",

@@ -133,6 +133,20 @@ describe("planDeploy", () => {
     });
   });
 
+  it("gate 2 judges the commits that change what ships: a mixed commit of other projects does not block", () => {
+    const commits = [
+      { sha: "4444444dddd", subject: "argo and the lab", files: ["argo/src/main.ts", "signal-lab/main.py"] },
+      { sha: "5555555eeee", subject: "frontend only", files: ["alpine-frontend/build.mjs"] },
+    ];
+    const plan = planDeploy(state("alpine-backend", { "alpine-backend": snapshot("alpine-backend", { commits }) }));
+    expect(gate(plan, 2)).toMatchObject({ status: "pass" });
+    const argo = planDeploy(state("argo", { argo: snapshot("argo", { commits }) }));
+    expect(gate(argo, 2)).toMatchObject({
+      status: "fail",
+      details: ['4444444 "argo and the lab" touches argo and signal-lab'],
+    });
+  });
+
   it("refuses a dirty tree unless --allow-dirty, and marks the release", () => {
     const dirty = state(
       "alpine-backend",
