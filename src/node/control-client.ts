@@ -5,7 +5,7 @@
  */
 import { TroError } from "../errors.js";
 import type { InstanceView } from "../health/reports.js";
-import { controlFilePath, writeControl } from "../runtime/control-file.js";
+import { controlFilePath, ensureKillSwitchApplies, writeControl } from "../runtime/control-file.js";
 import type { Project, Workspace } from "../workspace/types.js";
 import { type ExpectedIdentity, type InstanceLocation, locateInstances } from "./locate.js";
 
@@ -74,9 +74,11 @@ export interface SwitchTradingResult {
  * The kill switch: every instance found is asked who it is first (a mismatch refuses before anything is written),
  * then the kill-switch file is written (a strategy on this machine reads it within a second, and a restarted one
  * starts in that state), then each instance is told through its control route.
- * @throws TroError TRO_ERR_INSTANCE_MISMATCH when another instance answers where this one was expected
+ * @throws TroError TRO_ERR_USAGE for a project a kill switch cannot stop, TRO_ERR_INSTANCE_MISMATCH when another
+ *   instance answers where this one was expected
  */
 export async function switchTrading(o: SwitchTradingOptions): Promise<SwitchTradingResult> {
+  ensureKillSwitchApplies(o.project);
   const locations = locateInstances(o);
   const answering: InstanceLocation[] = [];
   const silent: ServiceAnswer[] = [];

@@ -6,6 +6,8 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { TroError } from "../errors.js";
+import type { Project } from "../workspace/types.js";
 
 export interface ControlState {
   readonly state: "halted" | "active";
@@ -18,6 +20,20 @@ export interface ControlState {
 
 /** How often a running service looks at the file. */
 export const CONTROL_POLL_MS = 500;
+
+/**
+ * A kill switch stops orders: a project that is no strategy and sends none has nothing it could stop, and a halt
+ * that reports success there would only mislead whoever relies on it.
+ * @throws TroError TRO_ERR_USAGE
+ */
+export function ensureKillSwitchApplies(project: Pick<Project, "name" | "kind" | "sendsOrders">): void {
+  if (project.kind === "strategy" || project.sendsOrders) return;
+  throw new TroError(
+    "TRO_ERR_USAGE",
+    `${project.name} is a ${project.kind} that sends no orders: a kill switch has nothing to stop there.`,
+    { hint: `To stop the process, \`tradeops stop ${project.name}\`; a project that trades sets sendsOrders: true.` },
+  );
+}
 
 export function controlFilePath(root: string, project: string): string {
   return join(root, ".tradeops", "control", `${project}.json`);

@@ -192,4 +192,14 @@ describe("a workspace that is not the example", { timeout: 120_000 }, () => {
     expect(text).toContain("pulse in staging on local  no port (worker) · runner supervisor");
     expect(text).not.toContain("proxy not running");
   });
+  it("`tradeops halt` on a service that sends no orders says it has nothing to stop, and writes no kill switch", async () => {
+    const shop = await createShop();
+    const halted = tradeops(shop.root, "halt", "quote-api", "--reason", "test");
+    expect([halted.code, halted.stderr.trim()]).toEqual([
+      64,
+      "error: quote-api is a service that sends no orders: a kill switch has nothing to stop there.\n" +
+        "  → To stop the process, `tradeops stop quote-api`; a project that trades sets sendsOrders: true.",
+    ]);
+    expect(existsSync(join(shop.root, ".tradeops/control/quote-api.json"))).toBe(false);
+  });
 });

@@ -3,7 +3,7 @@
  * on this machine reads it within a second and records the change in the signal log, and a restarted one
  * starts halted), then the running service's control route with the project's control token.
  */
-import { controlFilePath, writeControl } from "../../runtime/control-file.js";
+import { controlFilePath, ensureKillSwitchApplies, writeControl } from "../../runtime/control-file.js";
 import { resolveControlToken } from "../../runtime/control-token.js";
 import type { Project } from "../../workspace/types.js";
 import type { ConsoleContext } from "./context.js";
@@ -30,6 +30,7 @@ export async function switchTrading(
   by: string,
   port: number | undefined,
 ): Promise<SwitchOutcome> {
+  ensureKillSwitchApplies(project);
   writeControl(controlFilePath(ctx.workspace.root, project.name), {
     state,
     reason,

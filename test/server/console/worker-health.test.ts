@@ -1,14 +1,18 @@
-/** The console's health route for a worker without a port: judged by its heartbeat file, as `tradeops health` does. */
-import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
+/**
+ * The console on projects that are not strategies: a worker without a port is judged by its heartbeat file, as
+ * `tradeops health` does, and a service that sends no orders has no kill switch to flip.
+ */
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deskConsole } from "./helpers.js";
+import { bearer, deskConsole, TOKEN } from "./helpers.js";
 
 type Desk = Awaited<ReturnType<typeof deskConsole>>;
 let desk: Desk;
 
 beforeAll(async () => {
   desk = await deskConsole({
+    token: TOKEN,
     manifest: (text) =>
       text.replace(
         "\nshared: [packages/shared]",
@@ -36,5 +40,18 @@ describe("console health of a worker", () => {
     writeFileSync(file, "");
     const fresh = await desk.app.inject({ url: "/api/v1/projects/pulse/health?level=1" });
     expect(fresh.json()).toMatchObject({ project: "pulse", level: 1, status: "healthy", passing: 1, total: 1 });
+  });
+  it("refuses to halt a service that sends no orders (400), writing no kill switch", async () => {
+    const r = await desk.app.inject({
+      method: "POST",
+      url: "/api/v1/projects/alpine-backend/halt",
+      headers: bearer(),
+      payload: { reason: "test" },
+    });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.message).toBe(
+      "alpine-backend is a service that sends no orders: a kill switch has nothing to stop there.",
+    );
+    expect(existsSync(join(desk.root, ".tradeops/control/alpine-backend.json"))).toBe(false);
   });
 });
