@@ -1,6 +1,6 @@
 /** Which names `init` treats as secrets and where it saw each (file:line): values are read to classify, never kept. */
-import { isSecretLikeKey } from "../config/load.js";
 import { parseStructured } from "../validation/document.js";
+import { isSecretName as isSecretNameRule } from "../validation/secret-shapes.js";
 import { isProcessCritical } from "../workspace/rules.js";
 import { readText, type variablesReadAt } from "./scan.js";
 
@@ -17,21 +17,10 @@ export interface SecretFinding {
   readonly store?: "aws-secrets";
 }
 
-/** `*_KEY`, `*_SECRET`, `*_TOKEN`, `*_PASSWORD`, `*_PASS`, `*_PWD`, `*_DSN`, `*_CREDENTIALS`, and the config rules. */
-const SECRET_NAME = /(^|_)(KEY|SECRET|TOKEN|PASSWORD|PASSWD|PASSPHRASE|PASS|PWD|DSN|CREDENTIALS?)$/i;
-/** Names that say the value is public: a publishable key, a key's id or path, a sort key. */
-const PUBLIC_NAME =
-  /(^|_)(PUBLIC|PUBLISHABLE|PUB)_|(^|_)(SORT|PARTITION|CACHE|PRIMARY|FOREIGN|HOT)_?KEY$|_(FILE|PATH)$/i;
-/** Connection strings that usually carry a password. */
-const CONNECTION_URL =
-  /(^|_)(DATABASE|DB|POSTGRES(QL)?|PG|MYSQL|MONGO(DB)?|REDIS|AMQP|RABBITMQ|BROKER|CELERY_BROKER)_URL$/i;
-
 export function isSecretName(name: string): boolean {
-  // camelCase config keys read as words: accessKey → access_Key, dbPass → db_Pass
-  const last = (name.split(".").pop() ?? name).replace(/([a-z0-9])([A-Z])/g, "$1_$2");
   // `PWD` is the shell's directory, `TRADEOPS_*` tradeops' own: never a secret to declare
-  if (PUBLIC_NAME.test(last) || (!name.includes(".") && isProcessCritical(name))) return false;
-  return isSecretLikeKey(last) || SECRET_NAME.test(last) || CONNECTION_URL.test(last);
+  if (!name.includes(".") && isProcessCritical(name)) return false;
+  return isSecretNameRule(name);
 }
 
 /** `postgres://user:password@host/db`, `redis://:password@host`: a URL that holds credentials. */

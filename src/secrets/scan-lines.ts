@@ -3,7 +3,7 @@
  * staged): known credential shapes anywhere, high-entropy values assigned to secret-looking keys. Kept free of
  * heavy imports so that the hook starts fast.
  */
-import { entropy, isPlaceholder, isSecretLikeKey, KNOWN_SECRET_SHAPES } from "../validation/secret-shapes.js";
+import { entropy, isPlaceholder, isSecretName, KNOWN_SECRET_SHAPES } from "../validation/secret-shapes.js";
 
 export interface ScanFinding {
   readonly file: string;
@@ -41,7 +41,7 @@ export function scanAddedLines(file: string, lines: readonly AddedLine[]): ScanF
     const m = text.match(ASSIGNMENT);
     if (!m) continue;
     const [, key, value] = m as unknown as [string, string, string];
-    if (!isSecretLikeKey(key) || isPlaceholder(value) || value.length < MIN_SECRET_LENGTH) continue;
+    if (!isSecretName(key) || isPlaceholder(value) || value.length < MIN_SECRET_LENGTH) continue;
     if (entropy(value) >= ENTROPY_THRESHOLD)
       findings.push({ file, line, key, kind: "high-entropy value under a secret-looking key", masked: mask(value) });
   }

@@ -8,9 +8,9 @@ import { basename, join, relative } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { isPlaceholder } from "../config/check.js";
 import { withoutTemplateSuffix } from "../config/dotenv-layer.js";
-import { isSecretLikeKey, leafKeys } from "../config/load.js";
+import { leafKeys } from "../config/load.js";
 import { parseStructured } from "../validation/document.js";
-import { entropy, KNOWN_SECRET_SHAPES } from "../validation/secret-shapes.js";
+import { entropy, isSecretName, KNOWN_SECRET_SHAPES } from "../validation/secret-shapes.js";
 import { valueAt } from "../validation/zod-issues.js";
 import type { ScanFinding } from "./scan-lines.js";
 import { ENTROPY_THRESHOLD, MIN_SECRET_LENGTH, mask } from "./scan-lines.js";
@@ -41,8 +41,11 @@ export function scanForSecrets(root: string): ScanFinding[] {
         if (match) add({ file, line: index + 1, kind: shape.name, masked: mask(match[0]) });
       }
     }
+    // a line already named by its credential's shape needs no second finding for its key
+    const shaped = new Set(findings.filter((f) => f.file === file).map((f) => f.line));
     for (const { key, value, line } of assignments(text, file)) {
-      if (!isSecretLikeKey(key) || isPlaceholder(value) || value.length < MIN_SECRET_LENGTH) continue;
+      if (shaped.has(line)) continue;
+      if (!isSecretName(key) || isPlaceholder(value) || value.length < MIN_SECRET_LENGTH) continue;
       if (entropy(value) >= ENTROPY_THRESHOLD)
         add({ file, line, key, kind: "high-entropy value under a secret-looking key", masked: mask(value) });
     }

@@ -26,6 +26,27 @@ export function isSecretLikeKey(key: string): boolean {
   return SECRET_NAME.test(last);
 }
 
+/** `*_KEY`, `*_SECRET`, `*_TOKEN`, `*_PASSWORD`, `*_PASS`, `*_PWD`, `*_DSN`, `*_CREDENTIALS`: variables named as secrets. */
+const SECRET_VARIABLE = /(^|_)(KEY|SECRET|TOKEN|PASSWORD|PASSWD|PASSPHRASE|PASS|PWD|DSN|CREDENTIALS?)$/i;
+/** Names that say the value is public: a publishable key, a key's id or path, a sort key. */
+const PUBLIC_NAME =
+  /(^|_)(PUBLIC|PUBLISHABLE|PUB)_|(^|_)(SORT|PARTITION|CACHE|PRIMARY|FOREIGN|HOT)_?KEY$|_(FILE|PATH)$/i;
+/** Connection strings that usually carry a password. */
+const CONNECTION_URL =
+  /(^|_)(DATABASE|DB|POSTGRES(QL)?|PG|MYSQL|MONGO(DB)?|REDIS|AMQP|RABBITMQ|BROKER|CELERY_BROKER)_URL$/i;
+
+/**
+ * A variable or key named like a secret (`QUOTE_VENDOR_KEY`, `db_pass`, `accessKey`, `DATABASE_URL`), unless its
+ * name says it is public or a path: the one rule `init` proposes secrets by and `secrets scan` and the pre-commit
+ * hook look for literal ones by.
+ */
+export function isSecretName(name: string): boolean {
+  // camelCase config keys read as words: accessKey → access_Key, dbPass → db_Pass
+  const last = (name.split(".").pop() ?? name).replace(/([a-z0-9])([A-Z])/g, "$1_$2");
+  if (PUBLIC_NAME.test(last)) return false;
+  return isSecretLikeKey(last) || SECRET_VARIABLE.test(last) || CONNECTION_URL.test(last);
+}
+
 /** Placeholders that stand for a value provided elsewhere. */
 const PLACEHOLDER = /^(FROM_[A-Z0-9_]+|CHANGE_?ME|REPLACE_?ME|PLACEHOLDER|REDACTED|<[^>]*>|\$\{[^}]+\}|\*+)?$/i;
 

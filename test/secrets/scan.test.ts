@@ -36,6 +36,18 @@ it("finds known key shapes and high-entropy values under secret-looking keys, ne
   expect(stdout + stderr).not.toContain(AWS_KEY);
 });
 
+it("a variable named as a secret (*_KEY, *_PASS, *_DSN …) is looked at as init proposes it; public names are not", () => {
+  const dir = copyWorkspace();
+  const VENDOR = "qv_live_8f3KzP1mQ7xR2wT9";
+  writeFileSync(
+    join(dir, "alpine-backend/.env"),
+    `QUOTE_VENDOR_KEY=${VENDOR}\nDB_PASS=${TOKEN}\nSTRIPE_PUBLISHABLE_KEY=${TOKEN}\nSORT_KEY=${TOKEN}\nCERT_KEY_FILE=${TOKEN}\n`,
+  );
+  const findings = scanForSecrets(dir).filter((f) => f.file === "alpine-backend/.env");
+  expect(findings.map((f) => `${f.line} ${f.key}`)).toEqual(["1 QUOTE_VENDOR_KEY", "2 DB_PASS"]);
+  expect(JSON.stringify(findings)).not.toContain(VENDOR);
+});
+
 it("in a git repository, scans only what is committed", () => {
   const dir = planted();
   const git = (...args: string[]) =>
