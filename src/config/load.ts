@@ -10,7 +10,7 @@ import type { EnvironmentName } from "../environment/names.js";
 import { type Problem, TroError } from "../errors.js";
 import { parseStructured, type StructuredDocument } from "../validation/document.js";
 import { readTextFile } from "../validation/read-file.js";
-import { isSecretLikeKey } from "../validation/secret-shapes.js";
+import { isSecretLikeKey, isSecretName } from "../validation/secret-shapes.js";
 import { describeValue, valueAt } from "../validation/zod-issues.js";
 import { requireProject } from "../workspace/lookup.js";
 import type { Project, Workspace } from "../workspace/types.js";
@@ -104,7 +104,8 @@ export async function resolveConfig(options: LoadConfigOptions): Promise<ConfigR
   const files = project.config;
   const rel = (path: string) => relative(workspace.root, path);
   const schema = files?.schema ? await loadConfigSchema(files.schema, workspace.root) : undefined;
-  const isSensitive = (key: string) => isSecretLikeKey(key) || (schema?.isSensitive(key) ?? false);
+  // named as a secret by the rule init and secrets scan use (`vendor_key`, `db_pass`), or marked so by the schema
+  const isSensitive = (key: string) => isSecretName(key) || (schema?.isSensitive(key) ?? false);
 
   const errors: Problem[] = [];
   const layers: ConfigLayer[] = [];

@@ -169,6 +169,13 @@ describe("sensitive values", () => {
     expect(redacted.api_token).toBe("[redacted: env BOT_API_TOKEN]");
     expect(JSON.stringify(redacted)).not.toContain("s3cr3t-token-value");
   });
+  it("include keys named as init and secrets scan name secrets (vendor_key, db_pass), not public ones", async () => {
+    const config = await load();
+    for (const key of ["venue.vendor_key", "db_pass", "feed.dsn", "database_url", "api_token"])
+      expect(config.isSensitive(key), key).toBe(true);
+    for (const key of ["venue.sort_key", "stripe.publishable_key", "tls.key_file", "retries"])
+      expect(config.isSensitive(key), key).toBe(false);
+  });
 });
 
 describe("the example desk", () => {
