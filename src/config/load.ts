@@ -104,8 +104,9 @@ export async function resolveConfig(options: LoadConfigOptions): Promise<ConfigR
   const files = project.config;
   const rel = (path: string) => relative(workspace.root, path);
   const schema = files?.schema ? await loadConfigSchema(files.schema, workspace.root) : undefined;
-  // named as a secret by the rule init and secrets scan use (`vendor_key`, `db_pass`), or marked so by the schema
-  const isSensitive = (key: string) => isSecretName(key) || (schema?.isSensitive(key) ?? false);
+  // named as a secret by the rule init and secrets scan use (`vendor_key`, `db_pass`), or marked so by the schema; a
+  // `database_url` may hold no password at all, and production files need not hide it behind a placeholder
+  const isSensitive = (key: string) => isSecretName(key, { urls: false }) || (schema?.isSensitive(key) ?? false);
 
   const errors: Problem[] = [];
   const layers: ConfigLayer[] = [];

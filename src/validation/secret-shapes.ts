@@ -40,11 +40,13 @@ const CONNECTION_URL =
  * name says it is public or a path: the one rule `init` proposes secrets by and `secrets scan` and the pre-commit
  * hook look for literal ones by.
  */
-export function isSecretName(name: string): boolean {
+export function isSecretName(name: string, options: { readonly urls?: boolean } = {}): boolean {
   // camelCase config keys read as words: accessKey → access_Key, dbPass → db_Pass
   const last = (name.split(".").pop() ?? name).replace(/([a-z0-9])([A-Z])/g, "$1_$2");
   if (PUBLIC_NAME.test(last)) return false;
-  return isSecretLikeKey(last) || SECRET_VARIABLE.test(last) || CONNECTION_URL.test(last);
+  // a connection URL only usually holds a password: `urls: false` leaves it to its value
+  const url = options.urls !== false && CONNECTION_URL.test(last);
+  return isSecretLikeKey(last) || SECRET_VARIABLE.test(last) || url;
 }
 
 /** Placeholders that stand for a value provided elsewhere. */
