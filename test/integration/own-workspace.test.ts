@@ -202,4 +202,12 @@ describe("a workspace that is not the example", { timeout: 120_000 }, () => {
     ]);
     expect(existsSync(join(shop.root, ".tradeops/control/quote-api.json"))).toBe(false);
   });
+  it("`tradeops restart` says the port the service listens on, as `start` does", async () => {
+    const shop = await createShop();
+    const started = tradeops(shop.root, "start", "quote-api", "--wait-healthy", "30");
+    expect(started.stdout, started.stderr).toContain(`, port ${shop.port})`);
+    const restarted = tradeops(shop.root, "restart", "quote-api");
+    expect(restarted.code, restarted.stderr).toBe(0);
+    expect(restarted.stdout).toMatch(new RegExp(`^quote-api \\w+ \\(pid \\d+, port ${shop.port}\\)$`, "m"));
+  });
 });

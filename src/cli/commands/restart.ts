@@ -18,6 +18,8 @@ export const restartCommand: Handler = async (run) => {
   if (waitMs !== undefined) restarted = await Promise.all(restarted.map((i) => client.waitRunning(i.name, waitMs)));
   if (run.globals.json) run.out.json({ ok: true, restarted });
   else if (!restarted.length) run.out.info("Nothing to restart.");
-  else for (const i of restarted) run.out.info(`${i.name} ${i.state} (pid ${i.pid ?? "-"})`);
+  else
+    for (const i of restarted)
+      run.out.info(`${i.name} ${i.state} (pid ${i.pid ?? "-"}${i.port ? `, port ${i.port}` : ""})`);
   return EXIT.ok;
 };
