@@ -32,7 +32,7 @@ export function commandsFor(f: CommandFacts): Record<string, string> {
       out.install = /^\[tool\.poetry\]/m.test(readText(f.root, `${prefix(f.dir)}pyproject.toml`))
         ? "poetry install"
         : "pip install .";
-    if (f.names.some((n) => /(^|\/)(tests?\/|test_[^/]*\.py$|[^/]*_test\.py$)/.test(n))) out.test = "python -m pytest";
+    if (f.names.some((n) => /(^|\/)(tests?\/|test_[^/]*\.py$|[^/]*_test\.py$)/.test(n))) out.test = "python3 -m pytest";
   }
   const start = startCommand(f);
   if (start) out.start = start;
@@ -50,7 +50,7 @@ function startCommand(f: CommandFacts): string | undefined {
     const script = exec.split(/\s+/).find((p) => /\.(py|js|mjs|ts)$/.test(p));
     if (script) {
       const inProject = f.names.find((n) => script.endsWith(`/${n}`) || script === n);
-      return `${/python/.test(parts[0] ?? "") ? "python" : parts[0]} ${inProject ?? basename(script)}`;
+      return `${/python/.test(parts[0] ?? "") ? "python3" : parts[0]} ${inProject ?? basename(script)}`;
     }
     return parts.join(" ");
   }
@@ -58,13 +58,14 @@ function startCommand(f: CommandFacts): string | undefined {
     ? readText(f.root, `${prefix(f.dir)}Dockerfile`).match(/^CMD\s+\[(.+)\]\s*$/m)?.[1]
     : undefined;
   if (dockerCmd) return (JSON.parse(`[${dockerCmd}]`) as string[]).join(" ");
+  // python3: Debian and Ubuntu ship no `python` command, and a systemd unit pins PATH to the system's directories
   if (f.language === "python") {
     const app = /\bFastAPI\(/.test(f.code) ? f.names.find((n) => /(^|\/)(main|app)\.py$/.test(n)) : undefined;
     if (app) return `uvicorn ${app.replace(/\.py$/, "").replaceAll("/", ".")}:app --port \${PORT:-${f.port ?? 8000}}`;
     const main = ["main.py", "bot.py", "app.py", "run.py", "runner.py"].find((n) => f.names.includes(n));
-    if (main) return `python ${main}`;
+    if (main) return `python3 ${main}`;
     const run = f.names.find((n) => /(^|\/)run[^/]*\.py$/.test(n));
-    if (run) return `python ${run}`;
+    if (run) return `python3 ${run}`;
     // the one script meant to be run (`if __name__ == "__main__":`), outside the tests
     const mains = f.names.filter(
       (n) =>
@@ -72,9 +73,9 @@ function startCommand(f: CommandFacts): string | undefined {
         !/(^|\/)(tests?\/|test_)/.test(n) &&
         /^if __name__ == ["']__main__["']:/m.test(readText(f.root, `${prefix(f.dir)}${n}`)),
     );
-    if (mains.length === 1) return `python ${mains[0]}`;
+    if (mains.length === 1) return `python3 ${mains[0]}`;
     const topLevel = f.names.filter((n) => /^[^/]+\.py$/.test(n) && !/^(test_|setup\.py$|conftest\.py$)/.test(n));
-    if (!mains.length && topLevel.length === 1) return `python ${topLevel[0]}`;
+    if (!mains.length && topLevel.length === 1) return `python3 ${topLevel[0]}`;
   }
   return undefined;
 }

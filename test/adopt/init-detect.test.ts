@@ -26,7 +26,7 @@ describe("tradeops init: how projects run", () => {
     expect(m.projects.ticks).toMatchObject({
       path: ".",
       kind: "worker",
-      commands: { install: "poetry install", test: "python -m pytest", start: "python src/tick_collector.py" },
+      commands: { install: "poetry install", test: "python3 -m pytest", start: "python3 src/tick_collector.py" },
       health: { heartbeatFile: "data/heartbeat", heartbeatMaxAgeSeconds: 30 },
       config: { base: "config.json" },
       environmentVariable: { name: "TICKS_ENV", values: { development: "local" } },
@@ -62,7 +62,7 @@ describe("tradeops init: how projects run", () => {
     writeFileSync(join(root, "requirements.txt"), "requests==2.32.0\n");
     writeFileSync(join(root, "poller.py"), "import time\n\nwhile True:\n    time.sleep(60)\n");
     const [p] = detectRepository(root).projects;
-    expect(p).toMatchObject({ kind: "worker", commands: { start: "python poller.py" } });
+    expect(p).toMatchObject({ kind: "worker", commands: { start: "python3 poller.py" } });
     expect(p!.heartbeat).toBeUndefined();
   });
 

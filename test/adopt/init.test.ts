@@ -72,7 +72,7 @@ describe("tradeops init", () => {
     expect(m.projects.argo).toMatchObject({
       path: ".",
       kind: "strategy",
-      commands: { install: "pip install -r requirements.txt", test: "python -m pytest", start: "python main.py" },
+      commands: { install: "pip install -r requirements.txt", test: "python3 -m pytest", start: "python3 main.py" },
       config: { base: "config.json.example", local: "config.json" },
     });
     expect(m.projects.argo.secrets.ALPACA_API_KEY.development).toEqual([
@@ -102,7 +102,7 @@ describe("tradeops init", () => {
     expect(m.projects.bear_trap).toMatchObject({
       path: "deployable_strategies/bear_trap",
       kind: "strategy",
-      commands: { start: "python aws_deployment/run_strategy.py" },
+      commands: { start: "python3 aws_deployment/run_strategy.py" },
       config: { base: "aws_deployment/config.json" },
     });
     expect(m.projects.bear_trap.secrets.ALPACA_API_SECRET.development).toEqual([

@@ -50,7 +50,7 @@ describe("tradeops migrate", () => {
     expect(m.projects.bear_trap).toMatchObject({
       path: "prod/bear_trap",
       kind: "strategy",
-      commands: { start: "python runner.py" },
+      commands: { start: "python3 runner.py" },
       config: { base: "config.json" },
     });
     expect(m.projects.bear_trap.secrets.ALPACA_API_KEY.development).toEqual([
