@@ -114,12 +114,13 @@ export async function probeHealth(target: HealthTarget, options: ProbeOptions): 
       : undefined,
   ]);
   const checks: ProbeCheck[] = [overall("health", 1, l1)];
-  if (l2) checks.push(...itemized("detailed", "component", "components", 2, l2));
+  // a 404 says the service serves no such level (a plain HTTP service with one endpoint), not that it is broken
+  const notOffered = (f: Fetched): Fetched | undefined =>
+    (f.ok && f.http === 404) || (!f.ok && f.code === "HTTP_404") ? { ok: false, code: "NOT_OFFERED" } : undefined;
+  if (l2) checks.push(...itemized("detailed", "component", "components", 2, notOffered(l2) ?? l2));
   if (l3) {
-    const missing = (l3.ok && l3.http === 404) || (!l3.ok && l3.code === "HTTP_404");
-    const notOffered: Fetched | undefined = missing ? { ok: false, code: "NOT_OFFERED" } : undefined;
     const refused: Fetched | undefined = l3.ok && l3.http === 401 ? { ok: false, code: "UNAUTHORIZED" } : undefined;
-    checks.push(...itemized("deep", "check", "checks", 3, notOffered ?? refused ?? l3));
+    checks.push(...itemized("deep", "check", "checks", 3, notOffered(l3) ?? refused ?? l3));
   }
   if (options.level >= 3 && options.deepCommand) checks.push(await commandCheck(options.deepCommand));
   const passing = checks.filter((c) => c.status === "healthy").length;

@@ -131,6 +131,13 @@ describe("a workspace that is not the example", { timeout: 120_000 }, () => {
     const health = await until(30, () => tradeops(shop.root, "health", "quote-api", "--level", "1"));
     expect(health.code, health.stdout + health.stderr).toBe(0);
     expect(health.stdout).toContain(`http://127.0.0.1:${shop.port}`);
+    // at the default level 2 a service with one endpoint is told how to be judged by it
+    const level2 = tradeops(shop.root, "health", "quote-api");
+    expect([level2.code, level2.stdout]).toEqual([
+      69,
+      expect.stringContaining("detailed                 unhealthy  NOT_OFFERED"),
+    ]);
+    expect(level2.stderr).toContain("point projects.quote-api.health.detailedPath at one it serves");
     // SIGTERM is forwarded to the service itself: it stops with `tradeops run`, nothing is left listening
     const exited = once(run, "exit");
     run.kill("SIGTERM");

@@ -44,9 +44,14 @@ export const healthCommand: Handler = async (run) => {
   }
   if (failing.length === 0) return EXIT.ok;
   const total = results.reduce((n, r) => n + r.total, 0);
+  // a service that serves no level 2 endpoint is not broken: say how to judge it by what it serves
+  const bare = results.find((r) => r.checks.some((c) => c.level === 2 && c.error_code === "NOT_OFFERED"));
+  const hint = bare
+    ? `${bare.project} serves no level 2 endpoint: point projects.${bare.project}.health.detailedPath at one it serves (its /health, when that is all it has), or ask --level 1 (policies.${ctx.environment}.healthLevel: 1 for deploys).`
+    : "Look at the service's log and `tradeops health <project> --level 3`; deploys need 100 % passing.";
   run.out.error(
     `${run.out.colors.red("error:")} ${failing.length} of ${total} health checks did not pass: ${failing.join(", ")}\n` +
-      "  → Look at the service's log and `tradeops health <project> --level 3`; deploys need 100 % passing.",
+      `  → ${hint}`,
   );
   return EXIT.unavailable;
 };
