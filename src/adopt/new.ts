@@ -40,6 +40,9 @@ export interface NewProjectPlan {
 
 const NAME = /^[a-z0-9][a-z0-9._-]*$/;
 
+/** What a new project keeps out of its releases (gitignore syntax, relative to the project). */
+const DEPLOYIGNORE = "# kept out of releases: tests run at deploy gate 3 from the checkout\ntests/\n__pycache__/\n";
+
 /**
  * Plans the files and the manifest change; writes nothing.
  * @throws TroError TRO_ERR_USAGE for a bad name or language, or a project or directory that exists
@@ -100,7 +103,10 @@ export function planNewProject(o: NewProjectOptions): NewProjectPlan {
     const node = doc.createNode(stagingTarget, { flow: true });
     doc.setIn(["targets", "staging", name], node);
   }
-  const files = Object.fromEntries(Object.entries(own).map(([f, text]) => [`${path}/${f}`, text]));
+  // the policy's excludeTests refuses an artifact holding tests (gate 3 runs them from the checkout): without this
+  // file the first deploy of a new project in a workspace with no .deployignore of its own is refused
+  const withIgnore = { ...own, ".deployignore": DEPLOYIGNORE };
+  const files = Object.fromEntries(Object.entries(withIgnore).map(([f, text]) => [`${path}/${f}`, text]));
   // a Python strategy is no defineStrategy module: backtest and serve cannot load it, `tradeops run` runs it
   const next = [
     ...(kind === "service"

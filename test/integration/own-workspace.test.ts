@@ -106,6 +106,14 @@ async function until(seconds: number, run: () => ReturnType<typeof tradeops>) {
   return last;
 }
 
+/** Commits everything in the workspace (a git repository from the first call on). */
+function commitAll(root: string, message: string): void {
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: root, stdio: "ignore" });
+  if (!existsSync(join(root, ".git"))) git("init", "-q", "-b", "main");
+  git("add", "-A");
+  git("-c", "user.email=shop@example.com", "-c", "user.name=shop", "commit", "-qm", message);
+}
+
 const children: ChildProcess[] = [];
 const roots: string[] = [];
 afterEach(async () => {
@@ -119,6 +127,7 @@ afterEach(async () => {
   for (const root of roots.splice(0)) {
     tradeops(root, "supervisor", "stop");
     killTargetProcesses(join(root, ".targets/pulse"));
+    killTargetProcesses(join(root, ".tradeops/targets/staging/meanrev"));
     rmSync(root, { recursive: true, force: true });
   }
 });
@@ -184,10 +193,7 @@ describe("a workspace that is not the example", { timeout: 120_000 }, () => {
   });
   it("a worker deployed to a local target: `target status` shows its heartbeat health, no port and no proxy", async () => {
     const shop = await createShop();
-    const git = (...args: string[]) => execFileSync("git", args, { cwd: shop.root, stdio: "ignore" });
-    git("init", "-q", "-b", "main");
-    git("add", "-A");
-    git("-c", "user.email=shop@example.com", "-c", "user.name=shop", "commit", "-qm", "the shop");
+    commitAll(shop.root, "the shop");
     const deployed = tradeops(shop.root, "deploy", "pulse", "to", "uat");
     expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0);
     const status = tradeops(shop.root, "target", "status", "pulse", "uat", "--json");
@@ -216,5 +222,28 @@ describe("a workspace that is not the example", { timeout: 120_000 }, () => {
     const restarted = tradeops(shop.root, "restart", "quote-api");
     expect(restarted.code, restarted.stderr).toBe(0);
     expect(restarted.stdout).toMatch(new RegExp(`^quote-api \\w+ \\(pid \\d+, port ${shop.port}\\)$`, "m"));
+  });
+  it("a Python strategy from `tradeops new` deploys to staging as made: its tests stay out of the release", async () => {
+    const shop = await createShop();
+    const port = await freePort();
+    const staging = String(await freePort());
+    const made = tradeops(
+      shop.root,
+      "new",
+      "strategy",
+      "meanrev",
+      "--lang",
+      "python",
+      "--port",
+      String(port),
+      "--staging-port",
+      staging,
+    );
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toContain("strategies/meanrev/.deployignore");
+    commitAll(shop.root, "the shop and its strategy");
+    const deployed = tradeops(shop.root, "deploy", "meanrev", "to", "uat");
+    expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0);
+    expect(deployed.stdout).toMatch(/deployed meanrev \S+ to staging on local/);
   });
 });
