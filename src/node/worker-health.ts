@@ -7,8 +7,11 @@ import type { HealthLevel, ProbeResult } from "../health/probe.js";
 import { probeWorker, workerCheckOf } from "../supervisor/worker-probe.js";
 import type { Project, Workspace } from "../workspace/types.js";
 
-/** The error codes a deployed worker's checks report too (deploy/portless-switch.ts). */
-const CODES = { heartbeat: "heartbeat_stale", command: "command_failed" } as const;
+/** The error code of a failed check, as a deployed worker's checks name it (deploy/worker-health.ts). */
+function codeOf(kind: "heartbeat" | "command", probe: { status: string; error?: string }): string {
+  if (kind === "command") return probe.status === "timeout" ? "command_timeout" : "command_failed";
+  return probe.error?.startsWith("no heartbeat") ? "no_heartbeat" : "heartbeat_stale";
+}
 
 /** Projects without a port, without a target in the environment, that name a heartbeat file or a check command. */
 export function localWorkers(workspace: Workspace, environment: EnvironmentName, which: string): Project[] {
@@ -45,7 +48,7 @@ export async function probeLocalWorkers(
             name: check.kind,
             level: 1,
             status: healthy ? "healthy" : "unhealthy",
-            error_code: healthy ? null : CODES[check.kind],
+            error_code: healthy ? null : codeOf(check.kind, probe),
           },
         ],
       } satisfies ProbeResult;
