@@ -50,11 +50,16 @@ const NEXT_STEP: Partial<Record<number, string>> = {
   8: "Fix the cause and deploy again (or remove the lines named above).",
 };
 
+/** A service that serves no endpoint at the policy's level is not broken: it needs to be judged by what it serves. */
+const NOT_OFFERED =
+  "The service serves no endpoint at that level (NOT_OFFERED): point its health.detailedPath at one it serves (its /health, when that is all it has), or lower the policy's healthLevel.";
+
 export function gateFailure(failed: GateResult): TroError {
   const problems: Problem[] = (failed.details ?? []).map((message) => ({ message }));
+  const notOffered = failed.details?.some((d) => d.includes("NOT_OFFERED"));
   return new TroError("TRO_ERR_GATE_FAILED", `Gate ${failed.gate} (${failed.name}) failed: ${failed.reason}.`, {
     problems,
-    hint: `Nothing was shipped. ${NEXT_STEP[failed.gate] ?? "Fix the cause and deploy again."}`,
+    hint: `Nothing was shipped. ${notOffered ? NOT_OFFERED : (NEXT_STEP[failed.gate] ?? "Fix the cause and deploy again.")}`,
   });
 }
 

@@ -13,6 +13,17 @@ describe("a failed gate's next step", () => {
     );
     expect(error.problems).toEqual([{ message: "one finding" }]);
   });
+  it("a target whose service serves no level-2 endpoint: the way to judge it by what it serves is named", () => {
+    const error = gateFailure({
+      gate: 9,
+      name: "target healthy",
+      status: "fail",
+      reason: "the staging target is not healthy before the deploy",
+      durationMs: 1,
+      details: ["quote-api detailed: unhealthy (NOT_OFFERED)"],
+    });
+    expect(error.hint).toContain("point its health.detailedPath at one it serves");
+  });
   it("other gates: fix the cause (gate 8 may remove the lines)", () => {
     expect(failed(3, "tests failed").hint).toBe("Nothing was shipped. Fix the cause and deploy again.");
     expect(failed(8, "1 line holds refused patterns").hint).toBe(
