@@ -52,7 +52,7 @@ const NEXT_STEP: Partial<Record<number, string>> = {
 
 /** A service that serves no endpoint at the policy's level is not broken: it needs to be judged by what it serves. */
 const NOT_OFFERED =
-  "The service serves no endpoint at that level (NOT_OFFERED): point its health.detailedPath at one it serves (its /health, when that is all it has), or lower the policy's healthLevel.";
+  "The service serves no endpoint at that level (NOT_OFFERED): point its health.detailedPath (level 2) or deepPath (level 3) at one it serves (its /health, when that is all it has), or lower the policy's healthLevel.";
 
 export function gateFailure(failed: GateResult): TroError {
   const problems: Problem[] = (failed.details ?? []).map((message) => ({ message }));

@@ -22,7 +22,7 @@ describe("a failed gate's next step", () => {
       durationMs: 1,
       details: ["quote-api detailed: unhealthy (NOT_OFFERED)"],
     });
-    expect(error.hint).toContain("point its health.detailedPath at one it serves");
+    expect(error.hint).toContain("point its health.detailedPath (level 2) or deepPath (level 3) at one it serves");
   });
   it("other gates: fix the cause (gate 8 may remove the lines)", () => {
     expect(failed(3, "tests failed").hint).toBe("Nothing was shipped. Fix the cause and deploy again.");
