@@ -40,6 +40,8 @@ export interface StopResult {
   readonly stopped: readonly StoppedInstance[];
   /** the front proxy's pid when one was stopped */
   readonly proxyPid: number | null;
+  /** a project deployed without a port has no front proxy at all */
+  readonly portless: boolean;
 }
 
 export interface StartResult {
@@ -155,7 +157,7 @@ async function stopAll(session: TargetSession, state: OperatedState): Promise<St
   await session.proxy.stop();
   // the proxy's restart loop is gone once stop() returns; the proxy itself may still be closing its port: wait for it
   if (proxy?.pid) await session.executor.run({ argv: stopCommand(proxy.pid, STOP_GRACE_SECONDS) });
-  return { host: session.host, stopped, proxyPid: proxy?.pid ?? null };
+  return { host: session.host, stopped, proxyPid: proxy?.pid ?? null, portless: Boolean(session.target.style) };
 }
 
 const now = (options: ControlOptions) => (options.now ?? Date.now)();

@@ -204,6 +204,9 @@ describe("a workspace that is not the example", { timeout: 120_000 }, () => {
     const text = tradeops(shop.root, "target", "status", "pulse", "uat").stdout;
     expect(text).toContain("pulse in staging on local  no port (worker) · runner supervisor");
     expect(text).not.toContain("proxy not running");
+    const stopped = tradeops(shop.root, "target", "stop", "pulse", "uat");
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stdout).toMatch(/^stopped blue \S+ \(pid \d+\) on local\n$/);
   });
   it("`tradeops halt` on a service that sends no orders says it has nothing to stop, and writes no kill switch", async () => {
     const shop = await createShop();

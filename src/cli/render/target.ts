@@ -78,9 +78,8 @@ export function renderLogs(run: CommandRun, views: readonly LogsView[]): void {
 export function renderStopped(run: CommandRun, results: readonly StopResult[]): void {
   for (const r of results) {
     for (const s of r.stopped) run.out.line(`stopped ${s.color} ${s.release} (pid ${s.pid}) on ${r.host}`);
-    run.out.line(
-      r.proxyPid ? `stopped the front proxy (pid ${r.proxyPid}) on ${r.host}` : `no front proxy ran on ${r.host}`,
-    );
+    if (r.proxyPid) run.out.line(`stopped the front proxy (pid ${r.proxyPid}) on ${r.host}`);
+    else if (!r.portless) run.out.line(`no front proxy ran on ${r.host}`);
     if (!r.stopped.length) run.out.line(`no release ran on ${r.host}`);
   }
 }
