@@ -12,6 +12,7 @@ import { sh } from "../exec/command.js";
 import type { HealthLevel } from "../health/probe.js";
 import { isoNow } from "./clock.js";
 import { START_TIMEOUT_MS, STOP_GRACE_SECONDS } from "./constants.js";
+import { ensureHostRunner } from "./host-secrets.js";
 import { type LockOwner, processStart } from "./lock.js";
 import { policyOf } from "./policy.js";
 import { stopCommand } from "./process-commands.js";
@@ -64,7 +65,7 @@ export interface RemoveResult extends StopResult {
 
 /** Stops both colours and the front proxy on every host; the records stay, so `start` knows what to start. */
 export async function stopTarget(options: ControlOptions): Promise<StopResult[]> {
-  return withLocks(options, "stop", async (session, state) => {
+  return withLocks(options, "stop", undefined, async (session, state) => {
     const result = await stopAll(session, state);
     await session.records.writeState({
       ...state,
@@ -74,10 +75,22 @@ export async function stopTarget(options: ControlOptions): Promise<StopResult[]>
   });
 }
 
-/** Starts the active release again in its colour on every host, waits for health and routes the proxy to it. */
+/**
+ * Starts the active release again in its colour on every host, waits for health and routes the proxy to it.
+ * @throws TroError TRO_ERR_POLICY_REFUSED (a `secrets: host` target under the direct runner, before any host changes),
+ *   TRO_ERR_USAGE (nothing deployed), TRO_ERR_HEALTH_FAILED, TRO_ERR_LOCK_HELD
+ */
 export async function startTarget(options: ControlOptions): Promise<StartResult[]> {
   const level = policyOf(options.workspace, options.environment).healthLevel as HealthLevel;
-  return withLocks(options, "start", async (session, state) => {
+  // the direct runner would start the release from an env file without the host's secrets (or with old ones)
+  const ensure = (session: TargetSession) =>
+    ensureHostRunner(
+      session.target,
+      session.host,
+      { kind: session.runner.kind, recorded: session.runner.kind },
+      undefined,
+    );
+  return withLocks(options, "start", ensure, async (session, state) => {
     const color = state.active;
     const instance = color ? state.colors[color] : undefined;
     if (!color || !instance) {
@@ -127,7 +140,7 @@ const REMOVE = [
 
 /** Stops everything and removes the releases and their records, keeping the persistent paths and the history. */
 export async function removeTarget(options: ControlOptions): Promise<RemoveResult[]> {
-  return withLocks(options, "remove", async (session, state) => {
+  return withLocks(options, "remove", undefined, async (session, state) => {
     const stopped = await stopAll(session, state);
     const result = await session.executor.run({ argv: sh(REMOVE, session.layout.base) });
     if (result.code !== 0) {
@@ -162,14 +175,20 @@ async function stopAll(session: TargetSession, state: OperatedState): Promise<St
 
 const now = (options: ControlOptions) => (options.now ?? Date.now)();
 
-/** Runs an operation on every host of the target under its deploy lock, and records it in the target's history. */
+/**
+ * Runs an operation on every host of the target under its deploy lock, and records it in the target's history;
+ * `ensure` refuses it on any host before anything changes on one.
+ */
 async function withLocks<T>(
   options: ControlOptions,
   kind: "stop" | "start" | "remove",
+  ensure: ((session: TargetSession) => void) | undefined,
   work: (session: TargetSession, state: OperatedState) => Promise<T>,
 ): Promise<T[]> {
   const results: T[] = [];
-  for (const { session, state } of await openTargetSessions(options)) {
+  const opened = await openTargetSessions(options);
+  if (ensure) for (const { session } of opened) ensure(session);
+  for (const { session, state } of opened) {
     const startedAt = new Date(now(options)).toISOString();
     const owner: LockOwner = {
       id: `${startedAt.replace(/[-:.]/g, "").slice(0, 15)}Z-${kind}-${randomBytes(3).toString("hex")}`,
