@@ -81,7 +81,7 @@ const WITH_ENV_EXEC = 'set -a; . "$1"; set +a; shift; exec "$@"';
 export function releaseShell(session: TargetSession, release: string, line: string): string[] {
   const envFile = session.layout.envFile(release);
   if (!isHostSecrets(session.target)) return sh(WITH_ENV, envFile, line);
-  const run = tradeopsOnHost(session, release, "run", session.project.name, "--", "sh", "-c", line);
+  const run = tradeopsOnHost(session, release, "run", session.project.name, "--scrub-output", "--", "sh", "-c", line);
   return sh(WITH_ENV_EXEC, envFile, ...run);
 }
 

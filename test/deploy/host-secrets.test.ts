@@ -137,7 +137,8 @@ describe("a project's shell line on the host (install, migrate, a worker's healt
     expect(argv.slice(3)).toEqual([
       "sh",
       env,
-      ...["tradeops", "--workspace", "/srv/bot/releases/r1", "--env", "production", "run", "bot", "--"],
+      ...["tradeops", "--workspace", "/srv/bot/releases/r1", "--env", "production"],
+      ...["run", "bot", "--scrub-output", "--"],
       ...["sh", "-c", "npm ci"],
     ]);
     expect(argv[2]).toBe('set -a; . "$1"; set +a; shift; exec "$@"');

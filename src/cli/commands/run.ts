@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { sensitiveValues } from "../../config/redact.js";
 import { EXIT, TroError } from "../../errors.js";
+import { holdOutput } from "../../exec/held-output.js";
 import { prepareProcess } from "../../secrets/prepare.js";
 import { buildStartArgv } from "../../supervisor/command.js";
 import { requireProject } from "../../workspace/lookup.js";
@@ -51,7 +52,14 @@ export const runCommand: Handler = async (run) => {
     }
   }
   return new Promise<number>((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: project.dir, env: prepared.run.env, stdio: "inherit" });
+    // --scrub-output: the output is held and printed scrubbed when the command ends (a secret may span chunks)
+    const scrub = Boolean(run.opts.scrubOutput);
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: project.dir,
+      env: prepared.run.env,
+      stdio: scrub ? ["inherit", "pipe", "pipe"] : "inherit",
+    });
+    const flush = scrub ? holdOutput(child, (text) => run.out.scrubber.scrub(text), run.io) : undefined;
     const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
     const handlers = FORWARDED.map((signal) => [signal, forward(signal)] as const);
     for (const [signal, handler] of handlers) process.on(signal, handler);
@@ -70,8 +78,10 @@ export const runCommand: Handler = async (run) => {
         ),
       );
     });
-    child.on("exit", (code, signal) => {
+    // "close": the held output has all arrived as well
+    child.on(scrub ? "close" : "exit", (code, signal) => {
       cleanup();
+      flush?.();
       resolve(code ?? (signal ? 128 + (SIGNAL_NUMBERS[signal] ?? 0) : EXIT.failed));
     });
   });

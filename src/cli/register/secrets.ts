@@ -49,12 +49,17 @@ strategy that runs the simulated broker there (a backtest or a replay of history
       .description("run a command with the project's config and secrets as environment variables (any language)")
       .argument("<project>", "project name")
       .argument("[command...]", "the command and its arguments, after -- (default: the project's start command)")
+      .option(
+        "--scrub-output",
+        "hold the command's output and print it when it ends, every secret value replaced (for output another program collects)",
+      )
       .addHelpText(
         "after",
         examples(
           "tradeops run signal-lab -- python3 main.py",
           "tradeops run argo --env staging -- node dist/main.js",
           "tradeops run alpine-backend",
+          "tradeops run argo --env production --scrub-output -- sh -c 'npm ci'",
         ),
       ),
     async () => (await import("../commands/run.js")).runCommand,

@@ -1,0 +1,85 @@
+/**
+ * What a `secrets: host` release prints with its key never reaches the deploying machine: its install (through the
+ * host's `tradeops run --scrub-output`) comes back with `[redacted: …]` where the value was, in the deploy's output
+ * and in the records. The deploying machine never
+ * knows the key, so only the host can scrub it. A local target, with the supervisor runner, stands for the host.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { cli } from "../helpers/cli.js";
+import { freePorts } from "../helpers/deploy-desk.js";
+import { createShop } from "../helpers/portless-shop.js";
+
+const BIN = join(import.meta.dirname, "../../bin/tradeops.js");
+/** the production key: in the host's `.env` only */
+const BROKER_KEY = "live-broker-key-5d0e93a7c1f2";
+const REDACTED = "[redacted: BROKER_KEY from dotenv:.env.production#BROKER_KEY]";
+
+beforeAll(() => {
+  expect(existsSync(join(import.meta.dirname, "../../dist/cli.js")), "run `npm run build` first").toBe(true);
+});
+
+/** A bot whose install prints the key it was given, then fails. */
+async function leakyShop() {
+  const [port, blue, green] = (await freePorts(3)) as [number, number, number];
+  const shop = createShop(
+    (targetOf) =>
+      [
+        "name: vault",
+        "environments:",
+        "  detect: { default: production }",
+        "  production: { signals: { store: none, required: false } }",
+        "projects:",
+        "  teller:",
+        "    path: teller",
+        "    kind: service",
+        `    port: ${port}`,
+        "    commands: { start: node server.mjs, install: node install.mjs }",
+        "    secrets:",
+        "      BROKER_KEY: { production: ['dotenv:.env.production#BROKER_KEY'] }",
+        "targets:",
+        "  production:",
+        `    teller: { hosts: [local], path: ${targetOf("teller")}, port: ${port}, internalPorts: [${blue}, ${green}], persist: [.env.production], secrets: host }`,
+        "policies:",
+        "  production: { healthLevel: 1, monitorSeconds: 1 }",
+        "",
+      ].join("\n"),
+    {
+      "teller/install.mjs":
+        'process.stderr.write("install: key " + process.env.BROKER_KEY + "\\n");\nprocess.exit(3);\n',
+      "teller/server.mjs": 'process.stderr.write("boot: key " + process.env.BROKER_KEY + "\\n");\nprocess.exit(2);\n',
+    },
+  );
+  onTestFinished(() => shop.cleanup());
+  const target = shop.target("teller");
+  mkdirSync(join(target, "shared/persist"), { recursive: true });
+  writeFileSync(join(target, "shared/persist/.env.production"), `BROKER_KEY=${BROKER_KEY}\n`, { mode: 0o600 });
+  return { shop, target };
+}
+
+/** The text of every regular file of the target's records (history, releases, state). */
+function records(target: string): string {
+  const shared = join(target, "shared");
+  return readdirSync(shared)
+    .filter((name) => /\.(json|jsonl)$/.test(name))
+    .map((name) => readFileSync(join(shared, name), "utf8"))
+    .join("\n");
+}
+
+describe("a secrets: host release that prints its key", () => {
+  it("shows it redacted, never as the value, in a failed install", async () => {
+    const { shop, target } = await leakyShop();
+    const env = { ...shop.env, TRADEOPS_SUPERVISOR_ENTRY: BIN };
+    const run = (...args: string[]) => cli(args, { cwd: shop.root, env });
+
+    const install = await run("deploy", "teller", "to", "production");
+    expect(install.code, install.stderr).toBe(1);
+    expect(install.stderr).toContain(`\`node install.mjs\` exited 3): install: key ${REDACTED}`);
+    expect(install.stdout + install.stderr).not.toContain(BROKER_KEY);
+    expect(records(target)).toContain(`install: key ${REDACTED}`);
+    expect(records(target)).not.toContain(BROKER_KEY);
+
+    // the deploy measured 1.2 s at a load average of 0.7; 30 s leaves a margin of ≈ 25×
+  }, 30_000);
+});
