@@ -23,5 +23,7 @@ export const LOCK_HEARTBEAT_MS = 10_000;
 export const LOCK_STALE_MS = 60_000;
 /** install and migrate commands on the target may run this long. */
 export const TARGET_COMMAND_TIMEOUT_MS = 15 * 60_000;
+/** `tradeops logs` on a `secrets: host` target (it waits up to 3 s for the secrets it scrubs) may run this long. */
+export const HOST_LOGS_TIMEOUT_MS = 60_000;
 /** The holder name the executor lease carries while it is between two releases (nobody may send). */
 export const HANDOFF_HOLDER = "(handoff)";

@@ -9,6 +9,7 @@ import { posix } from "node:path";
 import { ensureOk, sh } from "../exec/command.js";
 import type { Project } from "../workspace/types.js";
 import { type DeployClock, isoNow, systemClock } from "./clock.js";
+import { HOST_LOGS_TIMEOUT_MS } from "./constants.js";
 import type { TargetLayout } from "./layout.js";
 import { aliveCommand, tailCommand } from "./process-commands.js";
 import { type InstanceInfo, probePort, type ReleaseRunner } from "./runner.js";
@@ -31,6 +32,11 @@ export interface SupervisorRunnerOptions {
   readonly leaseBackend?: "file" | "postgres";
   /** the host's name in the lease's holder (TRADEOPS_LEASE_HOST), for the PostgreSQL lease across hosts */
   readonly leaseHost?: string;
+  /**
+   * `secrets: host`: log lines are read through the host's `tradeops logs`, which replaces the secrets it resolves
+   * there (this machine never knows them, so a release that logs its key would otherwise show it in a failure here)
+   */
+  readonly logsScrubbedOnHost?: boolean;
 }
 
 interface StatusInstance {
@@ -88,6 +94,21 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
     const parsed = JSON.parse(result.stdout) as { instances?: StatusInstance[] };
     return parsed.instances?.find((i) => i.color === color);
   };
+  const scrubbedTail = async (color: Color, lines: number): Promise<string> => {
+    const workspace = await anyRelease();
+    if (!workspace || (await files.read(posix.join(stateDir(color), "state.json"))) === undefined) return "";
+    const args = ["logs", project.name, "-n", String(lines), "--json"];
+    const result = await executor.run({ ...tradeops(color, workspace, ...args), timeoutMs: HOST_LOGS_TIMEOUT_MS });
+    try {
+      const parsed = JSON.parse(result.stdout) as { lines?: readonly { stream: string; line: string }[] };
+      // standard output, then standard error (where a crash says why), as the log files are read otherwise
+      const ordered = ["out", "err"].flatMap((stream) => (parsed.lines ?? []).filter((l) => l.stream === stream));
+      return ordered.map((l) => `${l.line}\n`).join("");
+    } catch {
+      // no answer: no lines, rather than lines nobody scrubbed
+      return "";
+    }
+  };
   const runner: ReleaseRunner = {
     kind: "supervisor",
     start: async (spec) => {
@@ -139,6 +160,7 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
       return info;
     },
     logTail: async (color, lines = 20) => {
+      if (options.logsScrubbedOnHost) return scrubbedTail(color, lines);
       const found = await instance(color);
       if (!found) return "";
       const tails = await Promise.all(

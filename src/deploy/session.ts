@@ -91,7 +91,9 @@ export function openSession(options: SessionOptions): TargetSession {
   };
   const tradeops = (executor.local && options.tradeops) || ["tradeops"];
   const runnerOf = (kind: "direct" | "supervisor" | undefined) =>
-    kind === "supervisor" ? createSupervisorRunner({ ...runnerOptions, tradeops }) : createDirectRunner(runnerOptions);
+    kind === "supervisor"
+      ? createSupervisorRunner({ ...runnerOptions, tradeops, logsScrubbedOnHost: target.secrets === "host" })
+      : createDirectRunner(runnerOptions);
   const chosen = runnerOf(options.runner);
   const runner =
     options.previousRunner && options.previousRunner !== chosen.kind

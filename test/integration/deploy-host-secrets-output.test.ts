@@ -1,7 +1,7 @@
 /**
  * What a `secrets: host` release prints with its key never reaches the deploying machine: its install (through the
- * host's `tradeops run --scrub-output`) comes back with `[redacted: …]` where the value was, in the deploy's output
- * and in the records. The deploying machine never
+ * host's `tradeops run --scrub-output`) and its log at a failed start (through the host's `tradeops logs`) come back
+ * with `[redacted: …]` where the value was, in the deploy's output and in the records. The deploying machine never
  * knows the key, so only the host can scrub it. A local target, with the supervisor runner, stands for the host.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -20,7 +20,7 @@ beforeAll(() => {
   expect(existsSync(join(import.meta.dirname, "../../dist/cli.js")), "run `npm run build` first").toBe(true);
 });
 
-/** A bot whose install prints the key it was given, then fails. */
+/** A bot whose install and start print the key they were given, then fail. */
 async function leakyShop() {
   const [port, blue, green] = (await freePorts(3)) as [number, number, number];
   const shop = createShop(
@@ -68,7 +68,7 @@ function records(target: string): string {
 }
 
 describe("a secrets: host release that prints its key", () => {
-  it("shows it redacted, never as the value, in a failed install", async () => {
+  it("shows it redacted, never as the value, in a failed install and a failed start", async () => {
     const { shop, target } = await leakyShop();
     const env = { ...shop.env, TRADEOPS_SUPERVISOR_ENTRY: BIN };
     const run = (...args: string[]) => cli(args, { cwd: shop.root, env });
@@ -80,6 +80,14 @@ describe("a secrets: host release that prints its key", () => {
     expect(records(target)).toContain(`install: key ${REDACTED}`);
     expect(records(target)).not.toContain(BROKER_KEY);
 
-    // the deploy measured 1.2 s at a load average of 0.7; 30 s leaves a margin of ≈ 25×
+    shop.commit("install passes", { "teller/install.mjs": "process.exit(0);\n" });
+    const start = await run("deploy", "teller", "to", "production", "--start-timeout", "20");
+    expect(start.code, start.stderr).toBe(1);
+    expect(start.stderr).toContain("exited during start");
+    expect(start.stderr).toContain(`boot: key ${REDACTED}`);
+    expect(start.stdout + start.stderr).not.toContain(BROKER_KEY);
+    expect(records(target)).toContain(`boot: key ${REDACTED}`);
+    expect(records(target)).not.toContain(BROKER_KEY);
+    // two deploys measured 3.0 s in all at a load average of 0.7; 30 s leaves a margin of ≈ 10×
   }, 30_000);
 });
