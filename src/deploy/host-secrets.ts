@@ -73,12 +73,15 @@ interface CheckOutput {
 const WITH_ENV = 'set -a; . "$1"; set +a; shift; exec sh -c "$1"';
 const WITH_ENV_EXEC = 'set -a; . "$1"; set +a; shift; exec "$@"';
 
+/** What `releaseShell` reads of a session (a runner, built before its session, passes these). */
+export type ShellSession = Pick<TargetSession, "layout" | "target" | "project" | "tradeops">;
+
 /**
- * A shell line of the project (install, migrate, a worker's health command) as a release runs it on the host: with
- * its env file; with `secrets: host`, through the host's `tradeops run PROJECT -- sh -c LINE`, which adds the
- * secrets it resolves there (the env file has none).
+ * A shell line of the project (install, migrate, a worker's health command, `health.deepCommand`) as a release runs
+ * it on the host: with its env file; with `secrets: host`, through the host's `tradeops run PROJECT -- sh -c LINE`,
+ * which adds the secrets it resolves there (the env file has none).
  */
-export function releaseShell(session: TargetSession, release: string, line: string): string[] {
+export function releaseShell(session: ShellSession, release: string, line: string): string[] {
   const envFile = session.layout.envFile(release);
   if (!isHostSecrets(session.target)) return sh(WITH_ENV, envFile, line);
   const run = tradeopsOnHost(session, release, "run", session.project.name, "--scrub-output", "--", "sh", "-c", line);
@@ -86,7 +89,7 @@ export function releaseShell(session: TargetSession, release: string, line: stri
 }
 
 /** `tradeops … ARGS` on the host, in the uploaded release's workspace, for the target's environment. */
-export function tradeopsOnHost(session: TargetSession, release: string, ...args: string[]): string[] {
+export function tradeopsOnHost(session: ShellSession, release: string, ...args: string[]): string[] {
   const env = session.target.environment;
   return [...session.tradeops, "--workspace", session.layout.release(release), "--env", env, ...args];
 }

@@ -10,7 +10,7 @@ import type { Project } from "../workspace/types.js";
 import { type DeployClock, isoNow, systemClock } from "./clock.js";
 import type { TargetLayout } from "./layout.js";
 import { aliveCommand, detachCommand, stopCommand, tailCommand } from "./process-commands.js";
-import { type InstanceInfo, probePort, type ReleaseRunner } from "./runner.js";
+import { deepCommandAt, type InstanceInfo, probePort, type ReleaseRunner } from "./runner.js";
 import type { TargetFiles } from "./target-files.js";
 import type { Color } from "./types.js";
 
@@ -29,6 +29,8 @@ export interface DirectRunnerOptions {
   readonly leaseBackend?: "file" | "postgres";
   /** the host's name in the lease's holder (TRADEOPS_LEASE_HOST), for the PostgreSQL lease across hosts */
   readonly leaseHost?: string;
+  /** argv running a line of the project as the release runs it (its env file, and the host's secrets): deepCommand */
+  readonly releaseShell: (release: string, line: string) => string[];
 }
 
 /** The direct runner of one project on one target host. */
@@ -111,15 +113,8 @@ export function createDirectRunner(options: DirectRunnerOptions): ReleaseRunner 
     },
     logTail: async (color, lines = 20) => (await executor.run({ argv: tailCommand(logOf(color), lines) })).stdout,
     health: async (port, level) => {
-      // health.deepCommand runs in the directory of the release serving on the port
-      let dir: string | undefined;
-      if (level >= 3 && project.health.deepCommand) {
-        for (const color of ["blue", "green"] as const) {
-          const info = await runner.running(color);
-          if (info?.port === port) dir = layout.workdir(info.release, project.path);
-        }
-      }
-      return probePort(executor, project, port, level, undefined, dir);
+      const deep = await deepCommandAt(runner, layout, project, port, level, options.releaseShell);
+      return probePort(executor, project, port, level, undefined, deep);
     },
   };
   return runner;

@@ -12,7 +12,7 @@ import { type DeployClock, isoNow, systemClock } from "./clock.js";
 import { HOST_LOGS_TIMEOUT_MS } from "./constants.js";
 import type { TargetLayout } from "./layout.js";
 import { aliveCommand, tailCommand } from "./process-commands.js";
-import { type InstanceInfo, probePort, type ReleaseRunner } from "./runner.js";
+import { deepCommandAt, type InstanceInfo, probePort, type ReleaseRunner } from "./runner.js";
 import type { TargetFiles } from "./target-files.js";
 import type { Color } from "./types.js";
 
@@ -32,6 +32,8 @@ export interface SupervisorRunnerOptions {
   readonly leaseBackend?: "file" | "postgres";
   /** the host's name in the lease's holder (TRADEOPS_LEASE_HOST), for the PostgreSQL lease across hosts */
   readonly leaseHost?: string;
+  /** argv running a line of the project as the release runs it (its env file, and the host's secrets): deepCommand */
+  readonly releaseShell: (release: string, line: string) => string[];
   /**
    * `secrets: host`: log lines are read through the host's `tradeops logs`, which replaces the secrets it resolves
    * there (this machine never knows them, so a release that logs its key would otherwise show it in a failure here)
@@ -171,15 +173,8 @@ export function createSupervisorRunner(options: SupervisorRunnerOptions): Releas
       return tails.join("");
     },
     health: async (port, level) => {
-      // health.deepCommand runs in the directory of the release serving on the port
-      let dir: string | undefined;
-      if (level >= 3 && project.health.deepCommand) {
-        for (const color of ["blue", "green"] as const) {
-          const info = await runner.running(color);
-          if (info?.port === port) dir = layout.workdir(info.release, project.path);
-        }
-      }
-      return probePort(executor, project, port, level, undefined, dir);
+      const deep = await deepCommandAt(runner, layout, project, port, level, options.releaseShell);
+      return probePort(executor, project, port, level, undefined, deep);
     },
   };
   return runner;

@@ -7,7 +7,8 @@ import { type Executor, tail } from "../exec/command.js";
 import { type HealthLevel, type ProbeResult, probeHealth } from "../health/probe.js";
 import { DEEP_PATH } from "../health/targets.js";
 import type { Project } from "../workspace/types.js";
-import type { Color } from "./types.js";
+import type { TargetLayout } from "./layout.js";
+import { COLORS, type Color } from "./types.js";
 
 export interface StartSpec {
   readonly color: Color;
@@ -50,8 +51,8 @@ export async function probePort(
   port: number,
   level: HealthLevel,
   token?: string,
-  /** the release's project directory on the host, where `health.deepCommand` runs */
-  dir?: string,
+  /** how `health.deepCommand` runs for the release on the port: in its project directory, as its lines run */
+  deep?: DeepCommand,
 ): Promise<ProbeResult> {
   const forward = await executor.forward(port);
   try {
@@ -70,9 +71,7 @@ export async function probePort(
       {
         level,
         token,
-        ...(project.health.deepCommand && dir
-          ? { deepCommand: () => deepCommandOn(executor, project.health.deepCommand!, dir, port, project) }
-          : {}),
+        ...(deep ? { deepCommand: () => deepCommandOn(executor, deep, port, project) } : {}),
       },
     );
   } finally {
@@ -83,10 +82,38 @@ export async function probePort(
 /** How long `health.deepCommand` may run. */
 export const DEEP_COMMAND_TIMEOUT_MS = 15_000;
 
-/** Runs `health.deepCommand` on the host in the release's directory, with PORT set to the colour's port. */
-async function deepCommandOn(executor: Executor, line: string, dir: string, port: number, project: Project) {
+/** `health.deepCommand` of one release: its argv (the line with the release's env file and secrets) and directory. */
+export interface DeepCommand {
+  readonly argv: readonly string[];
+  readonly dir: string;
+}
+
+/**
+ * `health.deepCommand` for the release serving on `port` at level 3 (else undefined): in its project directory, as
+ * `shell` runs the release's lines (its env file; with `secrets: host`, the host's secrets too).
+ */
+export async function deepCommandAt(
+  runner: Pick<ReleaseRunner, "running">,
+  layout: TargetLayout,
+  project: Project,
+  port: number,
+  level: HealthLevel,
+  shell: (release: string, line: string) => string[],
+): Promise<DeepCommand | undefined> {
+  const line = project.health.deepCommand;
+  if (level < 3 || !line) return undefined;
+  for (const color of COLORS) {
+    const info = await runner.running(color);
+    if (info?.port === port)
+      return { argv: shell(info.release, line), dir: layout.workdir(info.release, project.path) };
+  }
+  return undefined;
+}
+
+/** Runs `health.deepCommand` on the host, with PORT set to the colour's port. */
+async function deepCommandOn(executor: Executor, deep: DeepCommand, port: number, project: Project) {
   const timeoutMs = Math.max(DEEP_COMMAND_TIMEOUT_MS, project.health.timeoutSeconds * 1000);
-  const result = await executor.run({ argv: ["sh", "-c", line], cwd: dir, env: { PORT: String(port) }, timeoutMs });
+  const result = await executor.run({ argv: deep.argv, cwd: deep.dir, env: { PORT: String(port) }, timeoutMs });
   return result.code;
 }
 

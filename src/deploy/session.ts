@@ -8,6 +8,7 @@ import type { HealthLevel, ProbeResult } from "../health/probe.js";
 import { parseHost } from "../workspace/lookup.js";
 import type { Project } from "../workspace/types.js";
 import { type DeployClock, systemClock } from "./clock.js";
+import { releaseShell } from "./host-secrets.js";
 import { type TargetLayout, targetLayout } from "./layout.js";
 import { type LeaseDriver, leaseAccount } from "./lease-driver.js";
 import { openLeaseDriver } from "./lease-open.js";
@@ -77,11 +78,13 @@ export function openSession(options: SessionOptions): TargetSession {
   const clock = options.clock ?? systemClock;
   const recordFiles = scrubbingFiles(files, scrub);
   const account = leaseAccount(project.accounts[environment]);
+  const tradeops = (executor.local && options.tradeops) || ["tradeops"];
   const runnerOptions = {
     files,
     layout,
     project,
     environment,
+    releaseShell: (release: string, line: string) => releaseShell({ layout, target, project, tradeops }, release, line),
     leaseAccount: account,
     leaseBackend: target.lease,
     workspaceId: options.workspaceId ?? "",
@@ -89,7 +92,6 @@ export function openSession(options: SessionOptions): TargetSession {
     // the PostgreSQL lease spans hosts: each host's process of a release holds it under its own name
     ...(project.sendsOrders && target.lease === "postgres" ? { leaseHost: options.host } : {}),
   };
-  const tradeops = (executor.local && options.tradeops) || ["tradeops"];
   const runnerOf = (kind: "direct" | "supervisor" | undefined) =>
     kind === "supervisor"
       ? createSupervisorRunner({ ...runnerOptions, tradeops, logsScrubbedOnHost: target.secrets === "host" })
