@@ -24,6 +24,7 @@ import { forecastHost, observeHost } from "./rollback-observe.js";
 import { planRollback, type RollbackMember, type RollbackMove, type RollbackPlan } from "./rollback-plan.js";
 import { recordRunner } from "./runner-choice.js";
 import type { TargetSession } from "./session.js";
+import { routedSlot } from "./slots.js";
 import { returnTo } from "./switch.js";
 import { findTarget, requireTarget } from "./targets.js";
 import type { DeployRecord } from "./types.js";
@@ -191,6 +192,25 @@ async function applyMove(
   };
   await session.records.writeState(state);
   const where = { project: m.project, host: m.host };
+  const record = (fields: Partial<DeployRecord>): DeployRecord => ({
+    id: plan.id,
+    kind: "rollback",
+    project: m.project,
+    environment: plan.environment,
+    host: m.host,
+    release: m.to.release,
+    previous: m.from.release,
+    commit: m.commit,
+    artifactHash: m.artifactHash,
+    who: o.who,
+    startedAt: new Date(started).toISOString(),
+    finishedAt: isoNow(clock),
+    durationMs: clock.now() - started,
+    gates: [],
+    steps: [],
+    rollbackReason: m.reason,
+    ...fields,
+  });
   const back = await step(
     o.onEvent,
     where,
@@ -198,7 +218,19 @@ async function applyMove(
     () => returnTo(session, m.from, m.to, { level: o.level, timeoutMs: o.timeoutMs }),
     (b) => `${m.from.release} → ${m.to.release} on ${b.slot.color}${b.warm ? " (warm, instant)" : " (started cold)"}`,
     clock,
-  );
+  ).catch(async (error: Error) => {
+    // a return that failed (a cold release that did not start) is recorded; while the proxy still routes to what
+    // served, nothing moved and nothing is left in progress (otherwise a recovery decides, as after a crash)
+    if ((await routedSlot(session).catch(() => undefined))?.release === m.from.release) {
+      const after = await session.records.readState();
+      after.inProgress = undefined;
+      await session.records.writeState(after);
+    }
+    const reason = error.message;
+    const steps = [{ step: "rollback", status: "fail" as const, durationMs: clock.now() - started, detail: reason }];
+    await session.records.appendHistory(record({ steps, outcome: "failed", reason }));
+    throw error;
+  });
   const probe = await step(
     o.onEvent,
     where,
@@ -238,21 +270,9 @@ async function applyMove(
   await session.records.writeState(fresh);
   const healthy = !(probe instanceof Error);
   const durationMs = clock.now() - started;
-  const record: DeployRecord = {
-    id: plan.id,
-    kind: "rollback",
-    project: m.project,
-    environment: plan.environment,
-    host: m.host,
-    release: m.to.release,
-    previous: m.from.release,
-    commit: m.commit,
-    artifactHash: m.artifactHash,
-    who: o.who,
-    startedAt: new Date(started).toISOString(),
+  const done = record({
     finishedAt: now,
     durationMs,
-    gates: [],
     steps: [{ step: "rollback", status: "pass", durationMs, detail: back.warm ? "warm" : "cold start" }],
     health: {
       level: o.level,
@@ -260,11 +280,10 @@ async function applyMove(
       detail: healthy ? `${probe.passing}/${probe.total}` : probe.message,
     },
     outcome: healthy ? "succeeded" : "failed",
-    rollbackReason: m.reason,
     orderGapMs: back.orderGapMs,
     color: back.slot.color,
-  };
-  await session.records.appendHistory(record);
+  });
+  await session.records.appendHistory(done);
   if (!healthy) throw probe;
-  return record;
+  return done;
 }

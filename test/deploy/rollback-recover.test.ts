@@ -133,11 +133,20 @@ describe("rollback through the plan, under the lock", () => {
     expect(log).toEqual([]);
   });
 
-  it("a cold release that cannot start: the current one keeps serving, nothing recorded as moved", async () => {
+  it("a cold release that cannot start: the current one keeps serving, the attempt is recorded as failed", async () => {
     const backend = await afterDeploy("alpine-backend", false, { start: { R1: "exit" } });
     await expect(run(backend)).rejects.toMatchObject({ code: "TRO_ERR_DEPLOY_FAILED" });
     expect(backend.routed()).toBe("R2");
     expect(log.at(-1)).toBe("alpine-backend: unlock");
+    // the attempt is in the history, and nothing is left in progress for a later command to "recover"
+    const state = await backend.readState();
+    expect(state).toMatchObject({ active: "blue", colors: { blue: { release: "R2" } } });
+    expect(state.inProgress).toBeUndefined();
+    const [failed] = (await backend.history()).slice(-1);
+    expect(failed).toMatchObject({ kind: "rollback", outcome: "failed", release: "R1", previous: "R2" });
+    expect(failed!.reason).toMatch(/^Could not bring R1 back: .*; R2 keeps serving\.$/);
+    expect(failed!.steps).toEqual([expect.objectContaining({ step: "rollback", status: "fail" })]);
+    expect((await backend.readReleases()).map((r) => `${r.id}:${r.status}`)).toEqual(["R1:inactive", "R2:active"]);
   });
 });
 
