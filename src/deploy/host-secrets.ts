@@ -155,3 +155,13 @@ export async function checkHostSecrets(session: TargetSession, release: string):
   }
   return `${secrets.filter((s) => s.resolved).length} of ${secrets.length} secret(s) resolve on ${executor.host}`;
 }
+
+/**
+ * Before a release starts again on a `secrets: host` target (a cold return of a rollback or a recovery, `tradeops
+ * target start`), its host answers for its secrets first: a key gone from the host fails with its name (78, or 69)
+ * while nothing has stopped or started, as in a deploy.
+ * @throws TroError as checkHostSecrets
+ */
+export async function ensureHostSecrets(session: TargetSession, release: string): Promise<void> {
+  if (isHostSecrets(session.target)) await checkHostSecrets(session, release);
+}

@@ -13,6 +13,7 @@ import { TroError } from "../errors.js";
 import type { HealthLevel, ProbeResult } from "../health/probe.js";
 import { isoNow } from "./clock.js";
 import { STOP_GRACE_SECONDS } from "./constants.js";
+import { ensureHostSecrets } from "./host-secrets.js";
 import { type GroupOptions, type Member, setState, timed } from "./member.js";
 import type { TargetSession } from "./session.js";
 import { otherColor, returnOutcome, returnSlot, runningRelease, type Slot } from "./slots.js";
@@ -166,6 +167,15 @@ export async function returnPortless(
     new TroError("TRO_ERR_DEPLOY_FAILED", `Could not bring ${to.release} back: ${reason}.`, {
       hint: "Check the release's log on the target (`shared/logs/`), then deploy a fix or roll back to another release.",
     });
+  const { warm } = returnOutcome(
+    session.target,
+    Boolean(session.lease),
+    from,
+    to,
+    await runningRelease(session, to.color),
+  );
+  // before the order sender is fenced and stopped: a release that cannot start there must not leave nothing running
+  if (!warm) await ensureHostSecrets(session, slot.release);
   if (session.lease) {
     const fencedAt = session.clock.now();
     await session.lease.fence();
@@ -175,7 +185,6 @@ export async function returnPortless(
     await session.lease.transfer(to.release);
     return { warm: false, slot, orderGapMs: session.clock.now() - fencedAt };
   }
-  const { warm } = returnOutcome(session.target, false, from, to, await runningRelease(session, to.color));
   if (!warm) {
     const wait = await startWorker(session, slot, options.timeoutMs);
     if (!wait.ok) throw fail(`${wait.reason}; ${from.release} keeps running`);

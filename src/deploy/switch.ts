@@ -10,6 +10,7 @@ import { TroError } from "../errors.js";
 import type { HealthLevel, ProbeResult } from "../health/probe.js";
 import { DRAIN_TIMEOUT_MS, START_PROBE_INTERVAL_MS, STOP_GRACE_SECONDS } from "./constants.js";
 import { describeProbe, isFullyHealthy } from "./gates/context.js";
+import { ensureHostSecrets } from "./host-secrets.js";
 import { returnPortless } from "./portless-switch.js";
 import { logSnippet } from "./runner.js";
 import type { TargetSession } from "./session.js";
@@ -139,6 +140,7 @@ export async function returnTo(
   const running = await runningRelease(session, to.color);
   const { warm, slot } = returnOutcome(session.target, Boolean(session.lease), from, to, running);
   if (!warm) {
+    await ensureHostSecrets(session, slot.release);
     const started = await startVerified(session, slot, {
       orders: !session.lease,
       level: options.level,

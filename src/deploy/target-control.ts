@@ -12,7 +12,7 @@ import { sh } from "../exec/command.js";
 import type { HealthLevel } from "../health/probe.js";
 import { isoNow } from "./clock.js";
 import { START_TIMEOUT_MS, STOP_GRACE_SECONDS } from "./constants.js";
-import { ensureHostRunner } from "./host-secrets.js";
+import { ensureHostRunner, ensureHostSecrets } from "./host-secrets.js";
 import { type LockOwner, processStart } from "./lock.js";
 import { policyOf } from "./policy.js";
 import { stopCommand } from "./process-commands.js";
@@ -108,6 +108,7 @@ export async function startTarget(options: ControlOptions): Promise<StartResult[
       const health = `level ${level} ${probe.passing}/${probe.total}`;
       return { host: session.host, color, release: slot.release, pid: running.pid, started: false, health };
     }
+    await ensureHostSecrets(session, slot.release);
     const wait = await startVerified(session, slot, {
       orders: instance.orders,
       level,

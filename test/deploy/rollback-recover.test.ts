@@ -7,6 +7,7 @@ import { recoverTarget } from "../../src/deploy/recover.js";
 import { rollback } from "../../src/deploy/rollback.js";
 import { planRollback, type RollbackMember } from "../../src/deploy/rollback-plan.js";
 import { findTarget } from "../../src/deploy/targets.js";
+import type { TroError } from "../../src/errors.js";
 import { loadWorkspace } from "../../src/workspace/load.js";
 import { DESK } from "../helpers/cli.js";
 import { type HostScript, type RecordingTarget, recordingDesk, releaseRecord } from "../helpers/recording-target.js";
@@ -147,6 +148,18 @@ describe("rollback through the plan, under the lock", () => {
     expect(failed!.reason).toMatch(/^Could not bring R1 back: .*; R2 keeps serving\.$/);
     expect(failed!.steps).toEqual([expect.objectContaining({ step: "rollback", status: "fail" })]);
     expect((await backend.readReleases()).map((r) => `${r.id}:${r.status}`)).toEqual(["R1:inactive", "R2:active"]);
+  });
+
+  it("a secrets: host release whose host lost its key: refused by the host's check (78) before anything starts", async () => {
+    const backend = await afterDeploy("alpine-backend", false, { hostSecrets: "missing" });
+    const failed = await run(backend).catch((e: TroError) => e);
+    expect(failed).toMatchObject({ code: "TRO_ERR_SECRET_UNRESOLVED", exitCode: 78 });
+    expect((failed as TroError).message).toBe(
+      "secret ANALYTICS_API_KEY of alpine-backend does not resolve on local: env:ANALYTICS_API_KEY (ANALYTICS_API_KEY is not set)",
+    );
+    expect(log.filter((l) => !/lock|heartbeat/.test(l))).toEqual(["alpine-backend: secrets check missing"]);
+    expect(backend.routed()).toBe("R2");
+    expect((await backend.history()).at(-1)).toMatchObject({ kind: "rollback", outcome: "failed" });
   });
 });
 
