@@ -16,6 +16,7 @@ import { type DeployClock, isoNow, systemClock } from "./clock.js";
 import { START_TIMEOUT_MS } from "./constants.js";
 import { type EventSink, step } from "./events.js";
 import { describeProbe, isFullyHealthy } from "./gates/context.js";
+import { ensureHostSecrets } from "./host-secrets.js";
 import { abortReason, holdLocks, lockOwner } from "./lock-hold.js";
 import { type OpenedHost, openHosts } from "./open-hosts.js";
 import { policyOf, refusalError } from "./policy.js";
@@ -109,9 +110,14 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
   };
   const sessions = opened.map((o) => o.session);
   try {
+    // every host that must start its release cold answers for its secrets (`secrets: host`) before any host moves
+    const ensureSecrets = async (moves: readonly RollbackMove[]) => {
+      for (const m of moves) if (!m.warm) await ensureHostSecrets(sessionOf(sessions, m), m.to.release);
+    };
     if (options.dryRun) {
       const dry = await plan();
       if (dry.refusal) throw refusalError(dry.refusal);
+      await ensureSecrets(dry.moves);
       return { plan: dry, records: [] };
     }
     const owner = lockOwner(clock, {
@@ -145,6 +151,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
       }
       const planned = await plan();
       if (planned.refusal) throw refusalError(planned.refusal);
+      await ensureSecrets(planned.moves);
       for (const note of planned.notes) options.onEvent?.({ type: "note", ...note });
       const records: DeployRecord[] = [];
       for (const m of planned.moves) {
@@ -152,7 +159,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
           throw new TroError("TRO_ERR_DEPLOY_FAILED", `The rollback stopped: ${abortReason(hold.lost)}.`, {
             hint: "`tradeops history` has what was done; `tradeops lock status` says who holds the lock.",
           });
-        const session = sessions.find((s) => s.project.name === m.project && s.host === m.host)!;
+        const session = sessionOf(sessions, m);
         records.push(await applyMove(session, m, planned, { ...options, level, timeoutMs }));
       }
       return { plan: planned, records };
@@ -162,6 +169,11 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
   } finally {
     for (const s of sessions) await s.lease?.close?.().catch(() => undefined);
   }
+}
+
+/** The session of a move's host. */
+function sessionOf(sessions: readonly TargetSession[], m: RollbackMove): TargetSession {
+  return sessions.find((s) => s.project.name === m.project && s.host === m.host)!;
 }
 
 /** Rolls a project alone back (the console's rollback); the records of each host. */
