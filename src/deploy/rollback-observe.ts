@@ -3,6 +3,7 @@
  * or, for a dry run, read only and carried through the recovery a real rollback would run first (the same decision,
  * applied in memory), so that the dry run's plan is the one the rollback follows.
  */
+import { ensureHostSecrets } from "./host-secrets.js";
 import { portlessRoute } from "./portless-switch.js";
 import { keptRoute } from "./proxy/control.js";
 import type { TargetState } from "./records.js";
@@ -62,6 +63,8 @@ export async function forecastHost(session: TargetSession): Promise<RollbackHost
   const decision = decideRecovery({ target: session.target, inProgress, route, lastRevert: proxy?.lastRevert });
   const ordersLease = Boolean(session.lease);
   const projected = projectRecovery(decision, before, session.target, ordersLease);
+  // a cold return asks the host for the release's secrets first (`secrets: host`), and refuses as the recovery will
+  if (projected.returned && !projected.returned.warm) await ensureHostSecrets(session, projected.returned.slot.release);
   const { after } = projected;
   const actions = recoveryActions(decision, projected, route, ordersLease, unknowns);
   if (projected.leaseTo) actions.push(`the executor lease goes to ${projected.leaseTo}`);

@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { describeRollbackPlan } from "../../src/cli/render/deploy.js";
 import type { DeployEvent } from "../../src/deploy/events.js";
 import { rollback } from "../../src/deploy/rollback.js";
+import { forecastHost } from "../../src/deploy/rollback-observe.js";
 import type { TargetSession } from "../../src/deploy/session.js";
 import { loadWorkspace } from "../../src/workspace/load.js";
 import { DESK } from "../helpers/cli.js";
@@ -170,6 +171,25 @@ describe("rollback --dry-run with a deploy left in progress", () => {
       "alpine-backend: stop green",
     ]);
     expect(real.records[0]).toMatchObject({ release: "R0", previous: "R1", outcome: "succeeded" });
+  });
+
+  it("one whose cold return is to a secrets: host release the host cannot resolve: refused (78) as it will be", async () => {
+    const backend = desk.host("alpine-backend", { hostSecrets: "missing" });
+    await backend.serve("green", "R2");
+    await keepReleases(backend);
+    await leaveInProgress(backend, DIED);
+    const message =
+      "secret ANALYTICS_API_KEY of alpine-backend does not resolve on local: env:ANALYTICS_API_KEY (ANALYTICS_API_KEY is not set)";
+    // the recovery's forecast itself asks (the rollback's own cold move would ask next)
+    await expect(forecastHost(backend.session)).rejects.toMatchObject({ exitCode: 78, message });
+    expect(log).toEqual(["alpine-backend: secrets check missing"]);
+    log.length = 0;
+    await expect(run(backend.session, { dryRun: true })).rejects.toMatchObject({ exitCode: 78, message });
+    expect(log).toEqual(["alpine-backend: secrets check missing"]);
+    log.length = 0;
+    await expect(run(backend.session)).rejects.toMatchObject({ exitCode: 78, message });
+    expect(log).toEqual(["alpine-backend: lock", "alpine-backend: secrets check missing", "alpine-backend: unlock"]);
+    expect(backend.routed()).toBe("R2");
   });
 
   it("changes nothing: records byte-identical, no process started or stopped, no proxy started", async () => {
