@@ -42,7 +42,7 @@ export function ensureHostRunner(
     explicit === "direct"
       ? "--runner direct starts releases from the env file this machine writes"
       : choice.recorded === "direct"
-        ? `${host} runs releases under the direct runner (recorded on the target), which starts them from the env file this machine writes`
+        ? `${host} runs releases under the direct runner (recorded on the target), which starts them from the env file a deploy writes there, without the host's secrets`
         : `${host} has no tradeops on its PATH`;
   throw new TroError(
     "TRO_ERR_POLICY_REFUSED",

@@ -83,7 +83,7 @@ describe("tradeops target start on a secrets: host target", () => {
     const refused = await start(root);
     expect(refused).toMatchObject({ code: "TRO_ERR_POLICY_REFUSED", exit: 77 });
     expect(refused?.message).toBe(
-      "targets.production.bot resolves its secrets on local (secrets: host), which needs tradeops there under the supervisor runner, but local runs releases under the direct runner (recorded on the target), which starts them from the env file this machine writes; nothing was changed.",
+      "targets.production.bot resolves its secrets on local (secrets: host), which needs tradeops there under the supervisor runner, but local runs releases under the direct runner (recorded on the target), which starts them from the env file a deploy writes there, without the host's secrets; nothing was changed.",
     );
     expect(snapshot(target)).toEqual(before);
   });
