@@ -115,7 +115,7 @@ describe("secrets resolved on the target host (secrets: host)", () => {
     const deployed = JSON.parse(first.stdout);
     const r1 = deployed.records[0].release as string;
     const gate7 = deployed.gates.find((g: { gate: number }) => g.gate === 7);
-    expect(gate7.reason).toContain(`1 secret(s) resolved on the host (${sshd().host}), not here`);
+    expect(gate7.reason).toContain(`1 secret(s) left to the host (${sshd().host}) to resolve, not here`);
     expect(deployed.records[0].steps.map((s: { step: string }) => s.step)).toEqual([
       "upload",
       "secrets",

@@ -41,7 +41,7 @@ export async function environmentGate(ctx: GateContext): Promise<GateVerdict> {
       ctx.prepared.set(name, prepared);
       // `secrets: host`: this machine never reads them; the host answers after the upload, before anything starts
       const secrets = prepared.hostSecrets
-        ? `${prepared.hostSecrets.length} secret(s) resolved on the host (${target!.hosts.join(", ")}), not here`
+        ? `${prepared.hostSecrets.length} secret(s) left to the host (${target!.hosts.join(", ")}) to resolve, not here`
         : `${prepared.run.secretNames.length} secret(s) resolved`;
       notes.push(
         `${name}: ${prepared.config ? `config ${prepared.config.hash.slice(0, 12)}` : "no config"}, ${secrets}`,
