@@ -6,6 +6,8 @@
 import type { EnvironmentName } from "../environment/names.js";
 import type { Executor } from "../exec/command.js";
 import type { HealthStatus } from "../health/types.js";
+import { SecretScrubber } from "../logging/scrubber.js";
+import { resolveSecrets } from "../secrets/resolve.js";
 import { requireProject } from "../workspace/lookup.js";
 import type { Workspace } from "../workspace/types.js";
 import { targetLayout } from "./layout.js";
@@ -157,23 +159,48 @@ export interface LogsView {
   readonly logs: readonly { readonly color: Color; readonly release: string; readonly text: string }[];
 }
 
-/** The last lines of each deployed colour's log (or of one colour), per host. */
+/** The last lines of each deployed colour's log (or of one colour), per host, with the project's secrets redacted. */
 export async function targetLogs(
   options: OperateOptions & { readonly lines: number; readonly color?: Color },
 ): Promise<LogsView[]> {
   const out: LogsView[] = [];
+  let scrub: ((text: string) => string) | undefined;
   for (const { session, state } of await openTargetSessions(options)) {
+    // a release that logs its own key must not have it printed here (`secrets: host`: its host redacts them)
+    scrub ??= await secretsScrub(options, session.target.secrets);
     const colors = COLORS.filter((c) => state.colors[c] && (!options.color || options.color === c));
     const logs = [];
     for (const color of colors)
       logs.push({
         color,
         release: state.colors[color]!.release,
-        text: await session.runner.logTail(color, options.lines),
+        text: scrub(await session.runner.logTail(color, options.lines)),
       });
     out.push({ host: session.host, logs });
   }
   return out;
+}
+
+/** How long `target logs` waits for the project's secret sources before showing the lines without their redaction. */
+const LOG_SECRETS_DEADLINE_MS = 3_000;
+
+/** Replaces the project's secrets as this machine resolves them (best effort, bounded); none with `secrets: host`. */
+async function secretsScrub(options: OperateOptions, where: "deployer" | "host"): Promise<(text: string) => string> {
+  const scrubber = new SecretScrubber();
+  if (where === "deployer") {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), LOG_SECRETS_DEADLINE_MS);
+    });
+    const { workspace, environment, project, env } = options;
+    const report = await Promise.race([
+      resolveSecrets({ workspace, project, environment, env }).catch(() => undefined),
+      late,
+    ]).finally(() => clearTimeout(timer));
+    for (const s of report?.secrets ?? [])
+      if (s.secret) scrubber.add(s.secret.reveal(), `${s.name} from ${s.secret.source}`);
+  }
+  return (text) => scrubber.scrub(text);
 }
 
 export interface ProxyView {
