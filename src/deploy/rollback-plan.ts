@@ -116,6 +116,12 @@ export function planRollback(request: RollbackRequest, members: readonly Rollbac
     if (refusal) return { ...base, moves: [], notes, refusal };
     const release = pick(request, h)!;
     chosen ??= release;
+    // named with --release although it failed here (never a default destination): said, not refused
+    if (request.to && release.status === "failed")
+      notes.push({
+        level: "warn",
+        message: `${named!.project} on ${h.host}: ${release.id} failed here (${release.reason ?? "no reason recorded"}); it starts again because --release names it`,
+      });
     moves.push(move(named!, h, release, request.reason ?? "manual rollback"));
   }
   for (const peer of peers) {

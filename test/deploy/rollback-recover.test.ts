@@ -88,6 +88,26 @@ describe("planRollback", () => {
       "R2 already serves argo in staging.",
     );
   });
+
+  it("goes to a failed release only when --release names it, and says that it failed", () => {
+    const failed = member();
+    const host = failed.hosts[0]!;
+    const { goodAt: _, ...never } = releaseRecord("R1", "argo", 1, "failed");
+    const r1 = { ...never, reason: "install of R1 failed on local" };
+    const withFailed = { ...failed, hosts: [{ ...host, releases: [r1, host.releases[1]!] }] };
+    expect(planRollback(request, [withFailed]).refusal?.message).toBe(
+      "argo has no known-good release other than R2 on local.",
+    );
+    const named = planRollback({ ...request, to: "R1" }, [withFailed]);
+    expect(named.moves).toEqual([expect.objectContaining({ to: expect.objectContaining({ release: "R1" }) })]);
+    expect(named.notes).toEqual([
+      {
+        level: "warn",
+        message:
+          "argo on local: R1 failed here (install of R1 failed on local); it starts again because --release names it",
+      },
+    ]);
+  });
 });
 
 describe("rollback through the plan, under the lock", () => {
