@@ -3,12 +3,11 @@
  * through the host's `tradeops run`, the secrets resolved there — a level-3 check of the broker connection needs
  * the broker key. A local target, with the supervisor runner, stands for the host.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
-import { freePorts } from "../helpers/deploy-desk.js";
-import { createShop } from "../helpers/portless-shop.js";
+import { tellerShop } from "../helpers/teller-shop.js";
 
 const BIN = join(import.meta.dirname, "../../bin/tradeops.js");
 
@@ -26,36 +25,13 @@ const DEEP = `if (!process.env.BROKER_KEY || process.env.TRADEOPS_PROJECT !== "t
 
 describe("health.deepCommand on a secrets: host target", () => {
   it("gets the release's env file and the host's secrets, so a level-3 deploy passes", async () => {
-    const [port, blue, green] = (await freePorts(3)) as [number, number, number];
-    const shop = createShop(
-      (targetOf) =>
-        [
-          "name: vault",
-          "environments:",
-          "  detect: { default: production }",
-          "  production: { signals: { store: none, required: false } }",
-          "projects:",
-          "  teller:",
-          "    path: teller",
-          "    kind: service",
-          `    port: ${port}`,
-          "    commands: { start: node server.mjs }",
-          "    health: { deepCommand: node deep.mjs }",
-          "    secrets:",
-          "      BROKER_KEY: { production: ['dotenv:.env.production#BROKER_KEY'] }",
-          "targets:",
-          "  production:",
-          `    teller: { hosts: [local], path: ${targetOf("teller")}, port: ${port}, internalPorts: [${blue}, ${green}], persist: [.env.production], secrets: host }`,
-          "policies:",
-          "  production: { healthLevel: 3, monitorSeconds: 1 }",
-          "",
-        ].join("\n"),
-      { "teller/server.mjs": SERVER, "teller/deep.mjs": DEEP },
-    );
-    onTestFinished(() => shop.cleanup());
-    const target = shop.target("teller");
-    mkdirSync(join(target, "shared/persist"), { recursive: true });
-    writeFileSync(join(target, "shared/persist/.env.production"), "BROKER_KEY=live-key-1f3a\n", { mode: 0o600 });
+    const { shop } = await tellerShop({
+      commands: "{ start: node server.mjs }",
+      health: "{ deepCommand: node deep.mjs }",
+      healthLevel: 3,
+      hostKey: "live-key-1f3a",
+      files: { "teller/server.mjs": SERVER, "teller/deep.mjs": DEEP },
+    });
     const env = { ...shop.env, TRADEOPS_SUPERVISOR_ENTRY: BIN };
 
     const deployed = await cli(["deploy", "teller", "to", "production", "--start-timeout", "10", "--json"], {

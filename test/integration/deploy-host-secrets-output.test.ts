@@ -4,12 +4,11 @@
  * with `[redacted: …]` where the value was, in the deploy's output and in the records. The deploying machine never
  * knows the key, so only the host can scrub it. A local target, with the supervisor runner, stands for the host.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
-import { freePorts } from "../helpers/deploy-desk.js";
-import { createShop } from "../helpers/portless-shop.js";
+import { tellerShop } from "../helpers/teller-shop.js";
 
 const BIN = join(import.meta.dirname, "../../bin/tradeops.js");
 /** the production key: in the host's `.env` only */
@@ -21,41 +20,16 @@ beforeAll(() => {
 });
 
 /** A bot whose install and start print the key they were given, then fail. */
-async function leakyShop() {
-  const [port, blue, green] = (await freePorts(3)) as [number, number, number];
-  const shop = createShop(
-    (targetOf) =>
-      [
-        "name: vault",
-        "environments:",
-        "  detect: { default: production }",
-        "  production: { signals: { store: none, required: false } }",
-        "projects:",
-        "  teller:",
-        "    path: teller",
-        "    kind: service",
-        `    port: ${port}`,
-        "    commands: { start: node server.mjs, install: node install.mjs }",
-        "    secrets:",
-        "      BROKER_KEY: { production: ['dotenv:.env.production#BROKER_KEY'] }",
-        "targets:",
-        "  production:",
-        `    teller: { hosts: [local], path: ${targetOf("teller")}, port: ${port}, internalPorts: [${blue}, ${green}], persist: [.env.production], secrets: host }`,
-        "policies:",
-        "  production: { healthLevel: 1, monitorSeconds: 1 }",
-        "",
-      ].join("\n"),
-    {
+function leakyShop() {
+  return tellerShop({
+    commands: "{ start: node server.mjs, install: node install.mjs }",
+    hostKey: BROKER_KEY,
+    files: {
       "teller/install.mjs":
         'process.stderr.write("install: key " + process.env.BROKER_KEY + "\\n");\nprocess.exit(3);\n',
       "teller/server.mjs": 'process.stderr.write("boot: key " + process.env.BROKER_KEY + "\\n");\nprocess.exit(2);\n',
     },
-  );
-  onTestFinished(() => shop.cleanup());
-  const target = shop.target("teller");
-  mkdirSync(join(target, "shared/persist"), { recursive: true });
-  writeFileSync(join(target, "shared/persist/.env.production"), `BROKER_KEY=${BROKER_KEY}\n`, { mode: 0o600 });
-  return { shop, target };
+  });
 }
 
 /** The text of every regular file of the target's records (history, releases, state). */

@@ -8,11 +8,10 @@
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { cli, snapshot } from "../helpers/cli.js";
-import { freePorts } from "../helpers/deploy-desk.js";
-import { createShop } from "../helpers/portless-shop.js";
 import { sshdForFile } from "../helpers/sshd.js";
+import { tellerShop } from "../helpers/teller-shop.js";
 
 const BIN = join(import.meta.dirname, "../../bin/tradeops.js");
 /** the production key: on the server only */
@@ -41,35 +40,13 @@ import { createHash } from "node:crypto";
 writeFileSync("install-digest.txt", createHash("sha256").update(process.env.BROKER_KEY ?? "").digest("hex"));
 `;
 
-async function tellerShop(host: string) {
-  const [port, blue, green] = (await freePorts(3)) as [number, number, number];
-  const shop = createShop(
-    (targetOf) =>
-      [
-        "name: vault",
-        "environments:",
-        "  detect: { default: production }",
-        "  production: { signals: { store: none, required: false } }",
-        "projects:",
-        "  teller:",
-        "    path: teller",
-        "    kind: service",
-        `    port: ${port}`,
-        "    commands: { start: node server.mjs, install: node install.mjs }",
-        "    secrets:",
-        "      BROKER_KEY: { production: ['dotenv:.env.production#BROKER_KEY'] }",
-        "targets:",
-        "  production:",
-        `    teller: { hosts: [${host}], path: ${targetOf("teller")}, port: ${port}, internalPorts: [${blue}, ${green}], persist: [.env.production], secrets: host }`,
-        "policies:",
-        "  production: { healthLevel: 1, monitorSeconds: 1 }",
-        "",
-      ].join("\n"),
-    { "teller/server.mjs": SERVER, "teller/install.mjs": INSTALL },
-  );
-  onTestFinished(() => shop.cleanup());
-  return { shop, port, target: shop.target("teller") };
-}
+/** The shop, with its key only where the test puts it on the host. */
+const shopOn = (host: string) =>
+  tellerShop({
+    host,
+    commands: "{ start: node server.mjs, install: node install.mjs }",
+    files: { "teller/server.mjs": SERVER, "teller/install.mjs": INSTALL },
+  });
 
 /** Every regular file below a directory but the server's own `.env` (links to it and sockets skipped). */
 function filesBelow(dir: string): string[] {
@@ -89,7 +66,7 @@ function filesBelow(dir: string): string[] {
 
 describe("secrets resolved on the target host (secrets: host)", () => {
   it("deploys with a key only the server has, fails before the switch without it, never shows it", async () => {
-    const { shop, port, target } = await tellerShop(sshd().host);
+    const { shop, port, target } = await shopOn(sshd().host);
     const env = { ...shop.env, TRADEOPS_SUPERVISOR_ENTRY: BIN, TRADEOPS_SSH_CONFIG: sshd().clientConfig };
     const printed: string[] = [];
     const run = async (...args: string[]) => {
@@ -185,7 +162,7 @@ describe("secrets resolved on the target host (secrets: host)", () => {
   }, 60_000);
 
   it("refuses a host without tradeops before anything changes there", async () => {
-    const { shop, target } = await tellerShop(bare().host);
+    const { shop, target } = await shopOn(bare().host);
     const env = { ...shop.env, TRADEOPS_SSH_CONFIG: bare().clientConfig };
     mkdirSync(join(target, "shared/persist"), { recursive: true });
     writeFileSync(join(target, "shared/persist/.env.production"), `BROKER_KEY=${BROKER_KEY}\n`, { mode: 0o600 });

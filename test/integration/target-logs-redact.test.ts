@@ -3,12 +3,11 @@
  * `secrets: deployer` this machine resolves the key and redacts it; with `secrets: host` the host's `tradeops logs`
  * does. A local target, with the supervisor runner.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
-import { freePorts } from "../helpers/deploy-desk.js";
-import { createShop } from "../helpers/portless-shop.js";
+import { tellerShop } from "../helpers/teller-shop.js";
 
 const BIN = join(import.meta.dirname, "../../bin/tradeops.js");
 const KEY = "live-broker-key-9a7c2e41b3d0";
@@ -24,36 +23,13 @@ createServer((req, res) => { res.setHeader("content-type", "application/json"); 
 `;
 
 async function deployed(secrets: "deployer" | "host") {
-  const [port, blue, green] = (await freePorts(3)) as [number, number, number];
-  const source = secrets === "host" ? "dotenv:.env.production#BROKER_KEY" : "env:BROKER_KEY";
-  const shop = createShop(
-    (targetOf) =>
-      [
-        "name: vault",
-        "environments:",
-        "  detect: { default: production }",
-        "  production: { signals: { store: none, required: false } }",
-        "projects:",
-        "  teller:",
-        "    path: teller",
-        "    kind: service",
-        `    port: ${port}`,
-        "    commands: { start: node server.mjs }",
-        "    secrets:",
-        `      BROKER_KEY: { production: ['${source}'] }`,
-        "targets:",
-        "  production:",
-        `    teller: { hosts: [local], path: ${targetOf("teller")}, port: ${port}, internalPorts: [${blue}, ${green}], persist: [.env.production], secrets: ${secrets} }`,
-        "policies:",
-        "  production: { healthLevel: 1, monitorSeconds: 1 }",
-        "",
-      ].join("\n"),
-    { "teller/server.mjs": SERVER },
-  );
-  onTestFinished(() => shop.cleanup());
-  const target = shop.target("teller");
-  mkdirSync(join(target, "shared/persist"), { recursive: true });
-  writeFileSync(join(target, "shared/persist/.env.production"), `BROKER_KEY=${KEY}\n`, { mode: 0o600 });
+  const { shop } = await tellerShop({
+    commands: "{ start: node server.mjs }",
+    source: secrets === "host" ? "dotenv:.env.production#BROKER_KEY" : "env:BROKER_KEY",
+    secrets,
+    hostKey: KEY,
+    files: { "teller/server.mjs": SERVER },
+  });
   const env = { ...shop.env, TRADEOPS_SUPERVISOR_ENTRY: BIN, ...(secrets === "deployer" ? { BROKER_KEY: KEY } : {}) };
   const run = (...args: string[]) => cli(args, { cwd: shop.root, env });
   const deploy = await run("deploy", "teller", "to", "production");
