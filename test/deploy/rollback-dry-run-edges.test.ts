@@ -9,11 +9,10 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DeployEvent } from "../../src/deploy/events.js";
 import { rollback } from "../../src/deploy/rollback.js";
-import type { TargetSession } from "../../src/deploy/session.js";
 import { findTarget } from "../../src/deploy/targets.js";
 import { loadWorkspace } from "../../src/workspace/load.js";
 import { DESK } from "../helpers/cli.js";
-import { DIED, keepReleases, leaveInProgress, watched } from "../helpers/left-in-progress.js";
+import { DIED, keepReleases, leaveInProgress, rollbackOf, watched } from "../helpers/left-in-progress.js";
 import { recordingDesk, recordingTarget, releaseRecord } from "../helpers/recording-target.js";
 
 const workspace = loadWorkspace({ cwd: DESK });
@@ -25,21 +24,7 @@ beforeEach(() => {
   events.length = 0;
 });
 
-const run = (session: TargetSession, extra: { dryRun?: boolean } = {}) =>
-  rollback({
-    onEvent: (e) => void events.push(e),
-    workspace,
-    environment: "staging",
-    project: session.project.name,
-    who: "tester@test-host",
-    hostname: "test-host",
-    command: "rollback",
-    executorFor: () => session.executor,
-    sessionFor: () => session,
-    alone: true,
-    clock: desk.clock,
-    ...extra,
-  });
+const run = rollbackOf(workspace, desk.clock, events);
 
 describe("rollback --dry-run where only acting would tell", () => {
   it("says what it cannot know: a front proxy that does not answer comes back on the route it kept", async () => {

@@ -5,12 +5,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { describeRollbackPlan } from "../../src/cli/render/deploy.js";
 import type { DeployEvent } from "../../src/deploy/events.js";
-import { rollback } from "../../src/deploy/rollback.js";
 import { forecastHost } from "../../src/deploy/rollback-observe.js";
-import type { TargetSession } from "../../src/deploy/session.js";
 import { loadWorkspace } from "../../src/workspace/load.js";
 import { DESK } from "../helpers/cli.js";
-import { DIED, keepReleases, leaveInProgress, recordBytes, watched } from "../helpers/left-in-progress.js";
+import { DIED, keepReleases, leaveInProgress, recordBytes, rollbackOf, watched } from "../helpers/left-in-progress.js";
 import { recordingDesk } from "../helpers/recording-target.js";
 
 const workspace = loadWorkspace({ cwd: DESK });
@@ -22,21 +20,7 @@ beforeEach(() => {
   events.length = 0;
 });
 
-const run = (session: TargetSession, extra: { dryRun?: boolean } = {}) =>
-  rollback({
-    onEvent: (e) => void events.push(e),
-    workspace,
-    environment: "staging",
-    project: session.project.name,
-    who: "tester@test-host",
-    hostname: "test-host",
-    command: "rollback",
-    executorFor: () => session.executor,
-    sessionFor: () => session,
-    alone: true,
-    clock: desk.clock,
-    ...extra,
-  });
+const run = rollbackOf(workspace, desk.clock, events);
 
 describe("rollback --dry-run with a deploy left in progress", () => {
   it("one that took traffic: the plan starts where the recovery's return leaves it, and is the one followed", async () => {

@@ -2,8 +2,12 @@
  * A recording target left as a dead deploy leaves it, for the tests of a rollback's dry run: releases that passed
  * gate 11 and one that did not, the deploy recorded in progress, and the bytes of the records to compare.
  */
+import type { DeployClock } from "../../src/deploy/clock.js";
+import type { DeployEvent } from "../../src/deploy/events.js";
 import type { InProgress } from "../../src/deploy/records.js";
+import { rollback } from "../../src/deploy/rollback.js";
 import type { TargetSession } from "../../src/deploy/session.js";
+import type { Workspace } from "../../src/workspace/types.js";
 import { type RecordingTarget, releaseRecord } from "./recording-target.js";
 
 /** A deploy of R2 into green, replacing R1 on blue, that died during `step`. */
@@ -56,4 +60,23 @@ export function watched(t: RecordingTarget): { session: TargetSession; ensured: 
     },
   };
   return { session: { ...t.session, proxy }, ensured: () => ensured };
+}
+
+/** A rollback of one session's project alone, in staging, on the desk's clock; its events go to `events`. */
+export function rollbackOf(workspace: Workspace, clock: DeployClock, events: DeployEvent[]) {
+  return (session: TargetSession, extra: { dryRun?: boolean } = {}) =>
+    rollback({
+      onEvent: (e) => void events.push(e),
+      workspace,
+      environment: "staging",
+      project: session.project.name,
+      who: "tester@test-host",
+      hostname: "test-host",
+      command: "rollback",
+      executorFor: () => session.executor,
+      sessionFor: () => session,
+      alone: true,
+      clock,
+      ...extra,
+    });
 }
