@@ -2,20 +2,11 @@
 import { describe, expect, it } from "vitest";
 import type { InProgress, TargetState } from "../../src/deploy/records.js";
 import { decideRecovery, type HostPicture, projectRecovery } from "../../src/deploy/recover-decision.js";
+import { DIED } from "../helpers/left-in-progress.js";
 import { releaseRecord } from "../helpers/recording-target.js";
 
 const target = { internalPorts: [8202, 8203] as const };
-const died: InProgress = {
-  id: "deploy-9",
-  kind: "deploy",
-  release: "R2",
-  color: "green",
-  previousActive: "blue",
-  previousRelease: "R1",
-  step: "monitor",
-  startedAt: "",
-  who: "t",
-};
+const died: InProgress = { ...DIED, startedAt: "", who: "t" };
 
 describe("decideRecovery", () => {
   it("a release that took traffic returns it to the one it replaced; on a first deploy it keeps serving", () => {

@@ -10,6 +10,7 @@ import { findTarget } from "../../src/deploy/targets.js";
 import type { TroError } from "../../src/errors.js";
 import { loadWorkspace } from "../../src/workspace/load.js";
 import { DESK } from "../helpers/cli.js";
+import { DIED } from "../helpers/left-in-progress.js";
 import { type HostScript, type RecordingTarget, recordingDesk, releaseRecord } from "../helpers/recording-target.js";
 
 const workspace = loadWorkspace({ cwd: DESK });
@@ -192,17 +193,7 @@ describe("rollback through the plan, under the lock", () => {
 /** A deploy of R2 into green, replacing R1 on blue, that died during `step`. */
 async function interrupted(t: RecordingTarget, step: string): Promise<void> {
   const state = await t.readState();
-  state.inProgress = {
-    id: "deploy-9",
-    kind: "deploy",
-    release: "R2",
-    color: "green",
-    previousActive: "blue",
-    previousRelease: "R1",
-    step,
-    startedAt: "",
-    who: "tester",
-  };
+  state.inProgress = { ...DIED, step, startedAt: "", who: "tester" };
   await t.session.records.writeState(state);
   log.length = 0;
 }
